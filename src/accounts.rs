@@ -1,0 +1,95 @@
+//! Creating people: the one path every new user takes, whether from `add-user`,
+//! `switchboard admin create`, the first start, or the bot `get-bot-id` makes.
+
+use crate::crypto::SecretKey;
+use crate::db::users::{self, Detail, NewUser};
+use crate::domain::{Email, UserType};
+use crate::error::{ApiResult, Outcome};
+use rusqlite::Connection;
+
+/// A validated new user (see [`crate::crypto::hash_password`] for the hash); [`create`] issues its token and stores it.
+pub struct Account {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<Email>,
+    pub profile_image: Option<String>,
+    pub user_type: UserType,
+    /// From `crypto::hash_password`, computed before the write transaction so the
+    /// deliberately slow hash never holds the write lock.
+    pub password_hash: Option<String>,
+    pub department: Option<i64>,
+    pub details: Vec<Detail>,
+}
+
+impl Account {
+    pub fn new(user_type: UserType) -> Self {
+        Self {
+            first_name: String::new(),
+            last_name: String::new(),
+            email: None,
+            profile_image: None,
+            user_type,
+            password_hash: None,
+            department: None,
+            details: Vec::new(),
+        }
+    }
+}
+
+/// Stores `account` and returns its ID; `duplicate-email` when the address is taken.
+/// Call inside a write transaction so the email check and the insert are atomic.
+pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -> ApiResult<i64> {
+    if let Some(email) = &account.email {
+        if users::email_taken(conn, email.as_str(), None)? {
+            return Err(Outcome::DuplicateEmail.into());
+        }
+    }
+    let (first_name, last_name) = if account.first_name.is_empty() && account.last_name.is_empty() {
+        // Anonymous people get the placeholder name the contract's examples show.
+        ("User".to_string(), format!("#{}", 10_000 + rand::random::<u32>() % 90_000))
+    } else {
+        (account.first_name, account.last_name)
+    };
+    let token = key.issue_token();
+    let id = users::insert(
+        conn,
+        &NewUser {
+            first_name,
+            last_name,
+            email: account.email.map(Email::into_string),
+            profile_image: account.profile_image,
+            user_type: account.user_type,
+            password_hash: account.password_hash,
+            department: account.department,
+            token_nonce: token.nonce,
+            token_lookup: token.lookup,
+            now: now.to_string(),
+        },
+    )?;
+    for detail in &account.details {
+        users::set_detail(conn, id, detail)?;
+    }
+    Ok(id)
+}
+
+/// Creates an admin with `password` and returns `(id, API token)`.
+pub fn create_admin(conn: &mut Connection, key: &SecretKey, now: &str, email: Email, password: &str) -> ApiResult<(i64, String)> {
+    let mut admin = Account::new(UserType::Admin);
+    admin.first_name = "Admin".into();
+    admin.email = Some(email);
+    admin.password_hash = Some(crate::crypto::hash_password(password));
+    let id = crate::db::write(conn, |tx| create(tx, key, now, admin))?;
+    let user = users::find(conn, id)?.ok_or(Outcome::UserNotFound)?;
+    Ok((id, key.api_token(&user.token_nonce)))
+}
+
+/// The API token of the user with `email`, replaced by a new one first if `rotate`.
+pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rotate: bool) -> ApiResult<String> {
+    let (user, _) = users::find_by_email(conn, email)?.ok_or(Outcome::UserNotFound)?;
+    if !rotate {
+        return Ok(key.api_token(&user.token_nonce));
+    }
+    let issued = key.issue_token();
+    crate::db::write(conn, |tx| Ok::<_, crate::error::ApiError>(users::set_token(tx, user.id, &issued.nonce, &issued.lookup)?))?;
+    Ok(issued.token)
+}

@@ -1,0 +1,306 @@
+//! Conversations: reading one, the inbox lists (each row a conversation's last
+//! message), search, creating, and changing status, department, agent and rating.
+
+use super::users::{profile_image_url, required_after};
+use super::Call;
+use crate::db::conversations::{self, ConversationRow, InboxQuery, InboxRow, NewConversation, StatusFilter};
+use crate::db::{messages, search, text_or_null, users};
+use crate::domain::{page_offset, ConversationStatus};
+use crate::error::{ApiResult, Failure, Outcome};
+use crate::state::AppState;
+use serde_json::{json, Value};
+
+pub(super) fn inbox_json(state: &AppState, row: &InboxRow) -> Value {
+    json!({
+        "id": row.message_id.to_string(),
+        "user_id": row.sender_id.to_string(),
+        "message": row.message,
+        "creation_time": row.creation_time,
+        "attachments": row.attachments,
+        "status_code": row.message_status_code.to_string(),
+        "payload": row.payload,
+        "conversation_id": row.conversation_id.to_string(),
+        "message_user_type": row.sender_type.as_str(),
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "profile_image": profile_image_url(state, row.profile_image.as_deref()),
+        "conversation_status_code": row.conversation_status_code.to_string(),
+        "user_type": row.user_type.as_str(),
+        "title": row.title,
+        "department": text_or_null(row.department),
+        "agent_id": text_or_null(row.agent_id),
+        "source": row.source,
+    })
+}
+
+pub(super) fn details_json(state: &AppState, row: &ConversationRow) -> Value {
+    json!({
+        "user_id": row.user_id.to_string(),
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "profile_image": profile_image_url(state, row.profile_image.as_deref()),
+        "user_type": row.user_type.as_str(),
+        "id": row.id.to_string(),
+        "title": row.title,
+        "conversation_time": row.creation_time,
+        "conversation_status_code": row.status_code.to_string(),
+        "department": text_or_null(row.department),
+        "agent_id": text_or_null(row.agent_id),
+        "source": row.source,
+        "extra": row.extra,
+        "rating": text_or_null(row.rating),
+    })
+}
+
+fn inbox(call: &Call, query: &InboxQuery) -> ApiResult<Value> {
+    let rows = conversations::inbox(call.conn, query)?;
+    Ok(rows.iter().map(|row| inbox_json(call.state, row)).collect())
+}
+
+/// A status code argument: absent, empty or `false` is `None`; anything but 0–4 is
+/// the contract's `invalid-status-code`.
+pub(super) fn status_arg(call: &Call, name: &str) -> ApiResult<Option<ConversationStatus>> {
+    match call.args.text(name)?.as_deref().map(str::trim) {
+        None | Some("") | Some("false") => Ok(None),
+        Some(text) => Ok(Some(ConversationStatus::parse(text).ok_or(Outcome::InvalidStatusCode)?)),
+    }
+}
+
+/// Sources are short codes (`em`, `tk`, `wa`, …); anything else is refused.
+fn source_arg(call: &Call) -> ApiResult<Option<String>> {
+    match call.args.text("source")?.map(|s| s.trim().to_string()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() || s == "false" => Ok(None),
+        Some(s) if s.len() <= 16 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => Ok(Some(s)),
+        Some(_) => Err(Failure::invalid("source", "expected a source code such as em, tk or wa").into()),
+    }
+}
+
+/// Routing: with `routing`, only the calling agent's conversations, plus the
+/// unassigned ones with `routing_unassigned`.
+fn routing_arg(call: &Call) -> ApiResult<Option<(i64, bool)>> {
+    let routing = call.args.bool_or("routing", false)?;
+    let unassigned = call.args.bool_or("routing_unassigned", false)?;
+    Ok(routing.then_some((call.caller.id, unassigned)))
+}
+
+pub fn get_conversation(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("conversation_id")?;
+    let user_id = call.args.id("user_id")?;
+    match conversations::find(call.conn, id)? {
+        Some(conversation) if user_id.is_none_or(|u| u == conversation.user_id) => {
+            let rows = messages::of_conversation(call.conn, id)?;
+            let messages: Vec<Value> = rows.iter().map(|m| super::messages::message_json(call.state, m)).collect();
+            Ok(json!({ "messages": messages, "details": details_json(call.state, &conversation) }))
+        }
+        _ => Ok(json!({ "messages": [], "details": "" })),
+    }
+}
+
+pub fn get_conversations(call: &mut Call) -> ApiResult<Value> {
+    let query = InboxQuery {
+        status: status_arg(call, "status_code")?.map_or(StatusFilter::Inbox, StatusFilter::Only),
+        department: call.args.nullable_id("department")?.flatten(),
+        source: source_arg(call)?,
+        assigned_to: routing_arg(call)?,
+        offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
+        ..InboxQuery::default()
+    };
+    inbox(call, &query)
+}
+
+pub fn get_new_conversations(call: &mut Call) -> ApiResult<Value> {
+    let query = InboxQuery {
+        status: StatusFilter::Any,
+        after: Some(required_after(call)?),
+        assigned_to: routing_arg(call)?,
+        ..InboxQuery::default()
+    };
+    inbox(call, &query)
+}
+
+pub fn get_user_conversations(call: &mut Call) -> ApiResult<Value> {
+    let user_id = call.args.required_id("user_id")?;
+    let agent = call.args.bool_or("agents", false)?;
+    let query = InboxQuery {
+        status: StatusFilter::Any,
+        user_id: (!agent).then_some(user_id),
+        participant: agent.then_some(user_id),
+        exclude_id: call.args.id("exclude_id")?,
+        offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
+        ..InboxQuery::default()
+    };
+    inbox(call, &query)
+}
+
+pub fn get_new_user_conversations(call: &mut Call) -> ApiResult<Value> {
+    let query = InboxQuery {
+        status: StatusFilter::Any,
+        user_id: Some(call.args.required_id("user_id")?),
+        after: Some(required_after(call)?),
+        ..InboxQuery::default()
+    };
+    inbox(call, &query)
+}
+
+pub fn search_conversations(call: &mut Call) -> ApiResult<Value> {
+    let text = call.args.required_text("search", 255)?;
+    let Some(message_match) = search::match_query(&text) else { return Ok(json!([])) };
+    let query = InboxQuery {
+        status: StatusFilter::Any,
+        user_match: search::match_query_in(&["first_name", "last_name", "email"], &text),
+        message_match: Some(message_match),
+        offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
+        ..InboxQuery::default()
+    };
+    inbox(call, &query)
+}
+
+pub fn search_user_conversations(call: &mut Call) -> ApiResult<Value> {
+    let user_id = match call.args.id("user_id")? {
+        Some(id) => id,
+        None => call.args.required_id("id")?,
+    };
+    let text = call.args.required_text("search", 255)?;
+    let Some(message_match) = search::match_query(&text) else { return Ok(json!([])) };
+    let query = InboxQuery {
+        status: StatusFilter::Any,
+        user_id: Some(user_id),
+        message_match: Some(message_match),
+        title_contains: Some(text.trim().to_string()),
+        ..InboxQuery::default()
+    };
+    inbox(call, &query)
+}
+
+pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
+    let user_id = call.args.required_id("user_id")?;
+    let agent_id = call.args.nullable_id("agent_id")?.flatten();
+    let extra = match call.args.raw("extra") {
+        None => None,
+        Some(Value::String(s)) if s.is_empty() || s == "false" || s == "0" => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    if extra.as_ref().is_some_and(|e| e.len() > 10_000) {
+        return Err(Failure::invalid("extra", "longer than 10000 characters").into());
+    }
+    let new = NewConversation {
+        user_id,
+        title: call.args.text_max("title", 255)?.filter(|t| t != "false").unwrap_or_default(),
+        status: status_arg(call, "status_code")?.unwrap_or(ConversationStatus::Live),
+        department: call.args.nullable_id("department")?.flatten(),
+        agent_id,
+        source: source_arg(call)?,
+        extra,
+        now: call.now(),
+    };
+    let id = call.write(|tx| {
+        if !users::exists(tx, user_id)? {
+            return Err(Outcome::UserNotFound.into());
+        }
+        if let Some(agent) = agent_id {
+            ensure_agent(tx, agent)?;
+        }
+        Ok(conversations::insert(tx, &new)?)
+    })?;
+    let conversation = conversations::find(call.conn, id)?.ok_or(Outcome::ConversationNotFound)?;
+    Ok(json!({ "messages": [], "details": details_json(call.state, &conversation) }))
+}
+
+fn ensure_agent(conn: &rusqlite::Connection, id: i64) -> ApiResult<()> {
+    match users::find(conn, id)? {
+        Some(user) if user.user_type.is_agent() => Ok(()),
+        _ => Err(Outcome::AgentNotFound.into()),
+    }
+}
+
+fn found(changed: bool) -> ApiResult<Value> {
+    if changed {
+        Ok(json!(true))
+    } else {
+        Err(Outcome::ConversationNotFound.into())
+    }
+}
+
+pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("conversation_id")?;
+    let status = status_arg(call, "status_code")?.ok_or(Outcome::InvalidStatusCode)?;
+    found(call.write(|tx| Ok(conversations::set_status(tx, id, status)?))?)
+}
+
+/// `message` (a note for the department's agents) is accepted; sending it is the
+/// notifier's job and not done yet.
+pub fn update_conversation_department(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("conversation_id")?;
+    let department = call.args.nullable_id("department")?.ok_or(Failure::MissingArgument("department"))?;
+    found(call.write(|tx| Ok(conversations::set_department(tx, id, department)?))?)
+}
+
+pub fn update_conversation_agent(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("conversation_id")?;
+    let agent = call.args.nullable_id("agent_id")?.ok_or(Failure::MissingArgument("agent_id"))?;
+    found(call.write(|tx| {
+        if let Some(agent) = agent {
+            ensure_agent(tx, agent)?;
+        }
+        Ok(conversations::set_agent(tx, id, agent)?)
+    })?)
+}
+
+/// `settings` is `{"conversation_id": ID, "rating": 1|0}`, also wrapped in a
+/// `settings` key as the contract's example shows, or in bracket form.
+pub fn set_rating(call: &mut Call) -> ApiResult<Value> {
+    let settings = call.args.json("settings")?.ok_or(Failure::MissingArgument("settings"))?;
+    let settings = match settings.get("settings") {
+        Some(inner) if inner.is_object() => inner.clone(),
+        _ => settings,
+    };
+    let field = |name: &str| settings.get(name).and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())));
+    let id = field("conversation_id").filter(|id| *id > 0).ok_or_else(|| Failure::invalid("settings", "conversation_id must be a conversation ID"))?;
+    let rating = field("rating").filter(|r| *r == 0 || *r == 1).ok_or_else(|| Failure::invalid("settings", "rating must be 1 (positive) or 0 (negative)"))?;
+    let message_id = call.args.id("message_id")?;
+    let message = call.args.text_max("message", 65_536)?;
+    let payload = call.args.json("payload")?.map(|p| p.to_string());
+    call.write(|tx| {
+        if !conversations::set_rating(tx, id, rating)? {
+            return Err(Outcome::ConversationNotFound.into());
+        }
+        if let Some(message_id) = message_id {
+            if !messages::update(tx, message_id, message.as_deref(), None, payload.as_deref())? {
+                return Err(Outcome::MessageNotFound.into());
+            }
+        }
+        Ok(json!(true))
+    })
+}
+
+pub fn get_rating(call: &mut Call) -> ApiResult<Value> {
+    let agent = call.args.required_id("user_id")?;
+    let (positive, negative) = conversations::ratings_of_agent(call.conn, agent)?;
+    Ok(json!([positive, negative]))
+}
+
+pub fn count_conversations(call: &mut Call) -> ApiResult<Value> {
+    let status = status_arg(call, "status_code")?;
+    Ok(json!(conversations::count(call.conn, status)?))
+}
+
+pub fn check_conversations_assignment(call: &mut Call) -> ApiResult<Value> {
+    let ids = call.args.id_list("conversation_ids")?.ok_or(Failure::MissingArgument("conversation_ids"))?;
+    let agent = call.args.nullable_id("agent_id")?.flatten();
+    let department = call.args.nullable_id("department_id")?.flatten();
+    if agent.is_none() && department.is_none() {
+        return Ok(json!([]));
+    }
+    Ok(json!(conversations::filter_assigned(call.conn, &ids, agent, department)?))
+}
+
+pub fn get_user_from_conversation(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("conversation_id")?;
+    let agent = call.args.bool_or("agent", false)?;
+    Ok(match conversations::contact(call.conn, id, agent)? {
+        Some((user_id, email)) => json!({ "id": user_id.to_string(), "email": email }),
+        None => json!(false),
+    })
+}

@@ -1,0 +1,114 @@
+//! `POST /include/api.php`: capped body -> arguments -> function -> token -> handler
+//! -> envelope. Every answer is HTTP 200 with an envelope, as existing clients of the
+//! contract expect; the body is `text/plain` (the contract's jQuery example calls
+//! `JSON.parse` on the raw text) unless the client asks for `application/json`.
+
+use super::args::Args;
+use super::{auth, Call};
+use crate::error::{envelope, ApiResult, Failure};
+use crate::state::AppState;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde_json::Value;
+
+/// The called function's name, left on the response for the request log.
+#[derive(Clone, Copy)]
+pub struct FunctionName(pub &'static str);
+
+pub async fn api_endpoint(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    let mut function = None;
+    let result = serve(&req, payload, &state, &mut function).await;
+    respond(req.headers(), function, &result)
+}
+
+/// `GET` and friends on the API address: an envelope, not an HTML error page.
+pub async fn wrong_method(req: HttpRequest) -> HttpResponse {
+    respond(req.headers(), None, &Err(Failure::MethodNotAllowed.into()))
+}
+
+async fn serve(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    function: &mut Option<&'static str>,
+) -> ApiResult<Value> {
+    let body = read_capped(req, payload, state.config.max_body_bytes).await?;
+    let args = parse_body(req, body).await?;
+    let token = args.text("token")?.filter(|t| !t.trim().is_empty()).ok_or(Failure::TokenNotFound)?;
+    let name = args.text("function")?.filter(|f| !f.trim().is_empty()).ok_or(Failure::MissingFunctionName)?;
+    let (name, handler) = super::find(name.trim()).ok_or_else(|| Failure::FunctionNotFound(truncate(&name, 64)))?;
+    *function = Some(name);
+    let call_state = state.clone();
+    state
+        .db(move |conn| {
+            let caller = auth::authenticate_admin(conn, &call_state.key, &token)?;
+            handler(&mut Call { conn, state: &call_state, caller, args })
+        })
+        .await
+}
+
+async fn read_capped(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(Failure::RequestTooLarge(limit).into());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|err| Failure::MalformedBody(err.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Failure::RequestTooLarge(limit).into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+async fn parse_body(req: &HttpRequest, body: web::Bytes) -> ApiResult<Args> {
+    let content_type = req.content_type().to_ascii_lowercase();
+    if content_type == "application/json" || content_type.ends_with("+json") {
+        return Ok(Args::from_json(&body)?);
+    }
+    if content_type == "multipart/form-data" {
+        return Ok(parse_multipart(req, body).await?);
+    }
+    // PHP's curl and jQuery send urlencoded forms; a missing type is read the same way.
+    Ok(Args::from_form(&body)?)
+}
+
+/// Text fields of a multipart body. File parts are skipped: attachments are
+/// passed as URLs, as the contract describes.
+async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<Args, Failure> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let boundary = multer::parse_boundary(content_type).map_err(|err| Failure::MalformedBody(err.to_string()))?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut fields = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|err| Failure::MalformedBody(err.to_string()))? {
+        let (Some(name), None) = (field.name().map(str::to_string), field.file_name()) else { continue };
+        let text = field.text().await.map_err(|err| Failure::MalformedBody(err.to_string()))?;
+        fields.push((name, text));
+    }
+    Args::from_fields(fields)
+}
+
+fn respond(headers: &HeaderMap, function: Option<&'static str>, result: &ApiResult<Value>) -> HttpResponse {
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    let content_type = if wants_json { "application/json" } else { "text/plain; charset=utf-8" };
+    let mut response = HttpResponse::Ok().content_type(content_type).body(envelope(result).to_string());
+    if let Some(name) = function {
+        response.extensions_mut().insert(FunctionName(name));
+    }
+    response
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

@@ -1,0 +1,120 @@
+//! Logging people in and out. A login opens a server-side session; the value for
+//! the `sb-login` cookie is that session's ID signed with the server key, so it
+//! cannot be forged or edited, and `logout` revokes it.
+//!
+//! Through this API the form's `token` field always carries the admin token, so a
+//! user logging in with their own token sends it as `user_token`.
+
+use super::users::profile_image_url;
+use super::Call;
+use crate::crypto::{self, constant_time_eq};
+use crate::db::users::{self, UserChanges, UserRow};
+use crate::db::sessions;
+use crate::domain::Email;
+use crate::error::{ApiResult, Failure, Outcome};
+use serde_json::{json, Value};
+
+pub fn login(call: &mut Call) -> ApiResult<Value> {
+    let email = call.args.text_max("email", 254)?.filter(|e| !e.trim().is_empty());
+    let password = call.args.text_max("password", 1024)?.filter(|p| !p.is_empty());
+    let user_id = call.args.id("user_id")?;
+    let user_token = call.args.text_max("user_token", 64)?.filter(|t| !t.is_empty());
+    let user = match (email, password, user_id, user_token) {
+        (Some(email), Some(password), _, _) => users::find_by_email(call.conn, email.trim())?
+            .filter(|(_, hash)| hash.as_deref().is_some_and(|hash| crypto::verify_password(&password, hash)))
+            .map(|(user, _)| user),
+        (_, _, Some(id), Some(token)) => users::find(call.conn, id)?
+            .filter(|user| constant_time_eq(&call.state.key.api_token(&user.token_nonce), &token.trim().to_ascii_lowercase())),
+        (Some(_), None, _, _) => return Err(Failure::MissingArgument("password").into()),
+        (None, Some(_), _, _) => return Err(Failure::MissingArgument("email").into()),
+        (_, _, Some(_), None) => return Err(Failure::MissingArgument("user_token").into()),
+        _ => return Err(Failure::MissingArgument("email").into()),
+    };
+    let Some(user) = user else { return Ok(json!(false)) };
+    let cookie = open_session(call, user.id)?;
+    Ok(json!([login_user_json(call, &user), cookie]))
+}
+
+fn login_user_json(call: &Call, user: &UserRow) -> Value {
+    json!({
+        "id": user.id.to_string(),
+        "profile_image": profile_image_url(call.state, user.profile_image.as_deref()),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "user_type": user.user_type.as_str(),
+        "token": call.state.key.api_token(&user.token_nonce),
+    })
+}
+
+fn open_session(call: &mut Call, user_id: i64) -> ApiResult<String> {
+    let session = crypto::random_hex(16);
+    let now = call.now();
+    call.write(|tx| {
+        sessions::insert(tx, &session, user_id, &now)?;
+        users::touch(tx, user_id, &now)?;
+        Ok(())
+    })?;
+    Ok(call.state.key.sign(&format!("session:{session}")))
+}
+
+/// The session a `login_cookie` argument names, when it is genuine and live.
+fn session_of(call: &Call) -> ApiResult<Option<(String, i64)>> {
+    let Some(cookie) = call.args.text_max("login_cookie", 512)?.filter(|c| !c.is_empty()) else { return Ok(None) };
+    let session = call
+        .state
+        .key
+        .verify(&cookie)
+        .and_then(|payload| payload.strip_prefix("session:").map(str::to_string))
+        .ok_or_else(|| Failure::invalid("login_cookie", "not a login value issued by this server"))?;
+    let user = sessions::user_of(call.conn, &session)?
+        .ok_or_else(|| Failure::invalid("login_cookie", "the session has ended"))?;
+    Ok(Some((session, user)))
+}
+
+/// Ends the session of `login_cookie` when given; with only the admin token there
+/// is no session to end. The client deletes the cookie, as the contract says.
+pub fn logout(call: &mut Call) -> ApiResult<Value> {
+    if let Some((session, _)) = session_of(call)? {
+        call.write(|tx| Ok(sessions::revoke(tx, &session)?))?;
+    }
+    Ok(json!(true))
+}
+
+/// Rewrites the logged-in user's profile: the user of `login_cookie`, or the admin
+/// calling. As the contract says, a field not sent is cleared. Returns a fresh
+/// cookie value.
+pub fn update_login(call: &mut Call) -> ApiResult<Value> {
+    let user_id = session_of(call)?.map_or(call.caller.id, |(_, user)| user);
+    let text = |name: &str| -> ApiResult<String> { Ok(call.args.text_max(name, 255)?.unwrap_or_default().trim().to_string()) };
+    let email = match text("email")? {
+        e if e.is_empty() => None,
+        e => Some(Email::parse(&e).ok_or_else(|| Failure::invalid("email", "not an email address"))?.into_string()),
+    };
+    let image = match text("profile_image")? {
+        u if u.is_empty() => None,
+        u if url::Url::parse(&u).is_ok_and(|p| matches!(p.scheme(), "http" | "https")) => Some(u),
+        _ => return Err(Failure::invalid("profile_image", "expected an http or https URL").into()),
+    };
+    let department = call.args.nullable_id("department")?.flatten();
+    let changes = UserChanges {
+        first_name: Some(text("first_name")?),
+        last_name: Some(text("last_name")?),
+        email: Some(email.clone()),
+        profile_image: Some(image),
+        department: Some(department),
+        ..UserChanges::default()
+    };
+    call.write(|tx| {
+        if let Some(email) = &email {
+            if users::email_taken(tx, email, Some(user_id))? {
+                return Err(Outcome::DuplicateEmail.into());
+            }
+        }
+        if !users::update(tx, user_id, &changes)? {
+            return Err(Outcome::UserNotFound.into());
+        }
+        Ok(())
+    })?;
+    Ok(json!(open_session(call, user_id)?))
+}

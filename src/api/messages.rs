@@ -1,0 +1,202 @@
+//! Messages: sending, editing, deleting, marking read, and direct messages.
+
+use super::conversations::status_arg;
+use super::users::{profile_image_url, required_after};
+use super::Call;
+use crate::db::conversations::{self, NewConversation};
+use crate::db::messages::{self, MessageRow, NewMessage};
+use crate::db::{typing, users};
+use crate::domain::ConversationStatus;
+use crate::error::{ApiResult, Failure, Outcome};
+use crate::state::AppState;
+use serde_json::{json, Map, Value};
+
+const MESSAGE_MAX: usize = 65_536;
+
+pub(super) fn message_json(state: &AppState, row: &MessageRow) -> Value {
+    json!({
+        "id": row.id.to_string(),
+        "user_id": row.user_id.to_string(),
+        "message": row.message,
+        "creation_time": row.creation_time,
+        "attachments": row.attachments,
+        "status_code": row.status_code.to_string(),
+        "payload": row.payload,
+        "conversation_id": row.conversation_id.to_string(),
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "profile_image": profile_image_url(state, row.profile_image.as_deref()),
+        "user_type": row.user_type.as_str(),
+    })
+}
+
+/// `[["name", "https://…"], …]` validated and stored as compact JSON, or `""` for none.
+fn attachments_arg(call: &Call) -> ApiResult<Option<String>> {
+    let Some(value) = call.args.json("attachments")? else { return Ok(None) };
+    let invalid = || Failure::invalid("attachments", "expected [[\"name\", \"https://link\"], …]");
+    let Value::Array(items) = value else { return Err(invalid().into()) };
+    if items.is_empty() {
+        return Ok(Some(String::new()));
+    }
+    if items.len() > 100 {
+        return Err(Failure::invalid("attachments", "more than 100 attachments").into());
+    }
+    let mut clean = Vec::with_capacity(items.len());
+    for item in items {
+        let (Some(name), Some(link)) = (item.get(0).and_then(Value::as_str), item.get(1).and_then(Value::as_str)) else {
+            return Err(invalid().into());
+        };
+        let web_link = url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if name.is_empty() || name.chars().count() > 255 || !web_link || link.len() > 2048 {
+            return Err(invalid().into());
+        }
+        clean.push(json!([name, link]));
+    }
+    Ok(Some(Value::Array(clean).to_string()))
+}
+
+fn payload_arg(call: &Call) -> ApiResult<Option<String>> {
+    let payload = call.args.json("payload")?.map(|p| p.to_string());
+    if payload.as_ref().is_some_and(|p| p.len() > MESSAGE_MAX) {
+        return Err(Failure::invalid("payload", format!("larger than {MESSAGE_MAX} bytes")).into());
+    }
+    Ok(payload)
+}
+
+pub fn get_new_messages(call: &mut Call) -> ApiResult<Value> {
+    let conversation_id = call.args.required_id("conversation_id")?;
+    let user_id = call.args.id("user_id")?;
+    let after = required_after(call)?;
+    match conversations::find(call.conn, conversation_id)? {
+        Some(conversation) if user_id.is_none_or(|u| u == conversation.user_id) => {
+            let rows = messages::of_conversation_after(call.conn, conversation_id, &after)?;
+            Ok(rows.iter().map(|row| message_json(call.state, row)).collect())
+        }
+        _ => Ok(json!([])),
+    }
+}
+
+/// `conversation_status_code`: a code, `skip` to leave the status alone, or absent
+/// for the usual flow: an agent's reply waits for the user, a user's for an agent.
+pub fn send_message(call: &mut Call) -> ApiResult<Value> {
+    let user_id = call.args.required_id("user_id")?;
+    let conversation_id = call.args.required_id("conversation_id")?;
+    let message = call.args.text_max("message", MESSAGE_MAX)?.unwrap_or_default();
+    let attachments = attachments_arg(call)?.unwrap_or_default();
+    if message.trim().is_empty() && attachments.is_empty() {
+        return Err(Failure::invalid("message", "send a message text, attachments, or both").into());
+    }
+    let payload = payload_arg(call)?.unwrap_or_default();
+    let skip_status = call.args.text("conversation_status_code")?.is_some_and(|s| s.trim() == "skip");
+    let status = if skip_status { None } else { status_arg(call, "conversation_status_code")? };
+    let now = call.now();
+    let id = call.write(|tx| {
+        let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
+        if !conversations::exists(tx, conversation_id)? {
+            return Err(Outcome::ConversationNotFound.into());
+        }
+        let id = messages::insert(
+            tx,
+            &NewMessage { conversation_id, user_id, message: &message, attachments: &attachments, payload: &payload, now: &now },
+        )?;
+        let automatic = if sender.user_type.is_agent() || sender.user_type == crate::domain::UserType::Bot {
+            ConversationStatus::WaitingForUser
+        } else {
+            ConversationStatus::WaitingForAgent
+        };
+        if !skip_status {
+            conversations::set_status(tx, conversation_id, status.unwrap_or(automatic))?;
+        }
+        users::touch(tx, user_id, &now)?;
+        typing::clear(tx, user_id)?;
+        Ok(id)
+    })?;
+    // Email and push notifications arrive with the notifier; until then none are queued.
+    Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": [] }))
+}
+
+pub fn update_message(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("message_id")?;
+    let message = call.args.text_max("message", MESSAGE_MAX)?;
+    let attachments = attachments_arg(call)?;
+    let payload = payload_arg(call)?;
+    let changed = call.write(|tx| Ok(messages::update(tx, id, message.as_deref(), attachments.as_deref(), payload.as_deref())?))?;
+    if changed {
+        Ok(json!(true))
+    } else {
+        Err(Outcome::MessageNotFound.into())
+    }
+}
+
+pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("message_id")?;
+    if call.write(|tx| Ok(messages::delete(tx, id)?))? {
+        Ok(json!(true))
+    } else {
+        Err(Outcome::MessageNotFound.into())
+    }
+}
+
+pub fn update_messages_status(call: &mut Call) -> ApiResult<Value> {
+    let ids = call.args.id_list("message_ids")?.ok_or(Failure::MissingArgument("message_ids"))?;
+    call.write(|tx| Ok(messages::mark_read(tx, &ids)?))?;
+    Ok(json!(true))
+}
+
+pub fn get_agents_in_conversation(call: &mut Call) -> ApiResult<Value> {
+    let ids = call.args.id_list("conversation_id")?.ok_or(Failure::MissingArgument("conversation_id"))?;
+    let mut result = Map::new();
+    for id in ids {
+        let agents: Vec<Value> = messages::agents_in_conversation(call.conn, id)?
+            .into_iter()
+            .map(|(agent_id, first_name, last_name, image)| {
+                json!({
+                    "id": agent_id,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "profile_image": profile_image_url(call.state, image.as_deref()),
+                    "conversation_id": id,
+                })
+            })
+            .collect();
+        result.insert(id.to_string(), Value::Array(agents));
+    }
+    Ok(Value::Object(result))
+}
+
+/// A chat message from the calling admin to each user, each in a new conversation
+/// titled with `subject`. All users must exist, or nothing is sent.
+pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
+    let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
+    let message = call.args.required_text("message", MESSAGE_MAX)?;
+    if message.trim().is_empty() {
+        return Err(Failure::invalid("message", "must not be empty").into());
+    }
+    let title = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
+    let (sender, now) = (call.caller.id, call.now());
+    call.write(|tx| {
+        for &user_id in &ids {
+            if !users::exists(tx, user_id)? {
+                return Err(Outcome::UserNotFound.into());
+            }
+            let conversation_id = conversations::insert(
+                tx,
+                &NewConversation {
+                    user_id,
+                    title: title.clone(),
+                    status: ConversationStatus::WaitingForUser,
+                    department: None,
+                    agent_id: Some(sender),
+                    source: None,
+                    extra: None,
+                    now: now.clone(),
+                },
+            )?;
+            messages::insert(
+                tx,
+                &NewMessage { conversation_id, user_id: sender, message: &message, attachments: "", payload: "", now: &now },
+            )?;
+        }
+        Ok(json!(true))
+    })
+}

@@ -1,0 +1,105 @@
+//! The function-dispatch API: `POST /include/api.php` with `token`, `function` and
+//! the function's arguments. [`FUNCTIONS`] is the dispatch table: one line per
+//! contract function, in the contract's order; adding a function is one line here
+//! plus its handler in the family file.
+
+pub mod args;
+pub mod auth;
+mod avatars;
+mod conversations;
+pub mod dispatch;
+mod login;
+mod messages;
+mod presence;
+mod transcripts;
+mod users;
+
+use crate::db::users::UserRow;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use args::Args;
+use rusqlite::Connection;
+use serde_json::Value;
+
+/// One API call being served: the authenticated admin, the arguments, and a
+/// connection on the blocking pool.
+pub struct Call<'a> {
+    pub conn: &'a mut Connection,
+    pub state: &'a AppState,
+    pub caller: UserRow,
+    pub args: Args,
+}
+
+impl Call<'_> {
+    pub fn now(&self) -> String {
+        self.state.clock.now_text()
+    }
+
+    /// Runs `work` in one write transaction (see [`crate::db::write`]).
+    pub fn write<T>(&mut self, work: impl FnOnce(&rusqlite::Transaction) -> ApiResult<T>) -> ApiResult<T> {
+        crate::db::write(self.conn, work)
+    }
+}
+
+pub type Handler = fn(&mut Call) -> ApiResult<Value>;
+
+pub const FUNCTIONS: &[(&str, Handler)] = &[
+    // Users
+    ("get-user", users::get_user),
+    ("get-user-extra", users::get_user_extra),
+    ("get-user-language", users::get_user_language),
+    ("get-users", users::get_users),
+    ("get-new-users", users::get_new_users),
+    ("get-online-users", presence::get_online_users),
+    ("get-users-with-details", users::get_users_with_details),
+    ("get-agent", users::get_agent),
+    ("get-agents-ids", users::get_agents_ids),
+    ("get-user-from-conversation", conversations::get_user_from_conversation),
+    ("agents-online", presence::agents_online),
+    ("search-users", users::search_users),
+    ("add-user", users::add_user),
+    ("update-user", users::update_user),
+    ("delete-user", users::delete_user),
+    ("delete-users", users::delete_users),
+    ("is-online", presence::is_online),
+    ("current-url", presence::current_url),
+    ("count-users", users::count_users),
+    ("update-user-to-lead", users::update_user_to_lead),
+    ("get-avatar", avatars::get_avatar),
+    ("get-bot-id", users::get_bot_id),
+    ("is-typing", presence::is_typing),
+    ("is-agent-typing", presence::is_agent_typing),
+    ("set-typing", presence::set_typing),
+    ("login", login::login),
+    ("logout", login::logout),
+    ("update-login", login::update_login),
+    ("delete-leads", users::delete_leads),
+    // Conversations
+    ("get-conversation", conversations::get_conversation),
+    ("get-conversations", conversations::get_conversations),
+    ("get-new-conversations", conversations::get_new_conversations),
+    ("get-user-conversations", conversations::get_user_conversations),
+    ("get-new-user-conversations", conversations::get_new_user_conversations),
+    ("search-conversations", conversations::search_conversations),
+    ("search-user-conversations", conversations::search_user_conversations),
+    ("new-conversation", conversations::new_conversation),
+    ("update-conversation-status", conversations::update_conversation_status),
+    ("update-conversation-department", conversations::update_conversation_department),
+    ("update-conversation-agent", conversations::update_conversation_agent),
+    ("set-rating", conversations::set_rating),
+    ("get-rating", conversations::get_rating),
+    ("get-new-messages", messages::get_new_messages),
+    ("send-message", messages::send_message),
+    ("update-message", messages::update_message),
+    ("delete-message", messages::delete_message),
+    ("update-messages-status", messages::update_messages_status),
+    ("get-agents-in-conversation", messages::get_agents_in_conversation),
+    ("transcript", transcripts::transcript),
+    ("direct-message", messages::direct_message),
+    ("count-conversations", conversations::count_conversations),
+    ("check-conversations-assignment", conversations::check_conversations_assignment),
+];
+
+pub fn find(name: &str) -> Option<(&'static str, Handler)> {
+    FUNCTIONS.iter().find(|(known, _)| *known == name).copied()
+}

@@ -1,0 +1,400 @@
+//! Users: reading, listing, creating, changing and deleting people.
+
+use super::Call;
+use crate::accounts::{self, Account};
+use crate::crypto;
+use crate::db::users::{self, Detail, UserChanges, UserQuery, UserRow, UserScope};
+use crate::db::{search, text_or_null};
+use crate::domain::{page_offset, After, Email, UserSort, UserType};
+use crate::error::{ApiResult, Failure, Outcome};
+use crate::state::AppState;
+use serde_json::{json, Map, Value};
+
+const NAME_MAX: usize = 255;
+const URL_MAX: usize = 2048;
+const PASSWORD_MIN: usize = 8;
+const PASSWORD_MAX: usize = 1024;
+
+/// A user as the contract shows one: row columns as strings, `null` when empty.
+pub(super) fn user_json(state: &AppState, user: &UserRow) -> Value {
+    json!({
+        "id": user.id.to_string(),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "profile_image": profile_image_url(state, user.profile_image.as_deref()),
+        "user_type": user.user_type.as_str(),
+        "creation_time": user.creation_time,
+        "last_activity": user.last_activity,
+        "department": text_or_null(user.department),
+        "token": state.key.api_token(&user.token_nonce),
+    })
+}
+
+pub(super) fn profile_image_url(state: &AppState, stored: Option<&str>) -> String {
+    stored.filter(|s| !s.is_empty()).map_or_else(|| state.default_avatar_url(), str::to_string)
+}
+
+fn details_json(details: &[Detail]) -> Value {
+    details.iter().map(|d| json!({ "slug": d.slug, "name": d.name, "value": d.value })).collect()
+}
+
+/// A user with `password` (always empty: hashes never leave the server) and details.
+fn full_user_json(call: &Call, user: &UserRow) -> ApiResult<Value> {
+    let mut value = user_json(call.state, user);
+    value["password"] = json!("");
+    value["details"] = details_json(&users::details(call.conn, user.id)?);
+    Ok(value)
+}
+
+pub fn get_user(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("user_id")?;
+    let extra = call.args.bool_or("extra", false)?;
+    let Some(user) = users::find(call.conn, id)? else { return Ok(json!(false)) };
+    if extra {
+        return full_user_json(call, &user);
+    }
+    let mut value = user_json(call.state, &user);
+    value["password"] = json!("");
+    Ok(value)
+}
+
+pub fn get_user_extra(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("user_id")?;
+    let slug = call.args.text_max("slug", NAME_MAX)?.filter(|s| !s.is_empty() && s != "false");
+    if !users::exists(call.conn, id)? {
+        return Ok(json!([]));
+    }
+    match slug {
+        Some(slug) => Ok(match users::detail(call.conn, id, &slug)? {
+            Some(value) => json!(value),
+            None => call.args.raw("default").cloned().unwrap_or(json!(false)),
+        }),
+        None => Ok(details_json(&users::details(call.conn, id)?)),
+    }
+}
+
+pub fn get_user_language(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("user_id")?;
+    let language = match users::detail(call.conn, id, "language")? {
+        Some(language) => Some(language),
+        None => users::detail(call.conn, id, "browser_language")?,
+    };
+    Ok(match language.map(|l| l.trim().to_ascii_lowercase()) {
+        Some(code) if !code.is_empty() && code != "en" => json!(code),
+        _ => json!(false),
+    })
+}
+
+pub fn get_users(call: &mut Call) -> ApiResult<Value> {
+    let (sort, descending) = sorting(call)?;
+    let types = match call.args.text_list("user_types")? {
+        Some(names) => names
+            .iter()
+            .map(|name| UserType::parse_assignable(name).ok_or_else(|| Failure::invalid("user_types", format!("unknown user type '{name}'"))))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => vec![],
+    };
+    let search = match call.args.text_max("search", NAME_MAX)?.filter(|s| !s.trim().is_empty()) {
+        Some(text) => match search::match_query(&text) {
+            Some(expr) => Some(expr),
+            None => return Ok(json!([])),
+        },
+        None => None,
+    };
+    let query = UserQuery {
+        types,
+        ids: match user_scope(call)? {
+            UserScope::Ids(ids) => Some(ids),
+            _ => None,
+        },
+        search,
+        sort,
+        descending,
+        offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
+    };
+    let rows = users::list(call.conn, &query)?;
+    users_with_extra(call, rows)
+}
+
+/// `["column", "ASC|DESC"]`, in any spelling; default newest first.
+fn sorting(call: &Call) -> ApiResult<(UserSort, bool)> {
+    let Some(parts) = call.args.text_list("sorting")? else { return Ok((UserSort::CreationTime, true)) };
+    let column = parts.first().map(String::as_str).unwrap_or("creation_time");
+    let sort = UserSort::parse(column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?;
+    let descending = match parts.get(1).map(|o| o.trim().to_ascii_uppercase()) {
+        None => true,
+        Some(order) if order == "DESC" => true,
+        Some(order) if order == "ASC" => false,
+        Some(_) => return Err(Failure::invalid("sorting", "order must be ASC or DESC").into()),
+    };
+    Ok((sort, descending))
+}
+
+/// Adds `details` to each user when `extra` asks: `true` for all, or a list of slugs.
+fn users_with_extra(call: &Call, rows: Vec<UserRow>) -> ApiResult<Value> {
+    let slugs: Option<Vec<String>> = match call.args.raw("extra") {
+        None => None,
+        Some(_) => match call.args.bool_or("extra", false) {
+            Ok(true) => Some(vec![]),
+            Ok(false) => None,
+            Err(_) => call.args.text_list("extra")?,
+        },
+    };
+    let mut list = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut value = user_json(call.state, row);
+        if let Some(slugs) = &slugs {
+            let details: Vec<Detail> =
+                users::details(call.conn, row.id)?.into_iter().filter(|d| slugs.is_empty() || slugs.contains(&d.slug)).collect();
+            value["details"] = details_json(&details);
+        }
+        list.push(value);
+    }
+    Ok(Value::Array(list))
+}
+
+pub fn get_new_users(call: &mut Call) -> ApiResult<Value> {
+    let after = required_after(call)?;
+    let rows = users::list_created_after(call.conn, &after)?;
+    Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
+}
+
+pub(super) fn required_after(call: &Call) -> ApiResult<After> {
+    let text = call.args.required_text("datetime", 64)?;
+    Ok(After::parse(&text).ok_or_else(|| Failure::invalid("datetime", "expected an ID or YYYY-MM-DD HH:MM:SS"))?)
+}
+
+pub fn get_users_with_details(call: &mut Call) -> ApiResult<Value> {
+    let slugs = call.args.text_list("details")?.ok_or(Failure::MissingArgument("details"))?;
+    let scope = user_scope(call)?;
+    let mut result = Map::new();
+    for slug in slugs {
+        let values = users::values_of_detail(call.conn, &slug, &scope)?;
+        result.insert(slug, values.into_iter().map(|(id, value)| json!({ "id": id, "value": value })).collect());
+    }
+    Ok(Value::Object(result))
+}
+
+/// `user_ids`: a list of IDs, or `all` / `false` (everyone), or `agents`.
+fn user_scope(call: &Call) -> ApiResult<UserScope> {
+    Ok(match call.args.raw("user_ids") {
+        None | Some(Value::Bool(false)) => UserScope::All,
+        Some(Value::String(s)) if matches!(s.trim(), "" | "all" | "false" | "0") => UserScope::All,
+        Some(Value::String(s)) if s.trim() == "agents" => UserScope::Agents,
+        Some(_) => UserScope::Ids(call.args.id_list("user_ids")?.unwrap_or_default()),
+    })
+}
+
+pub fn get_agent(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("agent_id")?;
+    match users::find(call.conn, id)? {
+        Some(user) if user.user_type.is_agent() => full_user_json(call, &user),
+        _ => Ok(json!(false)),
+    }
+}
+
+pub fn get_agents_ids(call: &mut Call) -> ApiResult<Value> {
+    let admins = call.args.bool_or("admins", true)?;
+    Ok(json!(users::agent_ids(call.conn, admins)?))
+}
+
+pub fn search_users(call: &mut Call) -> ApiResult<Value> {
+    let text = call.args.required_text("search", NAME_MAX)?;
+    let Some(expr) = search::match_query(&text) else { return Ok(json!([])) };
+    let query = UserQuery {
+        types: vec![],
+        ids: None,
+        search: Some(expr),
+        sort: UserSort::CreationTime,
+        descending: true,
+        offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
+    };
+    let rows = users::list(call.conn, &query)?;
+    Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
+}
+
+pub fn add_user(call: &mut Call) -> ApiResult<Value> {
+    let user_type = match call.args.text("user_type")?.filter(|t| !t.trim().is_empty()) {
+        Some(name) => UserType::parse_assignable(&name).ok_or(Outcome::InvalidUserType)?,
+        None if call.args.has("email") => UserType::User,
+        None => UserType::Visitor,
+    };
+    let mut account = Account::new(user_type);
+    account.first_name = call.args.text_max("first_name", NAME_MAX)?.unwrap_or_default().trim().to_string();
+    account.last_name = call.args.text_max("last_name", NAME_MAX)?.unwrap_or_default().trim().to_string();
+    account.email = email_arg(call)?.flatten();
+    account.profile_image = image_arg(call)?.flatten();
+    account.password_hash = password_arg(call)?.map(|p| crypto::hash_password(&p));
+    account.department = call.args.nullable_id("department")?.flatten();
+    account.details = details_arg(call)?;
+    let (key, now) = (call.state.key.clone(), call.now());
+    let id = call.write(|tx| accounts::create(tx, &key, &now, account))?;
+    Ok(json!(id))
+}
+
+pub fn update_user(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("user_id")?;
+    let user_type = match call.args.text("user_type")?.filter(|t| !t.trim().is_empty()) {
+        Some(name) => Some(UserType::parse_assignable(&name).ok_or(Outcome::InvalidUserType)?),
+        None => None,
+    };
+    let changes = UserChanges {
+        first_name: call.args.text_max("first_name", NAME_MAX)?.map(|s| s.trim().to_string()),
+        last_name: call.args.text_max("last_name", NAME_MAX)?.map(|s| s.trim().to_string()),
+        email: email_arg(call)?.map(|e| e.map(Email::into_string)),
+        profile_image: image_arg(call)?,
+        user_type,
+        password_hash: password_arg(call)?.map(|p| crypto::hash_password(&p)),
+        department: call.args.nullable_id("department")?,
+    };
+    let details = details_arg(call)?;
+    call.write(|tx| {
+        if let Some(Some(email)) = &changes.email {
+            if users::email_taken(tx, email, Some(id))? {
+                return Err(Outcome::DuplicateEmail.into());
+            }
+        }
+        if !users::update(tx, id, &changes)? {
+            return Err(Outcome::UserNotFound.into());
+        }
+        for detail in &details {
+            users::set_detail(tx, id, detail)?;
+        }
+        Ok(json!(true))
+    })
+}
+
+/// `Some(None)` when the email is to be removed (`NULL` or empty, as the contract says).
+fn email_arg(call: &Call) -> ApiResult<Option<Option<Email>>> {
+    match call.args.text_max("email", 254)?.map(|e| e.trim().to_string()) {
+        None => Ok(None),
+        Some(e) if e.is_empty() || e.eq_ignore_ascii_case("null") || e == "false" => Ok(Some(None)),
+        Some(e) => Ok(Some(Some(Email::parse(&e).ok_or_else(|| Failure::invalid("email", "not an email address"))?))),
+    }
+}
+
+/// Profile images are shown in pages, so only web addresses are stored.
+fn image_arg(call: &Call) -> ApiResult<Option<Option<String>>> {
+    match call.args.text_max("profile_image", URL_MAX)?.map(|u| u.trim().to_string()) {
+        None => Ok(None),
+        Some(u) if u.is_empty() || u == "false" => Ok(Some(None)),
+        Some(u) => match url::Url::parse(&u) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(Some(u))),
+            _ => Err(Failure::invalid("profile_image", "expected an http or https URL").into()),
+        },
+    }
+}
+
+fn password_arg(call: &Call) -> ApiResult<Option<String>> {
+    match call.args.text_max("password", PASSWORD_MAX)? {
+        None => Ok(None),
+        Some(p) if p.is_empty() => Ok(None),
+        Some(p) if p.chars().count() < PASSWORD_MIN => {
+            Err(Failure::invalid("password", format!("must be at least {PASSWORD_MIN} characters")).into())
+        }
+        Some(p) => Ok(Some(p)),
+    }
+}
+
+/// `settings_extra` (or `extra`): `{"slug": ["value", "Name"], …}`; a bare value is
+/// accepted too, named after its slug.
+fn details_arg(call: &Call) -> ApiResult<Vec<Detail>> {
+    let mut details = Vec::new();
+    for name in ["extra", "settings_extra"] {
+        let Some(value) = call.args.json(name)? else { continue };
+        let Value::Object(map) = value else {
+            return Err(Failure::invalid(name, "expected {\"slug\": [\"value\", \"Name\"], …}").into());
+        };
+        for (slug, entry) in map {
+            let valid_slug = !slug.is_empty()
+                && slug.len() <= 64
+                && slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !valid_slug {
+                return Err(Failure::invalid(name, format!("'{slug}' is not a valid detail slug")).into());
+            }
+            let (value, label) = match &entry {
+                Value::Array(pair) => (pair.first().cloned().unwrap_or(Value::Null), pair.get(1).cloned()),
+                other => (other.clone(), None),
+            };
+            let value = scalar_text(&value).ok_or_else(|| Failure::invalid(name, format!("the value of '{slug}' must be text")))?;
+            let label = label.as_ref().and_then(scalar_text).filter(|l| !l.is_empty()).unwrap_or_else(|| slug.clone());
+            if value.chars().count() > 10_000 || label.chars().count() > NAME_MAX {
+                return Err(Failure::invalid(name, format!("the value of '{slug}' is too long")).into());
+            }
+            details.push(Detail { slug, name: label, value });
+        }
+    }
+    Ok(details)
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("user_id")?;
+    let deleted = call.write(|tx| Ok(users::delete(tx, id)?))?;
+    if deleted {
+        Ok(json!(true))
+    } else {
+        Err(Outcome::UserNotFound.into())
+    }
+}
+
+pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
+    let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
+    call.write(|tx| {
+        for id in &ids {
+            users::delete(tx, *id)?;
+        }
+        Ok(json!(true))
+    })
+}
+
+pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
+    call.write(|tx| Ok(users::delete_of_type(tx, UserType::Lead)?))?;
+    Ok(json!(true))
+}
+
+pub fn count_users(call: &mut Call) -> ApiResult<Value> {
+    let counts = users::count_by_type(call.conn)?;
+    let mut result = Map::new();
+    let mut all = 0;
+    for user_type in UserType::ALL.into_iter().filter(|t| *t != UserType::Bot) {
+        let count = counts.iter().find(|(t, _)| *t == user_type).map_or(0, |(_, c)| *c);
+        all += count;
+        result.insert(user_type.as_str().to_string(), json!(count.to_string()));
+    }
+    result.insert("all".to_string(), json!(all.to_string()));
+    Ok(Value::Object(result))
+}
+
+pub fn update_user_to_lead(call: &mut Call) -> ApiResult<Value> {
+    let id = call.args.required_id("user_id")?;
+    let changes = UserChanges { user_type: Some(UserType::Lead), ..UserChanges::default() };
+    if call.write(|tx| Ok(users::update(tx, id, &changes)?))? {
+        Ok(json!(true))
+    } else {
+        Err(Outcome::UserNotFound.into())
+    }
+}
+
+/// The bot user, created the first time anyone asks for it.
+pub fn get_bot_id(call: &mut Call) -> ApiResult<Value> {
+    let (key, now) = (call.state.key.clone(), call.now());
+    let id = call.write(|tx| match users::first_of_type(tx, UserType::Bot)? {
+        Some(id) => Ok(id),
+        None => {
+            let mut bot = Account::new(UserType::Bot);
+            bot.first_name = "Bot".into();
+            accounts::create(tx, &key, &now, bot)
+        }
+    })?;
+    Ok(json!(id))
+}

@@ -1,0 +1,164 @@
+//! The command line: `serve` (the default), `migrate`, `admin create`, `admin token`
+//! and `config`.
+
+use crate::accounts;
+use crate::clock::Clock;
+use crate::config::{Config, Overrides};
+use crate::crypto;
+use crate::db::{self, users};
+use crate::domain::Email;
+use crate::error::{ApiError, Failure, Outcome};
+use crate::server;
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+#[derive(Parser)]
+#[command(name = "switchboard", version, about = "A self-hosted customer-support server: one binary, one SQLite file.")]
+struct Cli {
+    /// Config file (TOML). Default: ./switchboard.toml when it exists.
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on, e.g. 127.0.0.1:8080 (overrides `bind`).
+    #[arg(long, global = true)]
+    bind: Option<String>,
+    /// Data directory (overrides `data_dir`).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and pages (the default).
+    Serve,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Print the effective configuration.
+    Config,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin and print its API token.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a user's API token, or replace it with `--rotate`.
+    Token {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        rotate: bool,
+    },
+}
+
+pub fn run() -> CliResult {
+    let cli = Cli::parse();
+    let overrides = Overrides { bind: cli.bind, data_dir: cli.data_dir };
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    init_logging(&config.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let state = server::prepare(config, Clock::system())?;
+            println!("database is at schema version {}", crate::db::migrate::latest_version());
+            drop(state);
+            Ok(())
+        }
+        Command::Config => {
+            print!("{}", config.to_masked_toml());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create { email, password_stdin }) => admin_create(config, &email, password_stdin),
+        Command::Admin(AdminCommand::Token { email, rotate }) => admin_token(config, &email, rotate),
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour).with_writer(std::io::stderr).try_init();
+}
+
+fn serve(config: Config) -> CliResult {
+    let bind = config.bind.clone();
+    let state = server::prepare(config, Clock::system())?;
+    first_start(&state)?;
+    let listener = std::net::TcpListener::bind(&bind).map_err(|err| format!("cannot listen on {bind}: {err}"))?;
+    tracing::info!(address = %bind, "switchboard is serving");
+    actix_web::rt::System::new().block_on(server::spawn(state.clone(), listener)?)?;
+    // Workers have stopped; dropping the last pool handle closes every connection,
+    // and the last close checkpoints the WAL into the database file.
+    drop(state);
+    tracing::info!("switchboard stopped");
+    Ok(())
+}
+
+/// On a database with no admin, creates one and prints its credentials, once.
+fn first_start(state: &crate::state::AppState) -> CliResult {
+    let mut conn = db::open(&state.config.database_path())?;
+    if users::any_admin(&conn)? {
+        return Ok(());
+    }
+    let email = Email::parse("admin@switchboard.local").ok_or("built-in admin email is invalid")?;
+    let password = crypto::random_password();
+    let (_, token) = accounts::create_admin(&mut conn, &state.key, &state.clock.now_text(), email.clone(), &password)
+        .map_err(describe)?;
+    println!("Switchboard created the first admin. These are shown only once:");
+    println!("  email:     {}", email.as_str());
+    println!("  password:  {password}");
+    println!("  API token: {token}");
+    Ok(())
+}
+
+fn admin_create(config: Config, email: &str, password_stdin: bool) -> CliResult {
+    let email = Email::parse(email).ok_or("--email is not an email address")?;
+    let (password, generated) = if password_stdin {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input)?;
+        (input.trim_end_matches(['\r', '\n']).to_string(), false)
+    } else {
+        (crypto::random_password(), true)
+    };
+    if password.chars().count() < 8 {
+        return Err("the password must be at least 8 characters".into());
+    }
+    let state = server::prepare(config, Clock::system())?;
+    let mut conn = db::open(&state.config.database_path())?;
+    let (_, token) =
+        accounts::create_admin(&mut conn, &state.key, &state.clock.now_text(), email, &password).map_err(describe)?;
+    if generated {
+        eprintln!("password: {password}");
+    }
+    println!("{token}");
+    Ok(())
+}
+
+fn admin_token(config: Config, email: &str, rotate: bool) -> CliResult {
+    let state = server::prepare(config, Clock::system())?;
+    let mut conn = db::open(&state.config.database_path())?;
+    let token = accounts::token_for_email(&mut conn, &state.key, email.trim(), rotate).map_err(describe)?;
+    println!("{token}");
+    Ok(())
+}
+
+fn describe(err: ApiError) -> String {
+    match err {
+        ApiError::Outcome(Outcome::DuplicateEmail) => "a user with that email already exists".into(),
+        ApiError::Outcome(Outcome::UserNotFound) => "no user has that email".into(),
+        ApiError::Outcome(outcome) => outcome.code().into(),
+        ApiError::Failure(Failure::DatabaseError) => "database error (see the log above)".into(),
+        ApiError::Failure(failure) => failure.message(),
+    }
+}

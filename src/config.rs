@@ -1,0 +1,200 @@
+//! The one typed configuration. Layers, later wins: built-in defaults <
+//! `switchboard.toml` < `SWITCHBOARD_<KEY>` environment variables < command-line
+//! flags. Unknown keys are errors, so a typo never silently falls back to a default.
+//! Every field's `///` line is mirrored by the README's configuration table.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port the HTTP server listens on.
+    pub bind: String,
+    /// Directory holding `switchboard.db`, `secret.key` and `uploads/`.
+    pub data_dir: PathBuf,
+    /// URL prefix the whole app lives under, e.g. `/script` (empty for the root).
+    pub base_path: String,
+    /// Absolute URL clients reach the server at, used in links the API returns
+    /// (avatars, transcripts). Empty means `http://<bind><base_path>`.
+    pub public_url: String,
+    /// Largest request body accepted, in bytes; larger ones get `request-too-large`.
+    pub max_body_bytes: usize,
+    /// A user is online when their last activity is at most this many seconds old.
+    pub online_window_seconds: u64,
+    /// A typing status set by `set-typing` expires after this many seconds.
+    pub typing_timeout_seconds: u64,
+    /// How long a transcript download link stays valid, in seconds.
+    pub download_ttl_seconds: u64,
+    /// Number of pooled SQLite connections shared by request handlers.
+    pub db_pool_size: u32,
+    /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            base_path: String::new(),
+            public_url: String::new(),
+            max_body_bytes: 2 * 1024 * 1024,
+            online_window_seconds: 60,
+            typing_timeout_seconds: 10,
+            download_ttl_seconds: 3600,
+            db_pool_size: 8,
+            log: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid config ({origin}): {message}")]
+    Invalid { origin: String, message: String },
+}
+
+/// Values given on the command line; `None` leaves the lower layers in charge.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub bind: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Builds the configuration from every layer. `file` is read when given; the
+    /// default `./switchboard.toml` is read only if it exists.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut table = match file {
+            Some(path) => read_table(path)?,
+            None if Path::new("switchboard.toml").exists() => read_table(Path::new("switchboard.toml"))?,
+            None => toml::Table::new(),
+        };
+        apply_env(&mut table, std::env::vars())?;
+        let mut config: Config = table
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid("switchboard.toml", e.message()))?;
+        if let Some(bind) = &overrides.bind {
+            config.bind = bind.clone();
+        }
+        if let Some(dir) = &overrides.data_dir {
+            config.data_dir = dir.clone();
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !self.base_path.is_empty() && (!self.base_path.starts_with('/') || self.base_path.ends_with('/')) {
+            return Err(invalid("base_path", "must start with '/' and not end with '/', e.g. /script"));
+        }
+        if !self.public_url.is_empty() {
+            let url = url::Url::parse(&self.public_url).map_err(|e| invalid("public_url", &e.to_string()))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(invalid("public_url", "must be an http or https URL"));
+            }
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(invalid("max_body_bytes", "must be at least 1024"));
+        }
+        if self.db_pool_size == 0 {
+            return Err(invalid("db_pool_size", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// The absolute URL prefix for links the API hands out, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}{}", self.bind, self.base_path)
+        } else {
+            self.public_url.trim_end_matches('/').to_string()
+        }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("switchboard.db")
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
+    /// The configuration as TOML, for `switchboard config`. No key holds a secret
+    /// yet; when one does, it is masked here.
+    pub fn to_masked_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+    text.parse::<toml::Table>().map_err(|e| invalid(&path.display().to_string(), e.message()))
+}
+
+/// Overlays `SWITCHBOARD_<KEY>` variables. The type of each key is taken from its
+/// default value, so adding a field to [`Config`] is all it takes to get its variable.
+fn apply_env(table: &mut toml::Table, vars: impl Iterator<Item = (String, String)>) -> Result<(), ConfigError> {
+    let defaults = toml::Table::try_from(Config::default()).unwrap_or_default();
+    for (name, raw) in vars {
+        let Some(key) = name.strip_prefix("SWITCHBOARD_") else { continue };
+        let key = key.to_ascii_lowercase();
+        if key == "config" {
+            continue;
+        }
+        let value = match defaults.get(&key) {
+            Some(toml::Value::Integer(_)) => raw
+                .trim()
+                .parse::<i64>()
+                .map(toml::Value::Integer)
+                .map_err(|_| invalid(&name, "must be a whole number"))?,
+            Some(_) => toml::Value::String(raw),
+            None => return Err(invalid(&name, "is not a known setting")),
+        };
+        table.insert(key, value);
+    }
+    Ok(())
+}
+
+fn invalid(origin: &str, message: &str) -> ConfigError {
+    ConfigError::Invalid { origin: origin.to_string(), message: message.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn env_overrides_file_and_keeps_types() {
+        let mut table: toml::Table = "bind = '0.0.0.0:1'\nmax_body_bytes = 5000".parse().unwrap();
+        apply_env(&mut table, vars(&[("SWITCHBOARD_BIND", "127.0.0.1:9"), ("SWITCHBOARD_ONLINE_WINDOW_SECONDS", "5")])).unwrap();
+        let config: Config = table.try_into().unwrap();
+        assert_eq!(config.bind, "127.0.0.1:9");
+        assert_eq!(config.max_body_bytes, 5000);
+        assert_eq!(config.online_window_seconds, 5);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_in_file_and_env() {
+        let table: toml::Table = "bnid = 'x'".parse().unwrap();
+        assert!(table.try_into::<Config>().is_err());
+        let mut table = toml::Table::new();
+        assert!(apply_env(&mut table, vars(&[("SWITCHBOARD_BNID", "x")])).is_err());
+        assert!(apply_env(&mut table, vars(&[("SWITCHBOARD_DB_POOL_SIZE", "many")])).is_err());
+    }
+
+    #[test]
+    fn public_base_defaults_to_bind_and_base_path() {
+        let config = Config { base_path: "/script".into(), ..Config::default() };
+        assert_eq!(config.public_base(), "http://127.0.0.1:8080/script");
+        let config = Config { public_url: "https://help.example.com/".into(), ..Config::default() };
+        assert_eq!(config.public_base(), "https://help.example.com");
+    }
+}

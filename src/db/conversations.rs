@@ -1,0 +1,340 @@
+//! Every statement about `conversations`, including the inbox-style lists where
+//! each row is a conversation's last message.
+
+use super::users::placeholders;
+use crate::domain::{After, ConversationStatus, UserType, PAGE_SIZE};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+/// A conversation joined with its user, as `get-conversation` shows it.
+#[derive(Debug, Clone)]
+pub struct ConversationRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub profile_image: Option<String>,
+    pub user_type: UserType,
+    pub title: String,
+    pub creation_time: String,
+    pub status_code: i64,
+    pub department: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub source: Option<String>,
+    pub extra: Option<String>,
+    pub rating: Option<i64>,
+}
+
+impl ConversationRow {
+    fn from_row(row: &Row) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            user_id: row.get(1)?,
+            first_name: row.get(2)?,
+            last_name: row.get(3)?,
+            profile_image: row.get(4)?,
+            user_type: UserType::from_stored(&row.get::<_, String>(5)?),
+            title: row.get(6)?,
+            creation_time: row.get(7)?,
+            status_code: row.get(8)?,
+            department: row.get(9)?,
+            agent_id: row.get(10)?,
+            source: row.get(11)?,
+            extra: row.get(12)?,
+            rating: row.get(13)?,
+        })
+    }
+}
+
+/// One row of an inbox list: the conversation's last message, who sent it, and
+/// the conversation and its user.
+#[derive(Debug, Clone)]
+pub struct InboxRow {
+    pub message_id: i64,
+    pub sender_id: i64,
+    pub message: String,
+    pub creation_time: String,
+    pub attachments: String,
+    pub message_status_code: i64,
+    pub payload: String,
+    pub conversation_id: i64,
+    pub sender_type: UserType,
+    pub first_name: String,
+    pub last_name: String,
+    pub profile_image: Option<String>,
+    pub conversation_status_code: i64,
+    pub user_type: UserType,
+    pub title: String,
+    pub department: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub source: Option<String>,
+}
+
+const INBOX_SELECT: &str = "SELECT m.id, m.user_id, m.message, m.creation_time, m.attachments, m.status_code,
+        m.payload, m.conversation_id, mu.user_type, u.first_name, u.last_name, u.profile_image,
+        c.status_code, u.user_type, c.title, c.department, c.agent_id, c.source
+   FROM conversations c
+   JOIN messages m ON m.id = c.last_message_id
+   JOIN users u ON u.id = c.user_id
+   JOIN users mu ON mu.id = m.user_id
+  WHERE 1";
+
+impl InboxRow {
+    fn from_row(row: &Row) -> rusqlite::Result<Self> {
+        Ok(Self {
+            message_id: row.get(0)?,
+            sender_id: row.get(1)?,
+            message: row.get(2)?,
+            creation_time: row.get(3)?,
+            attachments: row.get(4)?,
+            message_status_code: row.get(5)?,
+            payload: row.get(6)?,
+            conversation_id: row.get(7)?,
+            sender_type: UserType::from_stored(&row.get::<_, String>(8)?),
+            first_name: row.get(9)?,
+            last_name: row.get(10)?,
+            profile_image: row.get(11)?,
+            conversation_status_code: row.get(12)?,
+            user_type: UserType::from_stored(&row.get::<_, String>(13)?),
+            title: row.get(14)?,
+            department: row.get(15)?,
+            agent_id: row.get(16)?,
+            source: row.get(17)?,
+        })
+    }
+}
+
+/// Which statuses an inbox list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum StatusFilter {
+    /// Live and waiting conversations: everything but archive and trash.
+    #[default]
+    Inbox,
+    Only(ConversationStatus),
+    Any,
+}
+
+/// Filters for inbox lists; every field narrows the list, and all default to "any".
+#[derive(Debug, Clone, Default)]
+pub struct InboxQuery {
+    pub status: StatusFilter,
+    pub department: Option<i64>,
+    pub source: Option<String>,
+    /// Routing: only this agent's conversations, plus unassigned ones when the flag is set.
+    pub assigned_to: Option<(i64, bool)>,
+    pub user_id: Option<i64>,
+    /// Conversations this agent wrote in or is assigned to.
+    pub participant: Option<i64>,
+    pub exclude_id: Option<i64>,
+    pub after: Option<After>,
+    /// FTS5 expression over message text and attachment names.
+    pub message_match: Option<String>,
+    /// FTS5 expression over the conversation user's names and email.
+    pub user_match: Option<String>,
+    /// Plain text searched in titles (with `message_match`, either may match).
+    pub title_contains: Option<String>,
+    pub offset: i64,
+}
+
+pub fn inbox(conn: &Connection, query: &InboxQuery) -> rusqlite::Result<Vec<InboxRow>> {
+    let mut sql = String::from(INBOX_SELECT);
+    let mut values: Vec<SqlValue> = Vec::new();
+    match query.status {
+        StatusFilter::Inbox => sql.push_str(" AND c.status_code IN (0, 1, 2)"),
+        StatusFilter::Only(status) => {
+            let p = bind(&mut values, status.code().into());
+            sql.push_str(&format!(" AND c.status_code = {p}"));
+        }
+        StatusFilter::Any => {}
+    }
+    if let Some(department) = query.department {
+        let p = bind(&mut values, department.into());
+        sql.push_str(&format!(" AND c.department = {p}"));
+    }
+    if let Some(source) = &query.source {
+        let p = bind(&mut values, source.clone().into());
+        sql.push_str(&format!(" AND c.source = {p}"));
+    }
+    if let Some((agent, with_unassigned)) = query.assigned_to {
+        let p = bind(&mut values, agent.into());
+        let unassigned = if with_unassigned { " OR c.agent_id IS NULL" } else { "" };
+        sql.push_str(&format!(" AND (c.agent_id = {p}{unassigned})"));
+    }
+    if let Some(user_id) = query.user_id {
+        let p = bind(&mut values, user_id.into());
+        sql.push_str(&format!(" AND c.user_id = {p}"));
+    }
+    if let Some(agent) = query.participant {
+        let p = bind(&mut values, agent.into());
+        sql.push_str(&format!(
+            " AND (c.agent_id = {p} OR c.id IN (SELECT conversation_id FROM messages WHERE user_id = {p}))"
+        ));
+    }
+    if let Some(exclude) = query.exclude_id {
+        let p = bind(&mut values, exclude.into());
+        sql.push_str(&format!(" AND c.id != {p}"));
+    }
+    match &query.after {
+        Some(After::Id(id)) => {
+            let p = bind(&mut values, (*id).into());
+            sql.push_str(&format!(" AND c.last_message_id > {p}"));
+        }
+        Some(After::Time(time)) => {
+            let p = bind(&mut values, time.clone().into());
+            sql.push_str(&format!(" AND (c.creation_time > {p} OR m.creation_time > {p})"));
+        }
+        None => {}
+    }
+    let mut any_of: Vec<String> = Vec::new();
+    if let Some(expr) = &query.message_match {
+        let p = bind(&mut values, expr.clone().into());
+        any_of.push(format!(
+            "c.id IN (SELECT conversation_id FROM messages WHERE id IN \
+             (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {p}))"
+        ));
+    }
+    if let Some(expr) = &query.user_match {
+        let p = bind(&mut values, expr.clone().into());
+        any_of.push(format!("c.user_id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH {p})"));
+    }
+    if let Some(text) = &query.title_contains {
+        let p = bind(&mut values, format!("%{}%", escape_like(text)).into());
+        any_of.push(format!("c.title LIKE {p} ESCAPE '\\'"));
+    }
+    if !any_of.is_empty() {
+        sql.push_str(&format!(" AND ({})", any_of.join(" OR ")));
+    }
+    let p = bind(&mut values, query.offset.into());
+    sql.push_str(&format!(" ORDER BY c.last_message_id DESC LIMIT {PAGE_SIZE} OFFSET {p}"));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values), InboxRow::from_row)?.collect();
+    rows
+}
+
+/// Appends a bound value and returns its placeholder.
+fn bind(values: &mut Vec<SqlValue>, value: SqlValue) -> String {
+    values.push(value);
+    format!("?{}", values.len())
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+pub fn find(conn: &Connection, id: i64) -> rusqlite::Result<Option<ConversationRow>> {
+    conn.prepare_cached(
+        "SELECT c.id, c.user_id, u.first_name, u.last_name, u.profile_image, u.user_type, c.title,
+                c.creation_time, c.status_code, c.department, c.agent_id, c.source, c.extra, c.rating
+           FROM conversations c JOIN users u ON u.id = c.user_id
+          WHERE c.id = ?1",
+    )?
+    .query_row([id], ConversationRow::from_row)
+    .optional()
+}
+
+pub struct NewConversation {
+    pub user_id: i64,
+    pub title: String,
+    pub status: ConversationStatus,
+    pub department: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub source: Option<String>,
+    pub extra: Option<String>,
+    pub now: String,
+}
+
+pub fn insert(conn: &Connection, new: &NewConversation) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO conversations (user_id, title, creation_time, status_code, department, agent_id, source, extra)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        new.user_id,
+        new.title,
+        new.now,
+        new.status.code(),
+        new.department,
+        new.agent_id,
+        new.source,
+        new.extra
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn exists(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)")?.query_row([id], |r| r.get(0))
+}
+
+pub fn set_status(conn: &Connection, id: i64, status: ConversationStatus) -> rusqlite::Result<bool> {
+    Ok(conn.prepare_cached("UPDATE conversations SET status_code = ?2 WHERE id = ?1")?.execute(params![id, status.code()])? > 0)
+}
+
+pub fn set_department(conn: &Connection, id: i64, department: Option<i64>) -> rusqlite::Result<bool> {
+    Ok(conn.prepare_cached("UPDATE conversations SET department = ?2 WHERE id = ?1")?.execute(params![id, department])? > 0)
+}
+
+pub fn set_agent(conn: &Connection, id: i64, agent_id: Option<i64>) -> rusqlite::Result<bool> {
+    Ok(conn.prepare_cached("UPDATE conversations SET agent_id = ?2 WHERE id = ?1")?.execute(params![id, agent_id])? > 0)
+}
+
+pub fn set_rating(conn: &Connection, id: i64, rating: i64) -> rusqlite::Result<bool> {
+    Ok(conn.prepare_cached("UPDATE conversations SET rating = ?2 WHERE id = ?1")?.execute(params![id, rating])? > 0)
+}
+
+/// `(positive, negative)` ratings of the conversations an agent is assigned to or wrote in.
+pub fn ratings_of_agent(conn: &Connection, agent_id: i64) -> rusqlite::Result<(i64, i64)> {
+    conn.prepare_cached(
+        "SELECT coalesce(sum(rating = 1), 0), coalesce(sum(rating = 0), 0) FROM conversations
+          WHERE rating IS NOT NULL
+            AND (agent_id = ?1 OR id IN (SELECT conversation_id FROM messages WHERE user_id = ?1))",
+    )?
+    .query_row([agent_id], |row| Ok((row.get(0)?, row.get(1)?)))
+}
+
+pub fn count(conn: &Connection, status: Option<ConversationStatus>) -> rusqlite::Result<i64> {
+    match status {
+        Some(status) => conn
+            .prepare_cached("SELECT count(*) FROM conversations WHERE status_code = ?1")?
+            .query_row([status.code()], |r| r.get(0)),
+        None => conn.prepare_cached("SELECT count(*) FROM conversations")?.query_row([], |r| r.get(0)),
+    }
+}
+
+/// Of `ids`, those assigned to the agent and/or department given.
+pub fn filter_assigned(
+    conn: &Connection,
+    ids: &[i64],
+    agent_id: Option<i64>,
+    department: Option<i64>,
+) -> rusqlite::Result<Vec<i64>> {
+    let mut values: Vec<SqlValue> = ids.iter().map(|id| SqlValue::Integer(*id)).collect();
+    let mut sql = format!("SELECT id FROM conversations WHERE id IN ({})", placeholders(0, ids.len()));
+    if let Some(agent) = agent_id {
+        values.push(agent.into());
+        sql.push_str(&format!(" AND agent_id = ?{}", values.len()));
+    }
+    if let Some(department) = department {
+        values.push(department.into());
+        sql.push_str(&format!(" AND department = ?{}", values.len()));
+    }
+    sql.push_str(" ORDER BY id");
+    let mut stmt = conn.prepare(&sql)?;
+    let found = stmt.query_map(params_from_iter(values), |row| row.get(0))?.collect();
+    found
+}
+
+/// The conversation's user or, with `last_agent`, the last agent who wrote in it: `(id, email)`.
+pub fn contact(conn: &Connection, id: i64, last_agent: bool) -> rusqlite::Result<Option<(i64, Option<String>)>> {
+    let sql = if last_agent {
+        "SELECT u.id, u.email FROM messages m JOIN users u ON u.id = m.user_id
+          WHERE m.conversation_id = ?1 AND u.user_type IN ('agent', 'admin') ORDER BY m.id DESC LIMIT 1"
+    } else {
+        "SELECT u.id, u.email FROM conversations c JOIN users u ON u.id = c.user_id WHERE c.id = ?1"
+    };
+    conn.prepare_cached(sql)?.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))).optional()
+}
+
+/// The user's most recent conversation, if any.
+pub fn latest_of_user(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT max(id) FROM conversations WHERE user_id = ?1")?.query_row([user_id], |r| r.get(0))
+}

@@ -1,0 +1,132 @@
+//! Every statement about `messages`.
+
+use super::users::placeholders;
+use crate::domain::{After, UserType};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+/// Message status: read by the other side.
+pub const STATUS_READ: i64 = 2;
+
+/// A message with the name and type of whoever sent it.
+#[derive(Debug, Clone)]
+pub struct MessageRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub message: String,
+    pub creation_time: String,
+    pub attachments: String,
+    pub status_code: i64,
+    pub payload: String,
+    pub conversation_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub profile_image: Option<String>,
+    pub user_type: UserType,
+}
+
+const SELECT: &str = "SELECT m.id, m.user_id, m.message, m.creation_time, m.attachments, m.status_code, m.payload,
+        m.conversation_id, u.first_name, u.last_name, u.profile_image, u.user_type
+   FROM messages m JOIN users u ON u.id = m.user_id";
+
+impl MessageRow {
+    fn from_row(row: &Row) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            user_id: row.get(1)?,
+            message: row.get(2)?,
+            creation_time: row.get(3)?,
+            attachments: row.get(4)?,
+            status_code: row.get(5)?,
+            payload: row.get(6)?,
+            conversation_id: row.get(7)?,
+            first_name: row.get(8)?,
+            last_name: row.get(9)?,
+            profile_image: row.get(10)?,
+            user_type: UserType::from_stored(&row.get::<_, String>(11)?),
+        })
+    }
+}
+
+pub struct NewMessage<'a> {
+    pub conversation_id: i64,
+    pub user_id: i64,
+    pub message: &'a str,
+    pub attachments: &'a str,
+    pub payload: &'a str,
+    pub now: &'a str,
+}
+
+pub fn insert(conn: &Connection, new: &NewMessage) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO messages (conversation_id, user_id, message, creation_time, attachments, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![new.conversation_id, new.user_id, new.message, new.now, new.attachments, new.payload])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// All messages of a conversation, oldest first.
+pub fn of_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Result<Vec<MessageRow>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE m.conversation_id = ?1 ORDER BY m.id"))?;
+    let rows = stmt.query_map([conversation_id], MessageRow::from_row)?.collect();
+    rows
+}
+
+/// Messages of a conversation after a message ID or a time, oldest first.
+pub fn of_conversation_after(conn: &Connection, conversation_id: i64, after: &After) -> rusqlite::Result<Vec<MessageRow>> {
+    let (condition, value): (&str, SqlValue) = match after {
+        After::Id(id) => ("m.id > ?2", SqlValue::Integer(*id)),
+        After::Time(time) => ("m.creation_time > ?2", time.clone().into()),
+    };
+    let sql = format!("{SELECT} WHERE m.conversation_id = ?1 AND {condition} ORDER BY m.id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![conversation_id, value], MessageRow::from_row)?.collect();
+    rows
+}
+
+pub fn find(conn: &Connection, id: i64) -> rusqlite::Result<Option<MessageRow>> {
+    conn.prepare_cached(&format!("{SELECT} WHERE m.id = ?1"))?.query_row([id], MessageRow::from_row).optional()
+}
+
+/// Changes the given fields of a message; returns false when it does not exist.
+pub fn update(
+    conn: &Connection,
+    id: i64,
+    message: Option<&str>,
+    attachments: Option<&str>,
+    payload: Option<&str>,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "UPDATE messages SET message = coalesce(?2, message), attachments = coalesce(?3, attachments),
+                payload = coalesce(?4, payload)
+          WHERE id = ?1",
+    )?
+    .execute(params![id, message, attachments, payload])
+    .map(|changed| changed > 0)
+}
+
+pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?.execute([id])? > 0)
+}
+
+pub fn mark_read(conn: &Connection, ids: &[i64]) -> rusqlite::Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!("UPDATE messages SET status_code = {STATUS_READ} WHERE id IN ({})", placeholders(0, ids.len()));
+    conn.prepare(&sql)?.execute(params_from_iter(ids))
+}
+
+/// Agents and admins with at least one message in the conversation, in order of first message.
+pub fn agents_in_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Result<Vec<(i64, String, String, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, u.first_name, u.last_name, u.profile_image FROM users u
+           JOIN (SELECT user_id, min(id) AS first FROM messages WHERE conversation_id = ?1 GROUP BY user_id) m
+             ON m.user_id = u.id
+          WHERE u.user_type IN ('agent', 'admin')
+          ORDER BY m.first",
+    )?;
+    let rows = stmt.query_map([conversation_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect();
+    rows
+}

@@ -1,0 +1,62 @@
+//! Embedded, ordered schema migrations tracked in `PRAGMA user_version`. Each file
+//! in `migrations/` is applied once, in order, inside one transaction with the
+//! version bump. A database written by a newer binary is refused, never "fixed".
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_users", include_str!("../../migrations/0001_users.sql")),
+    ("0002_conversations", include_str!("../../migrations/0002_conversations.sql")),
+    ("0003_search", include_str!("../../migrations/0003_search.sql")),
+    ("0004_downloads", include_str!("../../migrations/0004_downloads.sql")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error(
+        "the database is at schema version {found}, newer than this binary's {supported}: \
+         it was written by a newer Switchboard; run that version or restore a backup"
+    )]
+    NewerDatabase { found: i64, supported: i64 },
+    #[error("migration {name} failed: {source}")]
+    Failed { name: &'static str, source: rusqlite::Error },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the schema up to date; returns how many migrations ran.
+pub fn run(conn: &mut Connection) -> Result<usize, MigrateError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let supported = latest_version();
+    if found > supported {
+        return Err(MigrateError::NewerDatabase { found, supported });
+    }
+    let pending = &MIGRATIONS[found as usize..];
+    for (offset, (name, sql)) in pending.iter().enumerate() {
+        let version = found + offset as i64 + 1;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql).map_err(|source| MigrateError::Failed { name, source })?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(migration = name, version, "applied migration");
+    }
+    Ok(pending.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_refuse_newer_databases() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(run(&mut conn).unwrap(), MIGRATIONS.len());
+        assert_eq!(run(&mut conn).unwrap(), 0);
+        conn.pragma_update(None, "user_version", latest_version() + 1).unwrap();
+        assert!(matches!(run(&mut conn), Err(MigrateError::NewerDatabase { .. })));
+    }
+}

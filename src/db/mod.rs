@@ -1,0 +1,65 @@
+//! The only place SQL lives. Each submodule holds every statement about one table
+//! family, in functions named by intent that take a `&Connection`, so they work
+//! inside or outside a transaction.
+//!
+//! Every write goes through [`write`]: one `BEGIN IMMEDIATE` transaction per call,
+//! so the write path can become a single group-committing writer without touching
+//! a handler.
+
+pub mod conversations;
+pub mod downloads;
+pub mod messages;
+pub mod migrate;
+pub mod search;
+pub mod sessions;
+pub mod typing;
+pub mod users;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// `synchronous=FULL` makes an acknowledged commit survive power loss, not only a
+/// crash; the busy timeout lets concurrent writers queue instead of failing.
+const PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+PRAGMA busy_timeout = 5000;
+PRAGMA temp_store = MEMORY;";
+
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(PRAGMAS)
+}
+
+/// Opens one connection with Switchboard's pragmas (for the CLI and migrations).
+pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+pub fn pool(path: &Path, size: u32) -> Result<Pool, r2d2::Error> {
+    let manager = SqliteConnectionManager::file(path).with_init(|conn| configure(conn));
+    r2d2::Pool::builder().max_size(size).connection_timeout(Duration::from_secs(10)).build(manager)
+}
+
+/// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`,
+/// rolled back otherwise. Taking the write lock up front avoids the deadlock of two
+/// readers that both try to upgrade.
+pub fn write<T, E>(conn: &mut Connection, work: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<rusqlite::Error>,
+{
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let value = work(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Converts stored NULL-able integers to the contract's string-or-null cells.
+pub fn text_or_null(value: Option<i64>) -> serde_json::Value {
+    value.map_or(serde_json::Value::Null, |v| serde_json::Value::String(v.to_string()))
+}

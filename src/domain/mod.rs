@@ -1,0 +1,35 @@
+//! Small validated types shared by the API and the store. Parsing happens once, at
+//! the edge; past it, an `Email` is an email and a `UserType` is one of the six.
+
+mod email;
+mod status;
+mod user_type;
+
+pub use email::Email;
+pub use status::ConversationStatus;
+pub use user_type::{UserSort, UserType};
+
+/// Rows per page of every paginated list, as the contract has it.
+pub const PAGE_SIZE: i64 = 100;
+
+/// `pagination=N` is the N-th page of 100, counted from 1; 0 or absent is the first.
+pub fn page_offset(pagination: i64) -> i64 {
+    (pagination.max(1) - 1) * PAGE_SIZE
+}
+
+/// "After" arguments (`datetime` in the contract) are an ID or a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    Id(i64),
+    Time(String),
+}
+
+impl After {
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Ok(id) = text.parse::<i64>() {
+            return Some(After::Id(id));
+        }
+        crate::clock::parse_datetime(text).map(After::Time)
+    }
+}

@@ -1,0 +1,26 @@
+/// A conversation's status code, as the contract numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationStatus {
+    Live = 0,
+    WaitingForUser = 1,
+    WaitingForAgent = 2,
+    Archive = 3,
+    Trash = 4,
+}
+
+impl ConversationStatus {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "0" => Some(Self::Live),
+            "1" => Some(Self::WaitingForUser),
+            "2" => Some(Self::WaitingForAgent),
+            "3" => Some(Self::Archive),
+            "4" => Some(Self::Trash),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+}

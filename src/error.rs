@@ -1,0 +1,205 @@
+//! Every way a call can end other than success, and the one function that writes
+//! the envelope for all of them.
+//!
+//! Two kinds, as the contract has them:
+//! - [`Outcome`]: a domain answer the contract names (`duplicate-email`, …), sent as
+//!   `{"success":false,"response":"<code>"}`.
+//! - [`Failure`]: the call itself could not be served, sent as
+//!   `{"success":false,"status":"error","response":"<code>","message":"<text>"}`.
+//!
+//! Causes (SQL errors, I/O errors) are logged here and never sent to the client.
+
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    DuplicateEmail,
+    InvalidUserType,
+    UserNotFound,
+    InvalidStatusCode,
+    ConversationNotFound,
+    MessageNotFound,
+    AgentNotFound,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::DuplicateEmail,
+        Outcome::InvalidUserType,
+        Outcome::UserNotFound,
+        Outcome::InvalidStatusCode,
+        Outcome::ConversationNotFound,
+        Outcome::MessageNotFound,
+        Outcome::AgentNotFound,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::DuplicateEmail => "duplicate-email",
+            Outcome::InvalidUserType => "invalid-user-type",
+            Outcome::UserNotFound => "user-not-found",
+            Outcome::InvalidStatusCode => "invalid-status-code",
+            Outcome::ConversationNotFound => "conversation-not-found",
+            Outcome::MessageNotFound => "message-not-found",
+            Outcome::AgentNotFound => "agent-not-found",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    TokenNotFound,
+    InvalidToken,
+    MissingFunctionName,
+    FunctionNotFound(String),
+    MissingArgument(&'static str),
+    InvalidArgument { name: String, reason: String },
+    MalformedBody(String),
+    RequestTooLarge(usize),
+    MethodNotAllowed,
+    NotFound,
+    DatabaseError,
+    InternalError,
+}
+
+impl Failure {
+    /// Every code a failure can carry, for the README and the test that keeps them listed.
+    pub const CODES: [&'static str; 12] = [
+        "token-not-found",
+        "invalid-token",
+        "missing-function-name",
+        "function-not-found",
+        "missing-argument",
+        "invalid-argument",
+        "malformed-body",
+        "request-too-large",
+        "method-not-allowed",
+        "not-found",
+        "database-error",
+        "internal-error",
+    ];
+
+    pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
+        Failure::InvalidArgument { name: name.to_string(), reason: reason.into() }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::TokenNotFound => "token-not-found",
+            Failure::InvalidToken => "invalid-token",
+            Failure::MissingFunctionName => "missing-function-name",
+            Failure::FunctionNotFound(_) => "function-not-found",
+            Failure::MissingArgument(_) => "missing-argument",
+            Failure::InvalidArgument { .. } => "invalid-argument",
+            Failure::MalformedBody(_) => "malformed-body",
+            Failure::RequestTooLarge(_) => "request-too-large",
+            Failure::MethodNotAllowed => "method-not-allowed",
+            Failure::NotFound => "not-found",
+            Failure::DatabaseError => "database-error",
+            Failure::InternalError => "internal-error",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Failure::TokenNotFound => "The token argument is missing: send an admin API token in the token field.".into(),
+            Failure::InvalidToken => "The token is not the API token of an admin.".into(),
+            Failure::MissingFunctionName => "The function argument is missing: name the API function to call.".into(),
+            Failure::FunctionNotFound(name) => format!("There is no API function named '{name}'."),
+            Failure::MissingArgument(name) => format!("The argument '{name}' is required."),
+            Failure::InvalidArgument { name, reason } => format!("The argument '{name}' is invalid: {reason}."),
+            Failure::MalformedBody(why) => format!("The request body could not be read: {why}."),
+            Failure::RequestTooLarge(limit) => format!("The request body is larger than the limit of {limit} bytes."),
+            Failure::MethodNotAllowed => "Call the API with POST.".into(),
+            Failure::NotFound => "Nothing is served at this address.".into(),
+            Failure::DatabaseError => "The database could not complete the request; it has been logged.".into(),
+            Failure::InternalError => "The server could not complete the request; it has been logged.".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Outcome(Outcome),
+    Failure(Failure),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<Outcome> for ApiError {
+    fn from(outcome: Outcome) -> Self {
+        ApiError::Outcome(outcome)
+    }
+}
+
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        ApiError::Failure(failure)
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        ApiError::Failure(Failure::DatabaseError)
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(err: std::io::Error) -> Self {
+        tracing::error!(error = %err, "i/o error");
+        ApiError::Failure(Failure::InternalError)
+    }
+}
+
+/// The one writer of response envelopes.
+pub fn envelope(result: &ApiResult<Value>) -> Value {
+    match result {
+        Ok(response) => json!({ "success": true, "response": response }),
+        Err(ApiError::Outcome(outcome)) => json!({ "success": false, "response": outcome.code() }),
+        Err(ApiError::Failure(failure)) => json!({
+            "success": false,
+            "status": "error",
+            "response": failure.code(),
+            "message": failure.message(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_have_the_contract_shapes() {
+        assert_eq!(envelope(&Ok(json!(7))).to_string(), r#"{"response":7,"success":true}"#);
+        assert_eq!(
+            envelope(&Err(Outcome::DuplicateEmail.into())).to_string(),
+            r#"{"response":"duplicate-email","success":false}"#
+        );
+        let failure = envelope(&Err(Failure::MissingArgument("user_id").into()));
+        assert_eq!(failure["status"], "error");
+        assert_eq!(failure["response"], "missing-argument");
+        assert!(failure["message"].as_str().unwrap().contains("user_id"));
+    }
+
+    #[test]
+    fn every_failure_code_is_listed() {
+        let failures = [
+            Failure::TokenNotFound,
+            Failure::InvalidToken,
+            Failure::MissingFunctionName,
+            Failure::FunctionNotFound("x".into()),
+            Failure::MissingArgument("x"),
+            Failure::invalid("x", "y"),
+            Failure::MalformedBody("x".into()),
+            Failure::RequestTooLarge(1),
+            Failure::MethodNotAllowed,
+            Failure::NotFound,
+            Failure::DatabaseError,
+            Failure::InternalError,
+        ];
+        let codes: Vec<_> = failures.iter().map(Failure::code).collect();
+        assert_eq!(codes, Failure::CODES);
+    }
+}

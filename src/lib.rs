@@ -1,0 +1,19 @@
+//! Switchboard: a self-hosted customer-support appliance.
+//!
+//! The binary (`src/main.rs`) is a thin shell over [`cli::run`]; tests boot the
+//! same server through [`server::spawn`] on a pre-bound listener.
+
+pub mod accounts;
+pub mod api;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod server;
+pub mod state;
+pub mod web;
+
+pub use config::Config;

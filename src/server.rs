@@ -1,0 +1,92 @@
+//! Opening the data directory and wiring the HTTP app. [`prepare`] readies the
+//! store (creating and migrating it); [`spawn`] serves it on a listener the caller
+//! bound, so tests can use port 0.
+
+use crate::api::dispatch::{self, FunctionName};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::SecretKey;
+use crate::db::{self, migrate};
+use crate::state::AppState;
+use actix_web::dev::{Server, Service};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot use data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Migrate(#[from] migrate::MigrateError),
+    #[error("cannot open the database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open the database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+}
+
+/// Creates the data directory, key and database as needed, migrates the schema,
+/// and returns the state every request shares.
+pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
+    let data_dir_error = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
+    std::fs::create_dir_all(config.uploads_dir()).map_err(data_dir_error)?;
+    let key = SecretKey::load_or_create(&config.data_dir.join("secret.key")).map_err(data_dir_error)?;
+    let mut conn = db::open(&config.database_path())?;
+    migrate::run(&mut conn)?;
+    drop(conn);
+    let pool = db::pool(&config.database_path(), config.db_pool_size)?;
+    Ok(AppState { pool, config: Arc::new(config), clock, key })
+}
+
+/// The HTTP server over `state`, listening on `listener`. Await it (or run it on a
+/// `System`) to serve; SIGINT and SIGTERM stop it after in-flight requests finish.
+pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let base_path = state.config.base_path.clone();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
+            .wrap_fn(|req, srv| {
+                let started = Instant::now();
+                let method = req.method().to_string();
+                let path = req.path().to_string();
+                let response = srv.call(req);
+                async move {
+                    let response = response.await?;
+                    let function = response.response().extensions().get::<FunctionName>().map(|f| f.0);
+                    // Paths only: query strings and bodies may hold tokens and passwords.
+                    tracing::info!(
+                        method,
+                        path,
+                        function = function.unwrap_or("-"),
+                        status = response.status().as_u16(),
+                        ms = started.elapsed().as_secs_f64() * 1000.0,
+                        "request"
+                    );
+                    Ok(response)
+                }
+            })
+            .service(
+                web::scope(&base_path)
+                    .service(
+                        web::resource(["/include/api.php", "/api"])
+                            .route(web::post().to(dispatch::api_endpoint))
+                            .default_service(web::to(dispatch::wrong_method)),
+                    )
+                    .configure(crate::web::routes),
+            )
+            .default_service(web::to(crate::web::not_found))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

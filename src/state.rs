@@ -1,0 +1,47 @@
+//! What every request handler can reach, and the one doorway from async code into
+//! SQLite.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::SecretKey;
+use crate::db::Pool;
+use crate::error::{ApiError, ApiResult, Failure};
+use rusqlite::Connection;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub key: SecretKey,
+}
+
+impl AppState {
+    /// Runs `work` with a pooled connection on actix's blocking thread pool, so
+    /// SQLite never stalls an async worker.
+    pub async fn db<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|err| {
+                tracing::error!(error = %err, "no database connection available");
+                ApiError::Failure(Failure::DatabaseError)
+            })?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "blocking database task failed");
+            ApiError::Failure(Failure::InternalError)
+        })?
+    }
+
+    /// The URL of the default profile picture.
+    pub fn default_avatar_url(&self) -> String {
+        format!("{}/static/img/user.svg", self.config.public_base())
+    }
+}

@@ -1,0 +1,27 @@
+//! Everything served besides the API: the landing page, embedded static assets,
+//! generated avatars and expiring downloads. Errors here are JSON envelopes too,
+//! never HTML error pages.
+
+pub mod assets;
+pub mod files;
+mod home;
+
+use crate::error::{envelope, Failure};
+use actix_web::{web, HttpResponse};
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/", web::get().to(home::home_page))
+        .route("/static/{path:.*}", web::get().to(assets::static_file))
+        .route("/uploads/avatars/{file}", web::get().to(files::avatar))
+        .route("/downloads/{token}/{file}", web::get().to(files::download));
+}
+
+/// The answer for any address nothing else serves.
+pub async fn not_found() -> HttpResponse {
+    failure_response(actix_web::http::StatusCode::NOT_FOUND, Failure::NotFound)
+}
+
+pub fn failure_response(status: actix_web::http::StatusCode, failure: Failure) -> HttpResponse {
+    HttpResponse::build(status).content_type("application/json").body(envelope(&Err(failure.into())).to_string())
+}
