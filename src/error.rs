@@ -172,10 +172,10 @@ mod tests {
 
     #[test]
     fn envelopes_have_the_contract_shapes() {
-        assert_eq!(envelope(&Ok(json!(7))).to_string(), r#"{"response":7,"success":true}"#);
+        assert_eq!(envelope(&Ok(json!(7))).to_string(), r#"{"success":true,"response":7}"#);
         assert_eq!(
             envelope(&Err(Outcome::DuplicateEmail.into())).to_string(),
-            r#"{"response":"duplicate-email","success":false}"#
+            r#"{"success":false,"response":"duplicate-email"}"#
         );
         let failure = envelope(&Err(Failure::MissingArgument("user_id").into()));
         assert_eq!(failure["status"], "error");

@@ -55,7 +55,7 @@ mod tests {
     #[test]
     fn initials_are_escaped_in_the_svg() {
         let svg = AvatarSvg { initials: "<&", background: "#000000" }.render().unwrap();
-        assert!(svg.contains("&lt;&amp;"), "{svg}");
+        assert!(svg.contains("&#60;&#38;"), "{svg}");
         assert!(!svg.contains("<&"));
     }
 }

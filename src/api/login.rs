@@ -83,9 +83,10 @@ pub fn logout(call: &mut Call) -> ApiResult<Value> {
 
 /// Rewrites the logged-in user's profile: the user of `login_cookie`, or the admin
 /// calling. As the contract says, a field not sent is cleared. Returns a fresh
-/// cookie value.
+/// cookie value; the session it replaces ends.
 pub fn update_login(call: &mut Call) -> ApiResult<Value> {
-    let user_id = session_of(call)?.map_or(call.caller.id, |(_, user)| user);
+    let old_session = session_of(call)?;
+    let user_id = old_session.as_ref().map_or(call.caller.id, |(_, user)| *user);
     let text = |name: &str| -> ApiResult<String> { Ok(call.args.text_max(name, 255)?.unwrap_or_default().trim().to_string()) };
     let email = match text("email")? {
         e if e.is_empty() => None,
@@ -113,6 +114,9 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         }
         if !users::update(tx, user_id, &changes)? {
             return Err(Outcome::UserNotFound.into());
+        }
+        if let Some((session, _)) = &old_session {
+            sessions::revoke(tx, session)?;
         }
         Ok(())
     })?;

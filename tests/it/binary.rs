@@ -1,0 +1,208 @@
+//! The real `switchboard` binary: first start, signals, crashes, and the CLI.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+
+/// Kills the server if a test fails before stopping it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(data_dir: &Path, port: u16) -> Running {
+    let child = Command::new(BIN)
+        .args(["--data-dir", data_dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("SWITCHBOARD_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Running(child)
+}
+
+/// Reads stdout lines until the server answers on `port`.
+fn wait_until_serving(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn first_start_token(server: &mut Running) -> (Vec<String>, String) {
+    let stdout = server.0.stdout.take().unwrap();
+    let lines: Vec<String> = BufReader::new(stdout).lines().take(4).map(Result::unwrap).collect();
+    let token = lines.iter().find_map(|l| l.trim().strip_prefix("API token:")).expect("token printed").trim().to_string();
+    (lines, token)
+}
+
+fn call(port: u16, body: String) -> Value {
+    let response = reqwest::blocking::Client::new()
+        .post(format!("http://127.0.0.1:{port}/include/api.php"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .unwrap();
+    response.json().unwrap()
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn first_start_creates_an_admin_once_and_its_token_answers_get_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port);
+    let (lines, token) = first_start_token(&mut server);
+    assert!(lines.iter().any(|l| l.contains("email:") && l.contains("admin@switchboard.local")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("password:")), "{lines:?}");
+    wait_until_serving(port);
+    let users = call(port, format!("token={token}&function=get-users"));
+    assert_eq!(users["success"], true);
+    assert_eq!(users["response"][0]["email"], "admin@switchboard.local");
+    assert!(dir.path().join("switchboard.db").exists() && dir.path().join("uploads").is_dir());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("secret.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    sigterm(&server.0);
+    assert!(server.0.wait().unwrap().success());
+    let mut again = start(dir.path(), port);
+    wait_until_serving(port);
+    sigterm(&again.0);
+    let output = again.0.wait_with_output_after_exit();
+    assert!(!output.contains("API token"), "credentials are printed only on the first start: {output}");
+}
+
+trait StdoutAfterExit {
+    fn wait_with_output_after_exit(&mut self) -> String;
+}
+
+impl StdoutAfterExit for Child {
+    fn wait_with_output_after_exit(&mut self) -> String {
+        self.wait().unwrap();
+        let mut text = String::new();
+        if let Some(mut out) = self.stdout.take() {
+            std::io::Read::read_to_string(&mut out, &mut text).unwrap();
+        }
+        text
+    }
+}
+
+#[test]
+fn sigterm_finishes_cleanly_and_logs_never_show_tokens_or_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port);
+    let (_, token) = first_start_token(&mut server);
+    wait_until_serving(port);
+    let created = call(port, format!("token={token}&function=add-user&email=ann%40example.com&password=hunter2hunter2"));
+    assert_eq!(created["success"], true);
+    sigterm(&server.0);
+    let status = server.0.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut server.0.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(log.contains("function=\"add-user\"") || log.contains("function=add-user"), "one line per request: {log}");
+    assert!(log.contains("switchboard stopped"), "{log}");
+    assert!(!log.contains(&token) && !log.contains("hunter2"), "secrets in the log: {log}");
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port);
+    let (_, token) = first_start_token(&mut server);
+    wait_until_serving(port);
+    let mut acknowledged = Vec::new();
+    for i in 0..20 {
+        let answer = call(port, format!("token={token}&function=add-user&first_name=Durable{i}"));
+        acknowledged.push(answer["response"].as_i64().expect("acknowledged"));
+    }
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    let port = free_port();
+    let _restarted = start(dir.path(), port);
+    wait_until_serving(port);
+    for id in acknowledged {
+        let user = call(port, format!("token={token}&function=get-user&user_id={id}"));
+        assert!(user["response"]["first_name"].as_str().unwrap().starts_with("Durable"), "user {id} lost: {user}");
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_binary_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("switchboard.db")).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let output = Command::new(BIN).args(["--data-dir", dir.path().to_str().unwrap(), "migrate"]).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("newer"), "{stderr}");
+}
+
+#[test]
+fn admin_create_and_admin_token_print_working_tokens_and_rotate_replaces_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let mut create = Command::new(BIN)
+        .args(["--data-dir", data, "admin", "create", "--email", "boss@example.com", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut create.stdin.take().unwrap(), b"a-long-password\n").unwrap();
+    let created = create.wait_with_output().unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let token = String::from_utf8(created.stdout).unwrap().trim().to_string();
+    assert_eq!(token.len(), 40);
+    let shown = Command::new(BIN).args(["--data-dir", data, "admin", "token", "--email", "boss@example.com"]).output().unwrap();
+    assert_eq!(String::from_utf8(shown.stdout).unwrap().trim(), token);
+    let rotated = Command::new(BIN).args(["--data-dir", data, "admin", "token", "--email", "boss@example.com", "--rotate"]).output().unwrap();
+    let rotated = String::from_utf8(rotated.stdout).unwrap().trim().to_string();
+    assert_ne!(rotated, token);
+    let port = free_port();
+    let _server = start(dir.path(), port);
+    wait_until_serving(port);
+    assert_eq!(call(port, format!("token={token}&function=count-users"))["response"], "invalid-token");
+    assert_eq!(call(port, format!("token={rotated}&function=count-users"))["response"]["admin"], "1", "{}", json!("no first-start admin when one exists"));
+    let duplicate = Command::new(BIN).args(["--data-dir", data, "admin", "create", "--email", "boss@example.com"]).output().unwrap();
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+}
+
+#[test]
+fn config_files_and_variables_are_layered_and_unknown_keys_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("switchboard.toml");
+    std::fs::write(&file, "bind = \"127.0.0.1:9999\"\nonline_window_seconds = 30\n").unwrap();
+    let shown = Command::new(BIN).args(["--config", file.to_str().unwrap(), "config"]).env("SWITCHBOARD_ONLINE_WINDOW_SECONDS", "45").output().unwrap();
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(text.contains("bind = \"127.0.0.1:9999\"") && text.contains("online_window_seconds = 45"), "{text}");
+    std::fs::write(&file, "bnid = \"127.0.0.1:9999\"\n").unwrap();
+    let refused = Command::new(BIN).args(["--config", file.to_str().unwrap(), "config"]).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("bnid"));
+}

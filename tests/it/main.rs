@@ -1,0 +1,13 @@
+//! Integration tests: the real server over HTTP, with bodies as PHP clients send them.
+
+mod support;
+
+mod binary;
+mod conversations;
+mod dispatch;
+mod docs;
+mod install;
+mod login;
+mod messages;
+mod presence;
+mod users;
