@@ -83,12 +83,15 @@ if [[ $EUID -ne 0 && (-z $prefix || $systemd -eq 1) ]]; then
     die "run as root (sudo), or use --prefix DIR --no-systemd for a private install"
 fi
 
+# Prints the path of a cargo that works; rustup's proxy without a toolchain doesn't.
 find_cargo() {
-    if command -v cargo >/dev/null; then
-        command -v cargo
-    elif [[ -x ${CARGO_HOME:-$HOME/.cargo}/bin/cargo ]]; then
-        echo "${CARGO_HOME:-$HOME/.cargo}/bin/cargo"
-    fi
+    local cargo
+    for cargo in "$(command -v cargo || true)" "${CARGO_HOME:-$HOME/.cargo}/bin/cargo"; do
+        if [[ -n $cargo && -x $cargo ]] && "$cargo" --version >/dev/null 2>&1; then
+            echo "$cargo"
+            return 0
+        fi
+    done
 }
 
 # Prints "major minor" of a version string like "rustc 1.85.0 (...)" or "1.85".
@@ -104,6 +107,7 @@ build_binary() {
     cargo=$(find_cargo)
     if [[ -z $cargo ]] && command -v rustup >/dev/null; then
         say "cargo is missing; installing the stable toolchain with the rustup already on this machine"
+        rustup toolchain install stable --profile minimal
         rustup default stable
         cargo=$(find_cargo)
     fi
@@ -114,8 +118,8 @@ build_binary() {
     fi
     local need have need_major need_minor have_major have_minor
     need=$(sed -n 's/^rust-version *= *"\(.*\)"/\1/p' "$repo/Cargo.toml")
-    have=$("$cargo" --version 2>/dev/null || true)
-    if [[ -n $need && -n $have ]]; then
+    have=$("$cargo" --version)
+    if [[ -n $need ]]; then
         read -r need_major need_minor <<<"$(major_minor "$need")"
         read -r have_major have_minor <<<"$(major_minor "$have")"
         if ((have_major < need_major || (have_major == need_major && have_minor < need_minor))); then
@@ -202,7 +206,6 @@ write_unit() {
 
 [Unit]
 Description=Switchboard customer-support server
-Documentation=file://$config_path
 # Listening needs the network stack; binding 127.0.0.1 needs nothing more.
 After=network.target
 

@@ -73,7 +73,13 @@ pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -
 }
 
 /// Creates an admin with `password` and returns `(id, API token)`.
-pub fn create_admin(conn: &mut Connection, key: &SecretKey, now: &str, email: Email, password: &str) -> ApiResult<(i64, String)> {
+pub fn create_admin(
+    conn: &mut Connection,
+    key: &SecretKey,
+    now: &str,
+    email: Email,
+    password: &str,
+) -> ApiResult<(i64, String)> {
     let mut admin = Account::new(UserType::Admin);
     admin.first_name = "Admin".into();
     admin.email = Some(email);
@@ -90,6 +96,8 @@ pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rota
         return Ok(key.api_token(&user.token_nonce));
     }
     let issued = key.issue_token();
-    crate::db::write(conn, |tx| Ok::<_, crate::error::ApiError>(users::set_token(tx, user.id, &issued.nonce, &issued.lookup)?))?;
+    crate::db::write(conn, |tx| {
+        Ok::<_, crate::error::ApiError>(users::set_token(tx, user.id, &issued.nonce, &issued.lookup)?)
+    })?;
     Ok(issued.token)
 }

@@ -74,9 +74,8 @@ impl Config {
             None => toml::Table::new(),
         };
         apply_env(&mut table, std::env::vars())?;
-        let mut config: Config = table
-            .try_into()
-            .map_err(|e: toml::de::Error| invalid("switchboard.toml", e.message()))?;
+        let mut config: Config =
+            table.try_into().map_err(|e: toml::de::Error| invalid("switchboard.toml", e.message()))?;
         if let Some(bind) = &overrides.bind {
             config.bind = bind.clone();
         }
@@ -131,7 +130,8 @@ impl Config {
 }
 
 fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
     text.parse::<toml::Table>().map_err(|e| invalid(&path.display().to_string(), e.message()))
 }
 
@@ -174,7 +174,8 @@ mod tests {
     #[test]
     fn env_overrides_file_and_keeps_types() {
         let mut table: toml::Table = "bind = '0.0.0.0:1'\nmax_body_bytes = 5000".parse().unwrap();
-        apply_env(&mut table, vars(&[("SWITCHBOARD_BIND", "127.0.0.1:9"), ("SWITCHBOARD_ONLINE_WINDOW_SECONDS", "5")])).unwrap();
+        apply_env(&mut table, vars(&[("SWITCHBOARD_BIND", "127.0.0.1:9"), ("SWITCHBOARD_ONLINE_WINDOW_SECONDS", "5")]))
+            .unwrap();
         let config: Config = table.try_into().unwrap();
         assert_eq!(config.bind, "127.0.0.1:9");
         assert_eq!(config.max_body_bytes, 5000);

@@ -102,7 +102,9 @@ impl Failure {
 
     pub fn message(&self) -> String {
         match self {
-            Failure::TokenNotFound => "The token argument is missing: send an admin API token in the token field.".into(),
+            Failure::TokenNotFound => {
+                "The token argument is missing: send an admin API token in the token field.".into()
+            }
             Failure::InvalidToken => "The token is not the API token of an admin.".into(),
             Failure::MissingFunctionName => "The function argument is missing: name the API function to call.".into(),
             Failure::FunctionNotFound(name) => format!("There is no API function named '{name}'."),

@@ -163,7 +163,11 @@ impl Args {
         if items.len() > 10_000 {
             return Err(Failure::invalid(name, "more than 10000 IDs"));
         }
-        items.iter().map(|item| positive_id(item).ok_or_else(|| Failure::invalid(name, "expected a list of positive IDs"))).collect::<Result<_, _>>().map(Some)
+        items
+            .iter()
+            .map(|item| positive_id(item).ok_or_else(|| Failure::invalid(name, "expected a list of positive IDs")))
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     /// A list of short strings: a JSON array, bracket form, or comma-separated text.
@@ -258,7 +262,11 @@ fn arrays_from_indexes(value: Value) -> Value {
             let sequential = (0..map.len()).all(|i| map.contains_key(&i.to_string()));
             if sequential && !map.is_empty() {
                 let mut map = map;
-                Value::Array((0..map.len()).map(|i| arrays_from_indexes(map.remove(&i.to_string()).unwrap_or(Value::Null))).collect())
+                Value::Array(
+                    (0..map.len())
+                        .map(|i| arrays_from_indexes(map.remove(&i.to_string()).unwrap_or(Value::Null)))
+                        .collect(),
+                )
             } else {
                 Value::Object(map.into_iter().map(|(k, v)| (k, arrays_from_indexes(v))).collect())
             }

@@ -256,9 +256,15 @@ pub fn set_rating(call: &mut Call) -> ApiResult<Value> {
         Some(inner) if inner.is_object() => inner.clone(),
         _ => settings,
     };
-    let field = |name: &str| settings.get(name).and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())));
-    let id = field("conversation_id").filter(|id| *id > 0).ok_or_else(|| Failure::invalid("settings", "conversation_id must be a conversation ID"))?;
-    let rating = field("rating").filter(|r| *r == 0 || *r == 1).ok_or_else(|| Failure::invalid("settings", "rating must be 1 (positive) or 0 (negative)"))?;
+    let field = |name: &str| {
+        settings.get(name).and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
+    };
+    let id = field("conversation_id")
+        .filter(|id| *id > 0)
+        .ok_or_else(|| Failure::invalid("settings", "conversation_id must be a conversation ID"))?;
+    let rating = field("rating")
+        .filter(|r| *r == 0 || *r == 1)
+        .ok_or_else(|| Failure::invalid("settings", "rating must be 1 (positive) or 0 (negative)"))?;
     let message_id = call.args.id("message_id")?;
     let message = call.args.text_max("message", 65_536)?;
     let payload = call.args.json("payload")?.map(|p| p.to_string());

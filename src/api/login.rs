@@ -8,8 +8,8 @@
 use super::users::profile_image_url;
 use super::Call;
 use crate::crypto::{self, constant_time_eq};
-use crate::db::users::{self, UserChanges, UserRow};
 use crate::db::sessions;
+use crate::db::users::{self, UserChanges, UserRow};
 use crate::domain::Email;
 use crate::error::{ApiResult, Failure, Outcome};
 use serde_json::{json, Value};
@@ -23,8 +23,9 @@ pub fn login(call: &mut Call) -> ApiResult<Value> {
         (Some(email), Some(password), _, _) => users::find_by_email(call.conn, email.trim())?
             .filter(|(_, hash)| hash.as_deref().is_some_and(|hash| crypto::verify_password(&password, hash)))
             .map(|(user, _)| user),
-        (_, _, Some(id), Some(token)) => users::find(call.conn, id)?
-            .filter(|user| constant_time_eq(&call.state.key.api_token(&user.token_nonce), &token.trim().to_ascii_lowercase())),
+        (_, _, Some(id), Some(token)) => users::find(call.conn, id)?.filter(|user| {
+            constant_time_eq(&call.state.key.api_token(&user.token_nonce), &token.trim().to_ascii_lowercase())
+        }),
         (Some(_), None, _, _) => return Err(Failure::MissingArgument("password").into()),
         (None, Some(_), _, _) => return Err(Failure::MissingArgument("email").into()),
         (_, _, Some(_), None) => return Err(Failure::MissingArgument("user_token").into()),
@@ -87,7 +88,8 @@ pub fn logout(call: &mut Call) -> ApiResult<Value> {
 pub fn update_login(call: &mut Call) -> ApiResult<Value> {
     let old_session = session_of(call)?;
     let user_id = old_session.as_ref().map_or(call.caller.id, |(_, user)| *user);
-    let text = |name: &str| -> ApiResult<String> { Ok(call.args.text_max(name, 255)?.unwrap_or_default().trim().to_string()) };
+    let text =
+        |name: &str| -> ApiResult<String> { Ok(call.args.text_max(name, 255)?.unwrap_or_default().trim().to_string()) };
     let email = match text("email")? {
         e if e.is_empty() => None,
         e => Some(Email::parse(&e).ok_or_else(|| Failure::invalid("email", "not an email address"))?.into_string()),

@@ -43,7 +43,8 @@ fn attachments_arg(call: &Call) -> ApiResult<Option<String>> {
     }
     let mut clean = Vec::with_capacity(items.len());
     for item in items {
-        let (Some(name), Some(link)) = (item.get(0).and_then(Value::as_str), item.get(1).and_then(Value::as_str)) else {
+        let (Some(name), Some(link)) = (item.get(0).and_then(Value::as_str), item.get(1).and_then(Value::as_str))
+        else {
             return Err(invalid().into());
         };
         let web_link = url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
@@ -97,7 +98,14 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         }
         let id = messages::insert(
             tx,
-            &NewMessage { conversation_id, user_id, message: &message, attachments: &attachments, payload: &payload, now: &now },
+            &NewMessage {
+                conversation_id,
+                user_id,
+                message: &message,
+                attachments: &attachments,
+                payload: &payload,
+                now: &now,
+            },
         )?;
         let automatic = if sender.user_type.is_agent() || sender.user_type == crate::domain::UserType::Bot {
             ConversationStatus::WaitingForUser
@@ -120,7 +128,8 @@ pub fn update_message(call: &mut Call) -> ApiResult<Value> {
     let message = call.args.text_max("message", MESSAGE_MAX)?;
     let attachments = attachments_arg(call)?;
     let payload = payload_arg(call)?;
-    let changed = call.write(|tx| Ok(messages::update(tx, id, message.as_deref(), attachments.as_deref(), payload.as_deref())?))?;
+    let changed =
+        call.write(|tx| Ok(messages::update(tx, id, message.as_deref(), attachments.as_deref(), payload.as_deref())?))?;
     if changed {
         Ok(json!(true))
     } else {
@@ -149,12 +158,12 @@ pub fn get_agents_in_conversation(call: &mut Call) -> ApiResult<Value> {
     for id in ids {
         let agents: Vec<Value> = messages::agents_in_conversation(call.conn, id)?
             .into_iter()
-            .map(|(agent_id, first_name, last_name, image)| {
+            .map(|agent| {
                 json!({
-                    "id": agent_id,
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "profile_image": profile_image_url(call.state, image.as_deref()),
+                    "id": agent.id,
+                    "first_name": agent.first_name,
+                    "last_name": agent.last_name,
+                    "profile_image": profile_image_url(call.state, agent.profile_image.as_deref()),
                     "conversation_id": id,
                 })
             })
@@ -194,7 +203,14 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
             )?;
             messages::insert(
                 tx,
-                &NewMessage { conversation_id, user_id: sender, message: &message, attachments: "", payload: "", now: &now },
+                &NewMessage {
+                    conversation_id,
+                    user_id: sender,
+                    message: &message,
+                    attachments: "",
+                    payload: "",
+                    now: &now,
+                },
             )?;
         }
         Ok(json!(true))

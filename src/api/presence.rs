@@ -25,7 +25,9 @@ pub fn get_online_users(call: &mut Call) -> ApiResult<Value> {
     let agents_only = call.args.bool_or("agents", false)?;
     let sort = match call.args.text_list("sorting")?.and_then(|parts| parts.into_iter().next()) {
         None => UserSort::CreationTime,
-        Some(column) => UserSort::parse(&column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?,
+        Some(column) => {
+            UserSort::parse(&column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?
+        }
     };
     let rows = users::list_online(call.conn, &online_since(call), &exclude, agents_only, sort)?;
     Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
@@ -90,7 +92,9 @@ pub fn is_typing(call: &mut Call) -> ApiResult<Value> {
 pub fn is_agent_typing(call: &mut Call) -> ApiResult<Value> {
     let conversation_id = call.args.required_id("conversation_id")?;
     Ok(match typing::agent_typing(call.conn, conversation_id, &typing_since(call))? {
-        Some((id, first_name, last_name)) => json!({ "id": id.to_string(), "first_name": first_name, "last_name": last_name }),
+        Some((id, first_name, last_name)) => {
+            json!({ "id": id.to_string(), "first_name": first_name, "last_name": last_name })
+        }
         None => json!(false),
     })
 }

@@ -2,9 +2,9 @@
 //! unguessable link that expires after `download_ttl_seconds`.
 
 use super::Call;
+use crate::db::conversations;
 use crate::db::downloads::{self, Download};
 use crate::db::messages::{self, MessageRow};
-use crate::db::conversations;
 use crate::error::{ApiResult, Failure};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -29,7 +29,8 @@ pub fn transcript(call: &mut Call) -> ApiResult<Value> {
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{token}.{extension}"));
     std::fs::write(&path, body)?;
-    let download = Download { file_name: file_name.clone(), content_type: content_type.into(), path: path.display().to_string() };
+    let download =
+        Download { file_name: file_name.clone(), content_type: content_type.into(), path: path.display().to_string() };
     let expires = call.state.clock.now() + chrono::Duration::seconds(call.state.config.download_ttl_seconds as i64);
     call.write(|tx| Ok(downloads::insert(tx, &token, &download, &crate::clock::format(expires))?))?;
     Ok(json!(format!("{}/downloads/{token}/{file_name}", call.state.config.public_base())))
@@ -51,8 +52,15 @@ fn to_csv(rows: &[MessageRow]) -> ApiResult<Vec<u8>> {
     };
     writer.write_record(["Date", "Name", "User type", "Message", "Attachments"]).map_err(write_error)?;
     for row in rows {
-        let attachments: Vec<String> = attachment_names(row).into_iter().map(|(name, link)| format!("{name} ({link})")).collect();
-        let cells = [row.creation_time.clone(), sender(row), row.user_type.as_str().into(), row.message.clone(), attachments.join(", ")];
+        let attachments: Vec<String> =
+            attachment_names(row).into_iter().map(|(name, link)| format!("{name} ({link})")).collect();
+        let cells = [
+            row.creation_time.clone(),
+            sender(row),
+            row.user_type.as_str().into(),
+            row.message.clone(),
+            attachments.join(", "),
+        ];
         writer.write_record(cells.iter().map(|cell| neutralise_formula(cell))).map_err(write_error)?;
     }
     writer.into_inner().map_err(|err| write_error(err.into_error().into()).into())

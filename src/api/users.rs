@@ -91,7 +91,10 @@ pub fn get_users(call: &mut Call) -> ApiResult<Value> {
     let types = match call.args.text_list("user_types")? {
         Some(names) => names
             .iter()
-            .map(|name| UserType::parse_assignable(name).ok_or_else(|| Failure::invalid("user_types", format!("unknown user type '{name}'"))))
+            .map(|name| {
+                UserType::parse_assignable(name)
+                    .ok_or_else(|| Failure::invalid("user_types", format!("unknown user type '{name}'")))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         None => vec![],
     };
@@ -121,7 +124,8 @@ pub fn get_users(call: &mut Call) -> ApiResult<Value> {
 fn sorting(call: &Call) -> ApiResult<(UserSort, bool)> {
     let Some(parts) = call.args.text_list("sorting")? else { return Ok((UserSort::CreationTime, true)) };
     let column = parts.first().map(String::as_str).unwrap_or("creation_time");
-    let sort = UserSort::parse(column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?;
+    let sort =
+        UserSort::parse(column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?;
     let descending = match parts.get(1).map(|o| o.trim().to_ascii_uppercase()) {
         None => true,
         Some(order) if order == "DESC" => true,
@@ -145,8 +149,10 @@ fn users_with_extra(call: &Call, rows: Vec<UserRow>) -> ApiResult<Value> {
     for row in &rows {
         let mut value = user_json(call.state, row);
         if let Some(slugs) = &slugs {
-            let details: Vec<Detail> =
-                users::details(call.conn, row.id)?.into_iter().filter(|d| slugs.is_empty() || slugs.contains(&d.slug)).collect();
+            let details: Vec<Detail> = users::details(call.conn, row.id)?
+                .into_iter()
+                .filter(|d| slugs.is_empty() || slugs.contains(&d.slug))
+                .collect();
             value["details"] = details_json(&details);
         }
         list.push(value);
@@ -317,7 +323,8 @@ fn details_arg(call: &Call) -> ApiResult<Vec<Detail>> {
                 Value::Array(pair) => (pair.first().cloned().unwrap_or(Value::Null), pair.get(1).cloned()),
                 other => (other.clone(), None),
             };
-            let value = scalar_text(&value).ok_or_else(|| Failure::invalid(name, format!("the value of '{slug}' must be text")))?;
+            let value = scalar_text(&value)
+                .ok_or_else(|| Failure::invalid(name, format!("the value of '{slug}' must be text")))?;
             let label = label.as_ref().and_then(scalar_text).filter(|l| !l.is_empty()).unwrap_or_else(|| slug.clone());
             if value.chars().count() > 10_000 || label.chars().count() > NAME_MAX {
                 return Err(Failure::invalid(name, format!("the value of '{slug}' is too long")).into());

@@ -266,11 +266,17 @@ pub fn exists(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
 }
 
 pub fn set_status(conn: &Connection, id: i64, status: ConversationStatus) -> rusqlite::Result<bool> {
-    Ok(conn.prepare_cached("UPDATE conversations SET status_code = ?2 WHERE id = ?1")?.execute(params![id, status.code()])? > 0)
+    Ok(conn
+        .prepare_cached("UPDATE conversations SET status_code = ?2 WHERE id = ?1")?
+        .execute(params![id, status.code()])?
+        > 0)
 }
 
 pub fn set_department(conn: &Connection, id: i64, department: Option<i64>) -> rusqlite::Result<bool> {
-    Ok(conn.prepare_cached("UPDATE conversations SET department = ?2 WHERE id = ?1")?.execute(params![id, department])? > 0)
+    Ok(conn
+        .prepare_cached("UPDATE conversations SET department = ?2 WHERE id = ?1")?
+        .execute(params![id, department])?
+        > 0)
 }
 
 pub fn set_agent(conn: &Connection, id: i64, agent_id: Option<i64>) -> rusqlite::Result<bool> {
@@ -286,6 +292,7 @@ pub fn ratings_of_agent(conn: &Connection, agent_id: i64) -> rusqlite::Result<(i
     conn.prepare_cached(
         "SELECT coalesce(sum(rating = 1), 0), coalesce(sum(rating = 0), 0) FROM conversations
           WHERE rating IS NOT NULL
+            AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND user_type IN ('agent', 'admin'))
             AND (agent_id = ?1 OR id IN (SELECT conversation_id FROM messages WHERE user_id = ?1))",
     )?
     .query_row([agent_id], |row| Ok((row.get(0)?, row.get(1)?)))

@@ -74,7 +74,11 @@ pub fn of_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Res
 }
 
 /// Messages of a conversation after a message ID or a time, oldest first.
-pub fn of_conversation_after(conn: &Connection, conversation_id: i64, after: &After) -> rusqlite::Result<Vec<MessageRow>> {
+pub fn of_conversation_after(
+    conn: &Connection,
+    conversation_id: i64,
+    after: &After,
+) -> rusqlite::Result<Vec<MessageRow>> {
     let (condition, value): (&str, SqlValue) = match after {
         After::Id(id) => ("m.id > ?2", SqlValue::Integer(*id)),
         After::Time(time) => ("m.creation_time > ?2", time.clone().into()),
@@ -118,8 +122,16 @@ pub fn mark_read(conn: &Connection, ids: &[i64]) -> rusqlite::Result<usize> {
     conn.prepare(&sql)?.execute(params_from_iter(ids))
 }
 
+/// An agent or admin who wrote in a conversation.
+pub struct Participant {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub profile_image: Option<String>,
+}
+
 /// Agents and admins with at least one message in the conversation, in order of first message.
-pub fn agents_in_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Result<Vec<(i64, String, String, Option<String>)>> {
+pub fn agents_in_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Result<Vec<Participant>> {
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, u.first_name, u.last_name, u.profile_image FROM users u
            JOIN (SELECT user_id, min(id) AS first FROM messages WHERE conversation_id = ?1 GROUP BY user_id) m
@@ -127,6 +139,15 @@ pub fn agents_in_conversation(conn: &Connection, conversation_id: i64) -> rusqli
           WHERE u.user_type IN ('agent', 'admin')
           ORDER BY m.first",
     )?;
-    let rows = stmt.query_map([conversation_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect();
+    let rows = stmt
+        .query_map([conversation_id], |row| {
+            Ok(Participant {
+                id: row.get(0)?,
+                first_name: row.get(1)?,
+                last_name: row.get(2)?,
+                profile_image: row.get(3)?,
+            })
+        })?
+        .collect();
     rows
 }

@@ -52,7 +52,9 @@ mod tests {
             let mut stmt = conn.prepare("SELECT rowid FROM t WHERE t MATCH ?1 ORDER BY rowid").unwrap();
             stmt.query_map([query], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
         };
-        for hostile in ["NEAR(the future)", "\"unbalanced", "body:near", "-near", "a*b*", "OR", "AND NOT", "^the", "(((", "{body}"] {
+        for hostile in
+            ["NEAR(the future)", "\"unbalanced", "body:near", "-near", "a*b*", "OR", "AND NOT", "^the", "(((", "{body}"]
+        {
             hits(hostile);
         }
         assert_eq!(hits("near fut"), vec![1]);

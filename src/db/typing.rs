@@ -27,7 +27,11 @@ pub fn is_typing(conn: &Connection, user_id: i64, conversation_id: i64, since: &
 }
 
 /// An agent or admin typing in the conversation since `since`: `(id, first name, last name)`.
-pub fn agent_typing(conn: &Connection, conversation_id: i64, since: &str) -> rusqlite::Result<Option<(i64, String, String)>> {
+pub fn agent_typing(
+    conn: &Connection,
+    conversation_id: i64,
+    since: &str,
+) -> rusqlite::Result<Option<(i64, String, String)>> {
     conn.prepare_cached(
         "SELECT u.id, u.first_name, u.last_name FROM typing t JOIN users u ON u.id = t.user_id
           WHERE t.conversation_id = ?1 AND t.since >= ?2 AND u.user_type IN (?3, ?4)

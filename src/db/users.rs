@@ -271,9 +271,8 @@ pub fn agent_ids(conn: &Connection, include_admins: bool) -> rusqlite::Result<Ve
 
 pub fn count_by_type(conn: &Connection) -> rusqlite::Result<Vec<(UserType, i64)>> {
     let mut stmt = conn.prepare_cached("SELECT user_type, count(*) FROM users GROUP BY user_type")?;
-    let counts = stmt
-        .query_map([], |row| Ok((UserType::from_stored(&row.get::<_, String>(0)?), row.get(1)?)))?
-        .collect();
+    let counts =
+        stmt.query_map([], |row| Ok((UserType::from_stored(&row.get::<_, String>(0)?), row.get(1)?)))?.collect();
     counts
 }
 
@@ -287,8 +286,11 @@ pub fn first_of_type(conn: &Connection, user_type: UserType) -> rusqlite::Result
 }
 
 pub fn details(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<Detail>> {
-    let mut stmt = conn.prepare_cached("SELECT slug, name, value FROM user_details WHERE user_id = ?1 ORDER BY slug")?;
-    let details = stmt.query_map([user_id], |row| Ok(Detail { slug: row.get(0)?, name: row.get(1)?, value: row.get(2)? }))?.collect();
+    let mut stmt =
+        conn.prepare_cached("SELECT slug, name, value FROM user_details WHERE user_id = ?1 ORDER BY slug")?;
+    let details = stmt
+        .query_map([user_id], |row| Ok(Detail { slug: row.get(0)?, name: row.get(1)?, value: row.get(2)? }))?
+        .collect();
     details
 }
 
@@ -309,16 +311,11 @@ pub fn set_detail(conn: &Connection, user_id: i64, detail: &Detail) -> rusqlite:
 
 /// `(user id, value)` of every user holding detail `slug` (or the `email`,
 /// `first_name`, `last_name` column of that name), limited to `ids` when given.
-pub fn values_of_detail(
-    conn: &Connection,
-    slug: &str,
-    ids: &UserScope,
-) -> rusqlite::Result<Vec<(i64, String)>> {
+pub fn values_of_detail(conn: &Connection, slug: &str, ids: &UserScope) -> rusqlite::Result<Vec<(i64, String)>> {
     let (mut sql, mut values): (String, Vec<SqlValue>) = match slug {
-        "email" | "first_name" | "last_name" => (
-            format!("SELECT id, {slug} FROM users WHERE {slug} IS NOT NULL AND {slug} != ''"),
-            vec![],
-        ),
+        "email" | "first_name" | "last_name" => {
+            (format!("SELECT id, {slug} FROM users WHERE {slug} IS NOT NULL AND {slug} != ''"), vec![])
+        }
         _ => (
             "SELECT user_id, value FROM user_details JOIN users ON users.id = user_details.user_id WHERE slug = ?1"
                 .to_string(),

@@ -13,7 +13,8 @@ const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
 pub async fn avatar(state: web::Data<AppState>, file: web::Path<String>) -> HttpResponse {
     let name = file.into_inner();
-    let valid = name.strip_suffix(".svg").is_some_and(|stem| !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_hexdigit()));
+    let valid =
+        name.strip_suffix(".svg").is_some_and(|stem| !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_hexdigit()));
     if !valid {
         return failure_response(StatusCode::NOT_FOUND, Failure::NotFound);
     }

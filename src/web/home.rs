@@ -22,7 +22,10 @@ pub async fn home_page(state: web::Data<AppState>) -> HttpResponse {
         Ok(html) => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html),
         Err(err) => {
             tracing::error!(error = %err, "home page template failed");
-            super::failure_response(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, crate::error::Failure::InternalError)
+            super::failure_response(
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                crate::error::Failure::InternalError,
+            )
         }
     }
 }

@@ -46,7 +46,8 @@ fn wait_until_serving(port: u16) {
 fn first_start_token(server: &mut Running) -> (Vec<String>, String) {
     let stdout = server.0.stdout.take().unwrap();
     let lines: Vec<String> = BufReader::new(stdout).lines().take(4).map(Result::unwrap).collect();
-    let token = lines.iter().find_map(|l| l.trim().strip_prefix("API token:")).expect("token printed").trim().to_string();
+    let token =
+        lines.iter().find_map(|l| l.trim().strip_prefix("API token:")).expect("token printed").trim().to_string();
     (lines, token)
 }
 
@@ -115,7 +116,8 @@ fn sigterm_finishes_cleanly_and_logs_never_show_tokens_or_passwords() {
     let mut server = start(dir.path(), port);
     let (_, token) = first_start_token(&mut server);
     wait_until_serving(port);
-    let created = call(port, format!("token={token}&function=add-user&email=ann%40example.com&password=hunter2hunter2"));
+    let created =
+        call(port, format!("token={token}&function=add-user&email=ann%40example.com&password=hunter2hunter2"));
     assert_eq!(created["success"], true);
     sigterm(&server.0);
     let status = server.0.wait().unwrap();
@@ -178,17 +180,29 @@ fn admin_create_and_admin_token_print_working_tokens_and_rotate_replaces_them() 
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let token = String::from_utf8(created.stdout).unwrap().trim().to_string();
     assert_eq!(token.len(), 40);
-    let shown = Command::new(BIN).args(["--data-dir", data, "admin", "token", "--email", "boss@example.com"]).output().unwrap();
+    let shown =
+        Command::new(BIN).args(["--data-dir", data, "admin", "token", "--email", "boss@example.com"]).output().unwrap();
     assert_eq!(String::from_utf8(shown.stdout).unwrap().trim(), token);
-    let rotated = Command::new(BIN).args(["--data-dir", data, "admin", "token", "--email", "boss@example.com", "--rotate"]).output().unwrap();
+    let rotated = Command::new(BIN)
+        .args(["--data-dir", data, "admin", "token", "--email", "boss@example.com", "--rotate"])
+        .output()
+        .unwrap();
     let rotated = String::from_utf8(rotated.stdout).unwrap().trim().to_string();
     assert_ne!(rotated, token);
     let port = free_port();
     let _server = start(dir.path(), port);
     wait_until_serving(port);
     assert_eq!(call(port, format!("token={token}&function=count-users"))["response"], "invalid-token");
-    assert_eq!(call(port, format!("token={rotated}&function=count-users"))["response"]["admin"], "1", "{}", json!("no first-start admin when one exists"));
-    let duplicate = Command::new(BIN).args(["--data-dir", data, "admin", "create", "--email", "boss@example.com"]).output().unwrap();
+    assert_eq!(
+        call(port, format!("token={rotated}&function=count-users"))["response"]["admin"],
+        "1",
+        "{}",
+        json!("no first-start admin when one exists")
+    );
+    let duplicate = Command::new(BIN)
+        .args(["--data-dir", data, "admin", "create", "--email", "boss@example.com"])
+        .output()
+        .unwrap();
     assert!(!duplicate.status.success());
     assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
 }
@@ -198,7 +212,11 @@ fn config_files_and_variables_are_layered_and_unknown_keys_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("switchboard.toml");
     std::fs::write(&file, "bind = \"127.0.0.1:9999\"\nonline_window_seconds = 30\n").unwrap();
-    let shown = Command::new(BIN).args(["--config", file.to_str().unwrap(), "config"]).env("SWITCHBOARD_ONLINE_WINDOW_SECONDS", "45").output().unwrap();
+    let shown = Command::new(BIN)
+        .args(["--config", file.to_str().unwrap(), "config"])
+        .env("SWITCHBOARD_ONLINE_WINDOW_SECONDS", "45")
+        .output()
+        .unwrap();
     let text = String::from_utf8(shown.stdout).unwrap();
     assert!(text.contains("bind = \"127.0.0.1:9999\"") && text.contains("online_window_seconds = 45"), "{text}");
     std::fs::write(&file, "bnid = \"127.0.0.1:9999\"\n").unwrap();

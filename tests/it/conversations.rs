@@ -5,7 +5,8 @@ use serde_json::json;
 fn new_conversation_answers_the_conversation_with_its_details() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", Some("ann@example.com"), "lead");
-    let response = app.ok("new-conversation", json!({ "user_id": ann, "title": "Order 42", "department": 3, "source": "em" }));
+    let response =
+        app.ok("new-conversation", json!({ "user_id": ann, "title": "Order 42", "department": 3, "source": "em" }));
     assert_eq!(response["messages"], json!([]));
     let details = &response["details"];
     assert_eq!(details["user_id"], ann.to_string());
@@ -49,8 +50,18 @@ fn get_conversation_answers_messages_and_details_or_the_empty_shape() {
     assert_eq!(response["details"]["conversation_status_code"], "1", "an agent's reply waits for the user");
     let empty = json!({ "messages": [], "details": "" });
     assert_eq!(app.ok("get-conversation", json!({ "conversation_id": 999 })), empty);
-    assert_eq!(app.ok("get-conversation", json!({ "conversation_id": conversation, "user_id": agent })), empty, "another user's conversation");
-    assert_eq!(app.ok("get-conversation", json!({ "conversation_id": conversation, "user_id": ann }))["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.ok("get-conversation", json!({ "conversation_id": conversation, "user_id": agent })),
+        empty,
+        "another user's conversation"
+    );
+    assert_eq!(
+        app.ok("get-conversation", json!({ "conversation_id": conversation, "user_id": ann }))["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -89,16 +100,31 @@ fn get_conversations_filters_by_department_source_and_routing_and_pages_by_100()
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let agent = app.add_user("Ada", None, "agent");
-    let sales = app.ok("new-conversation", json!({ "user_id": ann, "department": 7, "source": "wa" }))["details"]["id"].as_str().unwrap().parse::<i64>().unwrap();
-    let mine = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": app.admin_id }))["details"]["id"].as_str().unwrap().parse::<i64>().unwrap();
-    let theirs = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": agent }))["details"]["id"].as_str().unwrap().parse::<i64>().unwrap();
+    let sales = app.ok("new-conversation", json!({ "user_id": ann, "department": 7, "source": "wa" }))["details"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    let mine = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": app.admin_id }))["details"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    let theirs = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": agent }))["details"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
     for c in [sales, mine, theirs] {
         app.send(ann, c, "hi");
     }
     assert_eq!(ids(&app.ok("get-conversations", json!({ "department": 7 })), "conversation_id"), [sales]);
     assert_eq!(ids(&app.ok("get-conversations", json!({ "source": "wa" })), "conversation_id"), [sales]);
     assert_eq!(ids(&app.ok("get-conversations", json!({ "routing": true })), "conversation_id"), [mine]);
-    assert_eq!(ids(&app.ok("get-conversations", json!({ "routing": true, "routing_unassigned": true })), "conversation_id"), [mine, sales]);
+    assert_eq!(
+        ids(&app.ok("get-conversations", json!({ "routing": true, "routing_unassigned": true })), "conversation_id"),
+        [mine, sales]
+    );
     for i in 0..105 {
         let c = app.new_conversation(ann);
         app.send(ann, c, &format!("bulk {i}"));
@@ -121,7 +147,10 @@ fn get_new_conversations_lists_conversations_with_newer_messages() {
     let fresh = app.new_conversation(ann);
     app.send(ann, fresh, "new message");
     assert_eq!(ids(&app.ok("get-new-conversations", json!({ "datetime": seen })), "conversation_id"), [fresh]);
-    assert_eq!(ids(&app.ok("get-new-conversations", json!({ "datetime": "2024-06-01 08:30:00" })), "conversation_id"), [fresh]);
+    assert_eq!(
+        ids(&app.ok("get-new-conversations", json!({ "datetime": "2024-06-01 08:30:00" })), "conversation_id"),
+        [fresh]
+    );
     assert_eq!(app.ok("get-new-conversations", json!({ "datetime": "2024-06-02" })), json!([]));
 }
 
@@ -140,10 +169,22 @@ fn user_conversation_lists_cover_one_user_or_one_agents_conversations() {
     app.advance(60);
     app.send(ann, a2, "two");
     assert_eq!(ids(&app.ok("get-user-conversations", json!({ "user_id": ann })), "conversation_id"), [a2, a1]);
-    assert_eq!(ids(&app.ok("get-user-conversations", json!({ "user_id": ann, "exclude_id": a2 })), "conversation_id"), [a1]);
-    assert_eq!(ids(&app.ok("get-user-conversations", json!({ "user_id": agent, "agents": true })), "conversation_id"), [b1]);
+    assert_eq!(
+        ids(&app.ok("get-user-conversations", json!({ "user_id": ann, "exclude_id": a2 })), "conversation_id"),
+        [a1]
+    );
+    assert_eq!(
+        ids(&app.ok("get-user-conversations", json!({ "user_id": agent, "agents": true })), "conversation_id"),
+        [b1]
+    );
     assert_eq!(app.ok("get-user-conversations", json!({ "user_id": 999 })), json!([]));
-    assert_eq!(ids(&app.ok("get-new-user-conversations", json!({ "user_id": ann, "datetime": "2024-06-01 08:00:30" })), "conversation_id"), [a2]);
+    assert_eq!(
+        ids(
+            &app.ok("get-new-user-conversations", json!({ "user_id": ann, "datetime": "2024-06-01 08:00:30" })),
+            "conversation_id"
+        ),
+        [a2]
+    );
 }
 
 #[test]
@@ -165,7 +206,11 @@ fn search_conversations_finds_by_message_attachment_name_and_user_email() {
         let envelope = app.call("search-conversations", json!({ "search": hostile }));
         assert_eq!(envelope["success"], true, "{hostile}: {envelope}");
     }
-    assert_eq!(app.ok("search-conversations", json!({ "search": "crème\" OR \"hello" })), json!([]), "OR inside quotes is text, not an operator");
+    assert_eq!(
+        app.ok("search-conversations", json!({ "search": "crème\" OR \"hello" })),
+        json!([]),
+        "OR inside quotes is text, not an operator"
+    );
 }
 
 #[test]
@@ -173,14 +218,24 @@ fn search_user_conversations_searches_one_users_messages_and_titles() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let bob = app.add_user("Bob", None, "lead");
-    let titled = app.ok("new-conversation", json!({ "user_id": ann, "title": "Refund request" }))["details"]["id"].as_str().unwrap().parse::<i64>().unwrap();
+    let titled = app.ok("new-conversation", json!({ "user_id": ann, "title": "Refund request" }))["details"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
     app.send(ann, titled, "hello");
     let texted = app.new_conversation(ann);
     app.send(ann, texted, "the refund never came");
     let other = app.new_conversation(bob);
     app.send(bob, other, "refund please");
-    assert_eq!(ids(&app.ok("search-user-conversations", json!({ "id": ann, "search": "refund" })), "conversation_id"), [texted, titled]);
-    assert_eq!(ids(&app.ok("search-user-conversations", json!({ "user_id": bob, "search": "refund" })), "conversation_id"), [other]);
+    assert_eq!(
+        ids(&app.ok("search-user-conversations", json!({ "id": ann, "search": "refund" })), "conversation_id"),
+        [texted, titled]
+    );
+    assert_eq!(
+        ids(&app.ok("search-user-conversations", json!({ "user_id": bob, "search": "refund" })), "conversation_id"),
+        [other]
+    );
     assert_eq!(app.call("search-user-conversations", json!({ "search": "refund" }))["response"], "missing-argument");
 }
 
@@ -194,17 +249,35 @@ fn conversation_status_department_and_agent_can_be_changed_and_errors_are_named(
     assert_eq!(app.ok("update-conversation-department", json!({ "conversation_id": c, "department": 5 })), true);
     assert_eq!(app.ok("update-conversation-agent", json!({ "conversation_id": c, "agent_id": agent })), true);
     let details = &app.ok("get-conversation", json!({ "conversation_id": c }))["details"];
-    assert_eq!((details["conversation_status_code"].as_str(), details["department"].as_str(), details["agent_id"].as_str()), (Some("3"), Some("5"), Some(agent.to_string().as_str())));
+    assert_eq!(
+        (details["conversation_status_code"].as_str(), details["department"].as_str(), details["agent_id"].as_str()),
+        (Some("3"), Some("5"), Some(agent.to_string().as_str()))
+    );
     app.ok("update-conversation-department", json!({ "conversation_id": c, "department": false }));
     app.ok("update-conversation-agent", json!({ "conversation_id": c, "agent_id": false }));
     let details = &app.ok("get-conversation", json!({ "conversation_id": c }))["details"];
     assert_eq!((details["department"].clone(), details["agent_id"].clone()), (json!(null), json!(null)));
-    assert_eq!(app.fails("update-conversation-status", json!({ "conversation_id": c, "status_code": 5 })), "invalid-status-code");
-    assert_eq!(app.fails("update-conversation-status", json!({ "conversation_id": c, "status_code": "live" })), "invalid-status-code");
+    assert_eq!(
+        app.fails("update-conversation-status", json!({ "conversation_id": c, "status_code": 5 })),
+        "invalid-status-code"
+    );
+    assert_eq!(
+        app.fails("update-conversation-status", json!({ "conversation_id": c, "status_code": "live" })),
+        "invalid-status-code"
+    );
     assert_eq!(app.fails("update-conversation-status", json!({ "conversation_id": c })), "invalid-status-code");
-    assert_eq!(app.fails("update-conversation-status", json!({ "conversation_id": 999, "status_code": 1 })), "conversation-not-found");
-    assert_eq!(app.fails("update-conversation-agent", json!({ "conversation_id": c, "agent_id": ann })), "agent-not-found");
-    assert_eq!(app.fails("update-conversation-department", json!({ "conversation_id": 999, "department": 1 })), "conversation-not-found");
+    assert_eq!(
+        app.fails("update-conversation-status", json!({ "conversation_id": 999, "status_code": 1 })),
+        "conversation-not-found"
+    );
+    assert_eq!(
+        app.fails("update-conversation-agent", json!({ "conversation_id": c, "agent_id": ann })),
+        "agent-not-found"
+    );
+    assert_eq!(
+        app.fails("update-conversation-department", json!({ "conversation_id": 999, "department": 1 })),
+        "conversation-not-found"
+    );
 }
 
 #[test]
@@ -217,15 +290,27 @@ fn ratings_are_set_in_either_settings_form_and_counted_per_agent() {
         app.send(agent, c, "rate me");
     }
     let message = app.send(ann, c3, "thanks");
-    assert_eq!(app.ok("set-rating", json!({ "settings": format!("{{\"settings\":{{\"conversation_id\":\"{c1}\",\"rating\":\"1\"}}}}") })), true);
+    assert_eq!(
+        app.ok(
+            "set-rating",
+            json!({ "settings": format!("{{\"settings\":{{\"conversation_id\":\"{c1}\",\"rating\":\"1\"}}}}") })
+        ),
+        true
+    );
     assert_eq!(app.ok("set-rating", json!({ "settings": { "conversation_id": c2, "rating": 1 } })), true);
     assert_eq!(app.ok("set-rating", json!({ "settings": { "conversation_id": c3, "rating": 0 }, "message_id": message, "message": "Rated: bad", "payload": "{\"rating\":0}" })), true);
     assert_eq!(app.ok("get-rating", json!({ "user_id": agent })), json!([2, 1]));
     let messages = app.ok("get-conversation", json!({ "conversation_id": c3 }))["messages"].clone();
     assert_eq!(messages[1]["message"], "Rated: bad");
     assert_eq!(messages[1]["payload"], "{\"rating\":0}");
-    assert_eq!(app.call("set-rating", json!({ "settings": { "conversation_id": c1, "rating": 5 } }))["response"], "invalid-argument");
-    assert_eq!(app.fails("set-rating", json!({ "settings": { "conversation_id": 999, "rating": 1 } })), "conversation-not-found");
+    assert_eq!(
+        app.call("set-rating", json!({ "settings": { "conversation_id": c1, "rating": 5 } }))["response"],
+        "invalid-argument"
+    );
+    assert_eq!(
+        app.fails("set-rating", json!({ "settings": { "conversation_id": 999, "rating": 1 } })),
+        "conversation-not-found"
+    );
     assert_eq!(app.ok("get-rating", json!({ "user_id": ann })), json!([0, 0]));
 }
 
@@ -234,14 +319,41 @@ fn count_conversations_and_check_conversations_assignment() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let agent = app.add_user("Ada", None, "agent");
-    let a = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": agent, "department": 2 }))["details"]["id"].as_str().unwrap().parse::<i64>().unwrap();
-    let b = app.ok("new-conversation", json!({ "user_id": ann, "department": 2 }))["details"]["id"].as_str().unwrap().parse::<i64>().unwrap();
-    let c = app.ok("new-conversation", json!({ "user_id": ann, "status_code": 3 }))["details"]["id"].as_str().unwrap().parse::<i64>().unwrap();
+    let a = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": agent, "department": 2 }))["details"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    let b = app.ok("new-conversation", json!({ "user_id": ann, "department": 2 }))["details"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    let c = app.ok("new-conversation", json!({ "user_id": ann, "status_code": 3 }))["details"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
     assert_eq!(app.ok("count-conversations", json!({})), 3);
     assert_eq!(app.ok("count-conversations", json!({ "status_code": 3 })), 1);
-    assert_eq!(app.ok("check-conversations-assignment", json!({ "conversation_ids": [a, b, c], "agent_id": agent })), json!([a]));
-    assert_eq!(app.ok("check-conversations-assignment", json!({ "conversation_ids": format!("[{a},{b},{c}]"), "department_id": 2 })), json!([a, b]));
-    assert_eq!(app.ok("check-conversations-assignment", json!({ "conversation_ids": [a, b], "agent_id": agent, "department_id": 2 })), json!([a]));
+    assert_eq!(
+        app.ok("check-conversations-assignment", json!({ "conversation_ids": [a, b, c], "agent_id": agent })),
+        json!([a])
+    );
+    assert_eq!(
+        app.ok(
+            "check-conversations-assignment",
+            json!({ "conversation_ids": format!("[{a},{b},{c}]"), "department_id": 2 })
+        ),
+        json!([a, b])
+    );
+    assert_eq!(
+        app.ok(
+            "check-conversations-assignment",
+            json!({ "conversation_ids": [a, b], "agent_id": agent, "department_id": 2 })
+        ),
+        json!([a])
+    );
 }
 
 #[test]
@@ -252,7 +364,13 @@ fn get_user_from_conversation_answers_the_user_or_the_last_agent() {
     let c = app.new_conversation(ann);
     assert_eq!(app.ok("get-user-from-conversation", json!({ "conversation_id": c, "agent": true })), false);
     app.send(agent, c, "hello");
-    assert_eq!(app.ok("get-user-from-conversation", json!({ "conversation_id": c })), json!({ "id": ann.to_string(), "email": "ann@example.com" }));
-    assert_eq!(app.ok("get-user-from-conversation", json!({ "conversation_id": c, "agent": true })), json!({ "id": agent.to_string(), "email": "ada@example.com" }));
+    assert_eq!(
+        app.ok("get-user-from-conversation", json!({ "conversation_id": c })),
+        json!({ "id": ann.to_string(), "email": "ann@example.com" })
+    );
+    assert_eq!(
+        app.ok("get-user-from-conversation", json!({ "conversation_id": c, "agent": true })),
+        json!({ "id": agent.to_string(), "email": "ada@example.com" })
+    );
     assert_eq!(app.ok("get-user-from-conversation", json!({ "conversation_id": 999 })), false);
 }

@@ -6,7 +6,10 @@ use switchboard::clock::Clock;
 fn calls_without_a_token_answer_token_not_found() {
     let app = TestApp::spawn();
     let envelope = app.post_form("function=get-users".into());
-    assert_eq!(envelope, json!({ "success": false, "status": "error", "response": "token-not-found", "message": envelope["message"] }));
+    assert_eq!(
+        envelope,
+        json!({ "success": false, "status": "error", "response": "token-not-found", "message": envelope["message"] })
+    );
     assert!(envelope["message"].as_str().unwrap().len() > 10);
 }
 
@@ -21,7 +24,11 @@ fn unknown_agent_and_visitor_tokens_answer_invalid_token() {
         assert_eq!(envelope["response"], "invalid-token", "{token}: {envelope}");
         assert_eq!(envelope["status"], "error");
     }
-    assert_eq!(app.call_as(&app.token.to_uppercase(), "count-users", json!({}))["success"], true, "hex case does not matter");
+    assert_eq!(
+        app.call_as(&app.token.to_uppercase(), "count-users", json!({}))["success"],
+        true,
+        "hex case does not matter"
+    );
 }
 
 #[test]
@@ -73,31 +80,63 @@ fn json_multipart_and_bracket_bodies_reach_the_same_function() {
     let app = TestApp::spawn();
     let a = app.add_user("A", None, "visitor");
     let b = app.add_user("B", None, "visitor");
-    let json_body = app.client.post(app.api_url()).json(&json!({ "token": app.token, "function": "get-users", "user_ids": [a, b] })).send().unwrap();
+    let json_body = app
+        .client
+        .post(app.api_url())
+        .json(&json!({ "token": app.token, "function": "get-users", "user_ids": [a, b] }))
+        .send()
+        .unwrap();
     assert_eq!(envelope_of(json_body)["response"].as_array().unwrap().len(), 2);
     let boundary = "XyZ123";
     let multipart = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"function\"\r\n\r\nget-users\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"user_ids[]\"\r\n\r\n{a}\r\n--{boundary}--\r\n",
         app.token
     );
-    let response = app.client.post(app.api_url()).header("Content-Type", format!("multipart/form-data; boundary={boundary}")).body(multipart).send().unwrap();
+    let response = app
+        .client
+        .post(app.api_url())
+        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+        .body(multipart)
+        .send()
+        .unwrap();
     assert_eq!(envelope_of(response)["response"].as_array().unwrap().len(), 1);
-    for ids in [format!("user_ids%5B%5D={a}&user_ids%5B%5D={b}"), format!("user_ids={}", urlencode(&format!("[{a},{b}]"))), format!("user_ids%5B0%5D={a}&user_ids%5B1%5D={b}")] {
+    for ids in [
+        format!("user_ids%5B%5D={a}&user_ids%5B%5D={b}"),
+        format!("user_ids={}", urlencode(&format!("[{a},{b}]"))),
+        format!("user_ids%5B0%5D={a}&user_ids%5B1%5D={b}"),
+    ] {
         let envelope = app.post_form(format!("token={}&function=get-users&{ids}", app.token));
         assert_eq!(envelope["response"].as_array().unwrap().len(), 2, "{ids}");
     }
-    assert_eq!(app.post_form(format!("token={}&function=get-users&unknown_extra=1", app.token))["success"], true, "unknown arguments are ignored");
+    assert_eq!(
+        app.post_form(format!("token={}&function=get-users&unknown_extra=1", app.token))["success"],
+        true,
+        "unknown arguments are ignored"
+    );
 }
 
 #[test]
 fn answers_are_text_plain_unless_json_is_asked_for_and_never_sniffed() {
     let app = TestApp::spawn();
     let body = format!("token={}&function=count-users", app.token);
-    let plain = app.client.post(app.api_url()).header("Content-Type", "application/x-www-form-urlencoded").body(body.clone()).send().unwrap();
+    let plain = app
+        .client
+        .post(app.api_url())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body.clone())
+        .send()
+        .unwrap();
     assert_eq!(plain.headers()["content-type"], "text/plain; charset=utf-8");
     assert_eq!(plain.headers()["x-content-type-options"], "nosniff");
     assert!(plain.text().unwrap().starts_with("{\"success\":true,\"response\":"), "the contract's key order");
-    let json = app.client.post(app.api_url()).header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json").body(body).send().unwrap();
+    let json = app
+        .client
+        .post(app.api_url())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .body(body)
+        .send()
+        .unwrap();
     assert_eq!(json.headers()["content-type"], "application/json");
 }
 
@@ -106,9 +145,11 @@ fn oversized_and_malformed_bodies_get_envelopes_not_errors() {
     let app = TestApp::spawn();
     let huge = format!("token={}&function=add-user&first_name={}", app.token, "x".repeat(3 * 1024 * 1024));
     assert_eq!(app.post_form(huge)["response"], "request-too-large");
-    let response = app.client.post(app.api_url()).header("Content-Type", "application/json").body("{\"token\": ").send().unwrap();
+    let response =
+        app.client.post(app.api_url()).header("Content-Type", "application/json").body("{\"token\": ").send().unwrap();
     assert_eq!(envelope_of(response)["response"], "malformed-body");
-    let response = app.client.post(app.api_url()).header("Content-Type", "multipart/form-data").body("junk").send().unwrap();
+    let response =
+        app.client.post(app.api_url()).header("Content-Type", "multipart/form-data").body("junk").send().unwrap();
     assert_eq!(envelope_of(response)["response"], "malformed-body");
     let response = app.client.get(app.api_url()).send().unwrap();
     assert_eq!(envelope_of(response)["response"], "method-not-allowed");
@@ -122,7 +163,13 @@ fn a_base_path_moves_the_api_and_the_api_alias_works() {
     let app = TestApp::spawn_with(Clock::system(), |config| config.base_path = "/script".into());
     assert!(app.base.ends_with("/script"));
     assert_eq!(app.call("count-users", json!({}))["success"], true);
-    let alias = app.client.post(format!("{}/api", app.base)).header("Content-Type", "application/x-www-form-urlencoded").body(format!("token={}&function=count-users", app.token)).send().unwrap();
+    let alias = app
+        .client
+        .post(format!("{}/api", app.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("token={}&function=count-users", app.token))
+        .send()
+        .unwrap();
     assert_eq!(envelope_of(alias)["success"], true);
     let root = app.base.trim_end_matches("/script").to_string();
     assert_eq!(app.client.post(format!("{root}/include/api.php")).body("x").send().unwrap().status(), 404);
@@ -163,9 +210,39 @@ fn junk_bodies_sent_to_every_function_get_well_formed_envelopes() {
     let ann = app.add_user("Ann", Some("ann@example.com"), "lead");
     let c = app.new_conversation(ann);
     app.send(ann, c, "seed");
-    let names = ["user_id", "conversation_id", "message_id", "user_ids", "conversation_ids", "message_ids", "agent_id", "status_code",
-        "conversation_status_code", "search", "email", "password", "first_name", "sorting", "user_types", "extra", "settings_extra",
-        "settings", "attachments", "payload", "datetime", "pagination", "department", "details", "type", "url", "message", "slug", "id", "agents", "routing"];
+    let names = [
+        "user_id",
+        "conversation_id",
+        "message_id",
+        "user_ids",
+        "conversation_ids",
+        "message_ids",
+        "agent_id",
+        "status_code",
+        "conversation_status_code",
+        "search",
+        "email",
+        "password",
+        "first_name",
+        "sorting",
+        "user_types",
+        "extra",
+        "settings_extra",
+        "settings",
+        "attachments",
+        "payload",
+        "datetime",
+        "pagination",
+        "department",
+        "details",
+        "type",
+        "url",
+        "message",
+        "slug",
+        "id",
+        "agents",
+        "routing",
+    ];
     let mut junk = Junk(0x5eed);
     for (function, _) in switchboard::api::FUNCTIONS {
         for round in 0..6 {
@@ -185,6 +262,11 @@ fn junk_bodies_sent_to_every_function_get_well_formed_envelopes() {
             assert_ne!(code, "internal-error", "{function} round {round}");
         }
     }
-    let json_junk = app.client.post(app.api_url()).json(&json!({ "token": app.token, "function": "get-users", "user_ids": { "a": [[[]]] }, "sorting": 5 })).send().unwrap();
+    let json_junk = app
+        .client
+        .post(app.api_url())
+        .json(&json!({ "token": app.token, "function": "get-users", "user_ids": { "a": [[[]]] }, "sorting": 5 }))
+        .send()
+        .unwrap();
     assert!(envelope_of(json_junk)["response"].is_string());
 }

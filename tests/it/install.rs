@@ -14,27 +14,14 @@ const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
 /// Runs `bash install.sh <args>` from the repository root.
 fn install_sh(args: &[&str]) -> Output {
     let mut command = Command::new("bash");
-    command
-        .arg("install.sh")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    command.arg("install.sh").args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
     without_switchboard_env(&mut command);
     command.output().expect("bash runs")
 }
 
 fn install_into(prefix: &Path) -> Output {
-    let output = install_sh(&[
-        "--prefix",
-        prefix.to_str().unwrap(),
-        "--no-systemd",
-        "--binary",
-        BINARY,
-    ]);
-    assert!(
-        output.status.success(),
-        "install.sh failed:\n{}",
-        describe(&output)
-    );
+    let output = install_sh(&["--prefix", prefix.to_str().unwrap(), "--no-systemd", "--binary", BINARY]);
+    assert!(output.status.success(), "install.sh failed:\n{}", describe(&output));
     output
 }
 
@@ -78,11 +65,7 @@ impl Installed {
         command.arg("--config").arg(&self.config).arg("config");
         without_switchboard_env(&mut command);
         let output = command.output().unwrap();
-        assert!(
-            output.status.success(),
-            "the installed config does not load:\n{}",
-            describe(&output)
-        );
+        assert!(output.status.success(), "the installed config does not load:\n{}", describe(&output));
         String::from_utf8(output.stdout).unwrap()
     }
 }
@@ -107,11 +90,7 @@ impl Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Starts the installed binary with the installed config on `port` and returns it
@@ -142,28 +121,18 @@ fn start(installed: &Installed, port: u16, stderr_log: PathBuf) -> (Server, Stri
     });
     let token = rx
         .recv_timeout(Duration::from_secs(30))
-        .unwrap_or_else(|_| {
-            panic!(
-                "no \"API token:\" line on stdout; server log:\n{}",
-                server.log()
-            )
-        });
+        .unwrap_or_else(|_| panic!("no \"API token:\" line on stdout; server log:\n{}", server.log()));
     (server, token)
 }
 
 /// POSTs a form to the API, retrying while the server is still binding its port.
 fn post_form(url: &str, form: &[(&str, &str)], server: &Server) -> Value {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         match client.post(url).form(form).send() {
             Ok(response) => return crate::support::envelope_of(response),
-            Err(err) if err.is_connect() && Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(100))
-            }
+            Err(err) if err.is_connect() && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
             Err(err) => panic!("POST {url} failed: {err}; server log:\n{}", server.log()),
         }
     }
@@ -178,26 +147,10 @@ fn install_sh_with_a_prefix_installs_binary_config_and_data_dir_unprivileged() {
 
     let output = install_into(&prefix);
 
-    assert!(
-        installed.binary.is_file(),
-        "no binary at {}",
-        installed.binary.display()
-    );
-    assert!(
-        installed.config.is_file(),
-        "no config at {}",
-        installed.config.display()
-    );
-    assert!(
-        installed.data_dir.is_dir(),
-        "no data directory at {}",
-        installed.data_dir.display()
-    );
-    let start_command = format!(
-        "{} --config {}",
-        installed.binary.display(),
-        installed.config.display()
-    );
+    assert!(installed.binary.is_file(), "no binary at {}", installed.binary.display());
+    assert!(installed.config.is_file(), "no config at {}", installed.config.display());
+    assert!(installed.data_dir.is_dir(), "no data directory at {}", installed.data_dir.display());
+    let start_command = format!("{} --config {}", installed.binary.display(), installed.config.display());
     assert!(
         String::from_utf8_lossy(&output.stdout).contains(&start_command),
         "install.sh does not say how to start the server ({start_command}):\n{}",
@@ -205,10 +158,7 @@ fn install_sh_with_a_prefix_installs_binary_config_and_data_dir_unprivileged() {
     );
     let effective = installed.effective_config();
     let data_dir_line = format!("data_dir = {:?}", installed.data_dir.display().to_string());
-    assert!(
-        effective.contains(&data_dir_line),
-        "expected {data_dir_line} in:\n{effective}"
-    );
+    assert!(effective.contains(&data_dir_line), "expected {data_dir_line} in:\n{effective}");
 
     let port = free_port();
     let (server, token) = start(&installed, port, prefix.join("server.log"));
@@ -218,18 +168,10 @@ fn install_sh_with_a_prefix_installs_binary_config_and_data_dir_unprivileged() {
         &server,
     );
 
-    assert_eq!(
-        envelope["success"],
-        json!(true),
-        "get-users answered {envelope}"
-    );
-    let users = envelope["response"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a list: {envelope}"));
+    assert_eq!(envelope["success"], json!(true), "get-users answered {envelope}");
+    let users = envelope["response"].as_array().unwrap_or_else(|| panic!("not a list: {envelope}"));
     assert!(
-        users
-            .iter()
-            .any(|user| user["email"] == json!("admin@switchboard.local")),
+        users.iter().any(|user| user["email"] == json!("admin@switchboard.local")),
         "the first-start admin is missing from {envelope}"
     );
     assert!(
@@ -249,44 +191,24 @@ fn install_sh_is_idempotent_and_keeps_an_edited_config() {
 
     install_into(dir.path());
 
-    assert_eq!(
-        std::fs::read_to_string(&installed.config).unwrap(),
-        edited,
-        "the second run changed the config"
-    );
+    assert_eq!(std::fs::read_to_string(&installed.config).unwrap(), edited, "the second run changed the config");
     assert!(installed.binary.is_file());
     let effective = installed.effective_config();
-    assert!(
-        effective.contains("log = \"warn\""),
-        "the edited log level is not in effect:\n{effective}"
-    );
+    assert!(effective.contains("log = \"warn\""), "the edited log level is not in effect:\n{effective}");
 }
 
 #[test]
 fn install_sh_refuses_unknown_options() {
     let prefix = tempfile::tempdir().unwrap();
 
-    let output = install_sh(&[
-        "--prefix",
-        prefix.path().to_str().unwrap(),
-        "--no-systemd",
-        "--binary",
-        BINARY,
-        "--frobnicate",
-    ]);
+    let output =
+        install_sh(&["--prefix", prefix.path().to_str().unwrap(), "--no-systemd", "--binary", BINARY, "--frobnicate"]);
 
-    assert!(
-        !output.status.success(),
-        "install.sh accepted --frobnicate:\n{}",
-        describe(&output)
-    );
+    assert!(!output.status.success(), "install.sh accepted --frobnicate:\n{}", describe(&output));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("--frobnicate"),
         "the error does not name the option:\n{}",
         describe(&output)
     );
-    assert!(
-        !prefix.path().join("bin").exists(),
-        "install.sh installed something despite the unknown option"
-    );
+    assert!(!prefix.path().join("bin").exists(), "install.sh installed something despite the unknown option");
 }

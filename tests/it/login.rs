@@ -4,7 +4,10 @@ use serde_json::json;
 #[test]
 fn login_with_email_and_password_answers_the_user_and_a_signed_cookie_value() {
     let app = TestApp::spawn();
-    let id = app.ok("add-user", json!({ "first_name": "Ann", "email": "ann@example.com", "password": "s3cret-pass" })).as_i64().unwrap();
+    let id = app
+        .ok("add-user", json!({ "first_name": "Ann", "email": "ann@example.com", "password": "s3cret-pass" }))
+        .as_i64()
+        .unwrap();
     let response = app.ok("login", json!({ "email": "ann@example.com", "password": "s3cret-pass" }));
     assert_eq!(response[0]["id"], id.to_string());
     assert_eq!(response[0]["first_name"], "Ann");
@@ -30,14 +33,25 @@ fn login_with_user_id_and_user_token_works_and_a_wrong_token_does_not() {
 fn logout_revokes_the_session_and_forged_cookies_are_refused() {
     let app = TestApp::spawn();
     app.ok("add-user", json!({ "email": "ann@example.com", "password": "s3cret-pass" }));
-    let cookie = app.ok("login", json!({ "email": "ann@example.com", "password": "s3cret-pass" }))[1].as_str().unwrap().to_string();
+    let cookie = app.ok("login", json!({ "email": "ann@example.com", "password": "s3cret-pass" }))[1]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (payload, tag) = cookie.split_once('.').unwrap();
     let forged = format!("{}.{tag}", payload.chars().rev().collect::<String>());
     assert_eq!(app.call("logout", json!({ "login_cookie": forged }))["response"], "invalid-argument");
-    let fresh = app.ok("update-login", json!({ "login_cookie": cookie, "first_name": "Annie", "email": "ann@example.com" }));
-    assert_eq!(app.call("logout", json!({ "login_cookie": cookie }))["response"], "invalid-argument", "replaced sessions end");
+    let fresh =
+        app.ok("update-login", json!({ "login_cookie": cookie, "first_name": "Annie", "email": "ann@example.com" }));
+    assert_eq!(
+        app.call("logout", json!({ "login_cookie": cookie }))["response"],
+        "invalid-argument",
+        "replaced sessions end"
+    );
     assert_eq!(app.ok("logout", json!({ "login_cookie": fresh })), true);
-    assert_eq!(app.call("update-login", json!({ "login_cookie": fresh, "first_name": "X" }))["response"], "invalid-argument");
+    assert_eq!(
+        app.call("update-login", json!({ "login_cookie": fresh, "first_name": "X" }))["response"],
+        "invalid-argument"
+    );
     assert_eq!(app.ok("logout", json!({})), true, "with no session named there is nothing to end");
 }
 
@@ -47,12 +61,16 @@ fn update_login_rewrites_the_logged_in_users_profile_and_clears_what_is_not_sent
     let id = app.ok("add-user", json!({ "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "password": "s3cret-pass", "department": 2 })).as_i64().unwrap();
     app.add_user("Bob", Some("bob@example.com"), "user");
     let cookie = app.ok("login", json!({ "email": "ann@example.com", "password": "s3cret-pass" }))[1].clone();
-    let fresh = app.ok("update-login", json!({ "login_cookie": cookie, "first_name": "Annie", "email": "annie@example.com" }));
+    let fresh =
+        app.ok("update-login", json!({ "login_cookie": cookie, "first_name": "Annie", "email": "annie@example.com" }));
     assert!(fresh.as_str().is_some_and(|c| !c.is_empty()));
     let user = app.ok("get-user", json!({ "user_id": id }));
     assert_eq!(user["first_name"], "Annie");
     assert_eq!(user["last_name"], "", "fields not sent are cleared, as the contract says");
     assert_eq!(user["email"], "annie@example.com");
     assert_eq!(user["department"], json!(null));
-    assert_eq!(app.fails("update-login", json!({ "login_cookie": fresh, "email": "bob@example.com" })), "duplicate-email");
+    assert_eq!(
+        app.fails("update-login", json!({ "login_cookie": fresh, "email": "bob@example.com" })),
+        "duplicate-email"
+    );
 }

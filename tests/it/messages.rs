@@ -12,13 +12,21 @@ fn send_message_answers_the_contract_shape_and_moves_the_status_by_sender() {
     assert!(response["message-id"].as_i64().unwrap() > 0);
     assert_eq!(response["queue"], false);
     assert_eq!(response["notifications"], json!([]));
-    let status = |app: &TestApp| app.ok("get-conversation", json!({ "conversation_id": c }))["details"]["conversation_status_code"].clone();
+    let status = |app: &TestApp| {
+        app.ok("get-conversation", json!({ "conversation_id": c }))["details"]["conversation_status_code"].clone()
+    };
     assert_eq!(status(&app), "2", "a user's message waits for an agent");
     app.send(agent, c, "Hello");
     assert_eq!(status(&app), "1", "an agent's reply waits for the user");
-    app.ok("send-message", json!({ "user_id": ann, "conversation_id": c, "message": "x", "conversation_status_code": "skip" }));
+    app.ok(
+        "send-message",
+        json!({ "user_id": ann, "conversation_id": c, "message": "x", "conversation_status_code": "skip" }),
+    );
     assert_eq!(status(&app), "1", "skip leaves the status alone");
-    app.ok("send-message", json!({ "user_id": agent, "conversation_id": c, "message": "bye", "conversation_status_code": 3 }));
+    app.ok(
+        "send-message",
+        json!({ "user_id": agent, "conversation_id": c, "message": "bye", "conversation_status_code": 3 }),
+    );
     assert_eq!(status(&app), "3");
 }
 
@@ -27,12 +35,31 @@ fn send_message_names_its_errors_and_stores_nothing_on_failure() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let c = app.new_conversation(ann);
-    assert_eq!(app.fails("send-message", json!({ "user_id": ann, "conversation_id": c, "message": "x", "conversation_status_code": 8 })), "invalid-status-code");
-    assert_eq!(app.fails("send-message", json!({ "user_id": 999, "conversation_id": c, "message": "x" })), "user-not-found");
-    assert_eq!(app.fails("send-message", json!({ "user_id": ann, "conversation_id": 999, "message": "x" })), "conversation-not-found");
-    assert_eq!(app.call("send-message", json!({ "user_id": ann, "conversation_id": c }))["response"], "invalid-argument");
+    assert_eq!(
+        app.fails(
+            "send-message",
+            json!({ "user_id": ann, "conversation_id": c, "message": "x", "conversation_status_code": 8 })
+        ),
+        "invalid-status-code"
+    );
+    assert_eq!(
+        app.fails("send-message", json!({ "user_id": 999, "conversation_id": c, "message": "x" })),
+        "user-not-found"
+    );
+    assert_eq!(
+        app.fails("send-message", json!({ "user_id": ann, "conversation_id": 999, "message": "x" })),
+        "conversation-not-found"
+    );
+    assert_eq!(
+        app.call("send-message", json!({ "user_id": ann, "conversation_id": c }))["response"],
+        "invalid-argument"
+    );
     assert_eq!(app.call("send-message", json!({ "user_id": ann, "conversation_id": c, "message": "x", "attachments": [["a.png", "javascript:alert(1)"]] }))["response"], "invalid-argument");
-    assert_eq!(app.call("send-message", json!({ "user_id": ann, "conversation_id": c, "message": "x", "payload": "{oops" }))["response"], "invalid-argument");
+    assert_eq!(
+        app.call("send-message", json!({ "user_id": ann, "conversation_id": c, "message": "x", "payload": "{oops" }))
+            ["response"],
+        "invalid-argument"
+    );
     assert_eq!(app.ok("get-conversation", json!({ "conversation_id": c }))["messages"], json!([]));
 }
 
@@ -55,8 +82,14 @@ fn get_new_messages_answers_messages_after_an_id_or_a_date() {
     let first = app.send(ann, c, "one");
     app.advance(10);
     let second = app.send(ann, c, "two");
-    assert_eq!(ids(&app.ok("get-new-messages", json!({ "conversation_id": c, "user_id": ann, "datetime": first })), "id"), [second]);
-    assert_eq!(ids(&app.ok("get-new-messages", json!({ "conversation_id": c, "datetime": "2024-06-01 08:00:05" })), "id"), [second]);
+    assert_eq!(
+        ids(&app.ok("get-new-messages", json!({ "conversation_id": c, "user_id": ann, "datetime": first })), "id"),
+        [second]
+    );
+    assert_eq!(
+        ids(&app.ok("get-new-messages", json!({ "conversation_id": c, "datetime": "2024-06-01 08:00:05" })), "id"),
+        [second]
+    );
     assert_eq!(app.ok("get-new-messages", json!({ "conversation_id": c, "datetime": second })), json!([]));
     assert_eq!(app.ok("get-new-messages", json!({ "conversation_id": 999, "datetime": 0 })), json!([]));
 }
@@ -72,7 +105,11 @@ fn update_and_delete_message_change_the_message_and_the_inbox_row() {
     assert_eq!(app.ok("get-conversation", json!({ "conversation_id": c }))["messages"][0]["message"], "first, edited");
     assert_eq!(app.ok("search-conversations", json!({ "search": "edited" }))[0]["conversation_id"], c.to_string());
     assert_eq!(app.ok("delete-message", json!({ "message_id": second })), true);
-    assert_eq!(app.ok("get-conversations", json!({}))[0]["message"], "first, edited", "the inbox row falls back to the previous message");
+    assert_eq!(
+        app.ok("get-conversations", json!({}))[0]["message"],
+        "first, edited",
+        "the inbox row falls back to the previous message"
+    );
     assert_eq!(app.fails("delete-message", json!({ "message_id": second })), "message-not-found");
     assert_eq!(app.fails("update-message", json!({ "message_id": 999, "message": "x" })), "message-not-found");
 }
@@ -87,7 +124,12 @@ fn update_messages_status_marks_messages_read() {
     let untouched = app.send(ann, c, "c");
     assert_eq!(app.ok("update-messages-status", json!({ "message_ids": [a, b], "user_id": ann })), true);
     let messages = app.ok("get-conversation", json!({ "conversation_id": c }))["messages"].clone();
-    let statuses: Vec<_> = messages.as_array().unwrap().iter().map(|m| (m["id"].as_str().unwrap().parse::<i64>().unwrap(), m["status_code"].as_str().unwrap().to_string())).collect();
+    let statuses: Vec<_> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap().parse::<i64>().unwrap(), m["status_code"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(statuses, [(a, "2".to_string()), (b, "2".to_string()), (untouched, "0".to_string())]);
 }
 
@@ -155,7 +197,13 @@ fn direct_message_opens_a_conversation_per_user_with_the_admins_message() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let bob = app.add_user("Bob", None, "lead");
-    assert_eq!(app.ok("direct-message", json!({ "user_ids": [ann, bob], "message": "We are closed on Monday", "subject": "Holiday" })), true);
+    assert_eq!(
+        app.ok(
+            "direct-message",
+            json!({ "user_ids": [ann, bob], "message": "We are closed on Monday", "subject": "Holiday" })
+        ),
+        true
+    );
     for user in [ann, bob] {
         let rows = app.ok("get-user-conversations", json!({ "user_id": user }));
         assert_eq!(rows.as_array().unwrap().len(), 1);
@@ -164,5 +212,9 @@ fn direct_message_opens_a_conversation_per_user_with_the_admins_message() {
         assert_eq!(rows[0]["title"], "Holiday");
     }
     assert_eq!(app.fails("direct-message", json!({ "user_ids": [ann, 999], "message": "x" })), "user-not-found");
-    assert_eq!(app.ok("get-user-conversations", json!({ "user_id": ann })).as_array().unwrap().len(), 1, "nothing sent on failure");
+    assert_eq!(
+        app.ok("get-user-conversations", json!({ "user_id": ann })).as_array().unwrap().len(),
+        1,
+        "nothing sent on failure"
+    );
 }

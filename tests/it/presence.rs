@@ -31,7 +31,10 @@ fn current_url_is_set_then_read_back() {
     assert_eq!(app.ok("current-url", json!({ "user_id": ann })), false);
     assert_eq!(app.ok("current-url", json!({ "user_id": ann, "url": "https://shop.example/cart" })), true);
     assert_eq!(app.ok("current-url", json!({ "user_id": ann })), "https://shop.example/cart");
-    assert_eq!(app.call("current-url", json!({ "user_id": ann, "url": "javascript:alert(1)" }))["response"], "invalid-argument");
+    assert_eq!(
+        app.call("current-url", json!({ "user_id": ann, "url": "javascript:alert(1)" }))["response"],
+        "invalid-argument"
+    );
     assert_eq!(app.fails("current-url", json!({ "user_id": 999, "url": "https://a.example" })), "user-not-found");
 }
 

@@ -4,7 +4,10 @@ use serde_json::json;
 #[test]
 fn add_user_returns_a_numeric_id_and_get_user_shows_columns_as_strings() {
     let app = TestApp::spawn();
-    let id = app.ok("add-user", json!({ "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "user_type": "lead" }));
+    let id = app.ok(
+        "add-user",
+        json!({ "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "user_type": "lead" }),
+    );
     let id = id.as_i64().expect("add-user answers a number");
     let user = app.ok("get-user", json!({ "user_id": id }));
     assert_eq!(user["id"], json!(id.to_string()));
@@ -68,10 +71,13 @@ fn extra_details_are_stored_from_json_and_bracket_forms_and_read_back() {
         .as_i64()
         .unwrap();
     let user = app.ok("get-user", json!({ "user_id": id, "extra": true }));
-    assert_eq!(user["details"], json!([
-        { "slug": "city", "name": "City", "value": "Oslo" },
-        { "slug": "phone", "name": "Phone", "value": "555" },
-    ]));
+    assert_eq!(
+        user["details"],
+        json!([
+            { "slug": "city", "name": "City", "value": "Oslo" },
+            { "slug": "phone", "name": "Phone", "value": "555" },
+        ])
+    );
     assert_eq!(app.ok("get-user-extra", json!({ "user_id": id })).as_array().unwrap().len(), 2);
     assert_eq!(app.ok("get-user-extra", json!({ "user_id": id, "slug": "phone" })), "555");
     assert_eq!(app.ok("get-user-extra", json!({ "user_id": id, "slug": "fax", "default": "none" })), "none");
@@ -102,8 +108,10 @@ fn get_users_pages_by_100_and_continues_on_page_2() {
     for i in 0..120 {
         app.add_user(&format!("U{i:03}"), None, "visitor");
     }
-    let page1 = app.ok("get-users", json!({ "pagination": 1, "sorting": ["first_name", "ASC"], "user_types": ["visitor"] }));
-    let page2 = app.ok("get-users", json!({ "pagination": 2, "sorting": ["first_name", "ASC"], "user_types": ["visitor"] }));
+    let page1 =
+        app.ok("get-users", json!({ "pagination": 1, "sorting": ["first_name", "ASC"], "user_types": ["visitor"] }));
+    let page2 =
+        app.ok("get-users", json!({ "pagination": 2, "sorting": ["first_name", "ASC"], "user_types": ["visitor"] }));
     let default = app.ok("get-users", json!({ "sorting": ["first_name", "ASC"], "user_types": ["visitor"] }));
     assert_eq!(page1.as_array().unwrap().len(), 100);
     assert_eq!(page2.as_array().unwrap().len(), 20);
@@ -118,7 +126,9 @@ fn get_users_sorts_filters_and_searches() {
     let bob = app.add_user("Bob", Some("bob@example.com"), "lead");
     let cid = app.add_user("Cid", Some("cid@example.com"), "user");
     let agent = app.add_user("Ada", Some("ada@example.com"), "agent");
-    let names = |rows: &serde_json::Value| rows.as_array().unwrap().iter().map(|r| r["first_name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let names = |rows: &serde_json::Value| {
+        rows.as_array().unwrap().iter().map(|r| r["first_name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
     let asc = app.ok("get-users", json!({ "sorting": ["first_name", "ASC"] }));
     assert_eq!(names(&asc), ["Ada", "Admin", "Bob", "Cid"]);
     let desc = app.ok("get-users", json!({ "sorting": "[\"first_name\",\"DESC\"]" }));
@@ -144,7 +154,10 @@ fn get_new_users_lists_users_after_an_id_or_a_date() {
     let second = app.add_user("Second", None, "visitor");
     assert_eq!(ids(&app.ok("get-new-users", json!({ "datetime": first })), "id"), [second]);
     assert_eq!(ids(&app.ok("get-new-users", json!({ "datetime": "2024-03-02" })), "id"), [second]);
-    assert_eq!(ids(&app.ok("get-new-users", json!({ "datetime": "2024-03-01 09:00:00" })), "id"), [second, first, app.admin_id]);
+    assert_eq!(
+        ids(&app.ok("get-new-users", json!({ "datetime": "2024-03-01 09:00:00" })), "id"),
+        [second, first, app.admin_id]
+    );
     assert_eq!(app.call("get-new-users", json!({ "datetime": "soon" }))["response"], "invalid-argument");
     assert_eq!(app.call("get-new-users", json!({}))["response"], "missing-argument");
 }
@@ -152,7 +165,10 @@ fn get_new_users_lists_users_after_an_id_or_a_date() {
 #[test]
 fn get_users_with_details_groups_values_by_detail() {
     let app = TestApp::spawn();
-    let ann = app.ok("add-user", json!({ "email": "ann@example.com", "extra": { "phone": ["111", "Phone"] } })).as_i64().unwrap();
+    let ann = app
+        .ok("add-user", json!({ "email": "ann@example.com", "extra": { "phone": ["111", "Phone"] } }))
+        .as_i64()
+        .unwrap();
     let bob = app.ok("add-user", json!({ "extra": { "phone": ["222", "Phone"] } })).as_i64().unwrap();
     let all = app.ok("get-users-with-details", json!({ "details": ["email", "phone"] }));
     assert_eq!(all["phone"], json!([{ "id": ann, "value": "111" }, { "id": bob, "value": "222" }]));
@@ -196,7 +212,13 @@ fn search_users_finds_by_name_email_and_extra_details() {
 fn update_user_changes_only_the_given_fields() {
     let app = TestApp::spawn();
     let id = app.add_user("Ann", Some("ann@example.com"), "user");
-    assert_eq!(app.ok("update-user", json!({ "user_id": id, "last_name": "Smith", "settings_extra": { "phone": ["9", "Phone"] } })), true);
+    assert_eq!(
+        app.ok(
+            "update-user",
+            json!({ "user_id": id, "last_name": "Smith", "settings_extra": { "phone": ["9", "Phone"] } })
+        ),
+        true
+    );
     let user = app.ok("get-user", json!({ "user_id": id, "extra": true }));
     assert_eq!((user["first_name"].as_str(), user["last_name"].as_str()), (Some("Ann"), Some("Smith")));
     assert_eq!(user["details"][0]["value"], "9");
@@ -213,7 +235,11 @@ fn update_user_answers_duplicate_email_invalid_user_type_and_user_not_found() {
     let ann = app.add_user("Ann", Some("ann@example.com"), "user");
     app.add_user("Bob", Some("bob@example.com"), "user");
     assert_eq!(app.fails("update-user", json!({ "user_id": ann, "email": "bob@example.com" })), "duplicate-email");
-    assert_eq!(app.ok("update-user", json!({ "user_id": ann, "email": "ann@example.com" })), true, "keeping one's own email");
+    assert_eq!(
+        app.ok("update-user", json!({ "user_id": ann, "email": "ann@example.com" })),
+        true,
+        "keeping one's own email"
+    );
     assert_eq!(app.fails("update-user", json!({ "user_id": ann, "user_type": "god" })), "invalid-user-type");
     assert_eq!(app.fails("update-user", json!({ "user_id": 999, "first_name": "X" })), "user-not-found");
 }
@@ -226,7 +252,10 @@ fn delete_user_removes_their_conversations_and_messages() {
     app.send(ann, conversation, "zebracrossing question");
     assert_eq!(app.ok("delete-user", json!({ "user_id": ann })), true);
     assert_eq!(app.ok("get-user", json!({ "user_id": ann })), false);
-    assert_eq!(app.ok("get-conversation", json!({ "conversation_id": conversation })), json!({ "messages": [], "details": "" }));
+    assert_eq!(
+        app.ok("get-conversation", json!({ "conversation_id": conversation })),
+        json!({ "messages": [], "details": "" })
+    );
     assert_eq!(app.ok("search-conversations", json!({ "search": "zebracrossing" })), json!([]));
     assert_eq!(app.ok("count-conversations", json!({})), 0);
     assert_eq!(app.fails("delete-user", json!({ "user_id": ann })), "user-not-found");
@@ -291,6 +320,10 @@ fn get_avatar_writes_an_initials_picture_and_serves_it() {
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     let svg = response.text().unwrap();
     assert!(svg.contains(">A&#60;</text>"), "initials escaped: {svg}");
-    assert_eq!(app.ok("get-avatar", json!({ "first_name": "Ann", "last_name": "<x" })), url, "same initials, same file");
+    assert_eq!(
+        app.ok("get-avatar", json!({ "first_name": "Ann", "last_name": "<x" })),
+        url,
+        "same initials, same file"
+    );
     assert_eq!(app.call("get-avatar", json!({}))["response"], "invalid-argument");
 }

@@ -42,14 +42,20 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let mut config = Config { bind: format!("127.0.0.1:{port}"), data_dir: dir.path().join("data"), db_pool_size: 4, ..Config::default() };
+        let mut config = Config {
+            bind: format!("127.0.0.1:{port}"),
+            data_dir: dir.path().join("data"),
+            db_pool_size: 4,
+            ..Config::default()
+        };
         adjust(&mut config);
         let base = format!("http://127.0.0.1:{port}{}", config.base_path);
         let state = switchboard::server::prepare(config, clock.clone()).unwrap();
         let mut conn = switchboard::db::open(&state.config.database_path()).unwrap();
         let email = Email::parse("admin@example.com").unwrap();
         let (admin_id, token) =
-            switchboard::accounts::create_admin(&mut conn, &state.key, &clock.now_text(), email, "admin-password").unwrap();
+            switchboard::accounts::create_admin(&mut conn, &state.key, &clock.now_text(), email, "admin-password")
+                .unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
@@ -122,7 +128,8 @@ impl TestApp {
     }
 
     pub fn send(&self, user_id: i64, conversation_id: i64, message: &str) -> i64 {
-        let response = self.ok("send-message", json!({ "user_id": user_id, "conversation_id": conversation_id, "message": message }));
+        let response = self
+            .ok("send-message", json!({ "user_id": user_id, "conversation_id": conversation_id, "message": message }));
         response["message-id"].as_i64().unwrap()
     }
 
@@ -148,5 +155,9 @@ pub fn envelope_of(response: reqwest::blocking::Response) -> Value {
 
 /// IDs of a list of rows whose `field` holds a numeric string.
 pub fn ids(rows: &Value, field: &str) -> Vec<i64> {
-    rows.as_array().unwrap_or_else(|| panic!("not a list: {rows}")).iter().map(|row| row[field].as_str().unwrap().parse().unwrap()).collect()
+    rows.as_array()
+        .unwrap_or_else(|| panic!("not a list: {rows}"))
+        .iter()
+        .map(|row| row[field].as_str().unwrap().parse().unwrap())
+        .collect()
 }

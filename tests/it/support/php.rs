@@ -51,5 +51,8 @@ fn encodes_like_php() {
     let query = http_build_query(&serde_json::json!({
         "token": "t", "function": "get-users", "search": "a b*c", "ids": [1, 2], "s": {"k": ["v", "N"]}, "x": true, "n": null
     }));
-    assert_eq!(query, "token=t&function=get-users&search=a+b%2Ac&ids%5B0%5D=1&ids%5B1%5D=2&s%5Bk%5D%5B0%5D=v&s%5Bk%5D%5B1%5D=N&x=1");
+    assert_eq!(
+        query,
+        "token=t&function=get-users&search=a+b%2Ac&ids%5B0%5D=1&ids%5B1%5D=2&s%5Bk%5D%5B0%5D=v&s%5Bk%5D%5B1%5D=N&x=1"
+    );
 }
