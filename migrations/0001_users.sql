@@ -16,9 +16,13 @@ CREATE TABLE users (
     token_nonce   TEXT NOT NULL,
     token_lookup  TEXT NOT NULL UNIQUE
 );
-CREATE INDEX users_by_type ON users (user_type, id);
+-- One index per sortable column of get-users, and one per filter.
+CREATE INDEX users_by_type ON users (user_type, creation_time);
 CREATE INDEX users_by_creation ON users (creation_time);
 CREATE INDEX users_by_activity ON users (last_activity);
+CREATE INDEX users_by_first_name ON users (first_name);
+CREATE INDEX users_by_last_name ON users (last_name);
+CREATE INDEX users_by_department ON users (department);
 
 -- The contract's "additional user details": {slug: [value, name]}.
 CREATE TABLE user_details (

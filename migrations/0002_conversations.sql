@@ -17,6 +17,8 @@ CREATE TABLE conversations (
 );
 CREATE INDEX conversations_by_user ON conversations (user_id, last_message_id);
 CREATE INDEX conversations_by_status ON conversations (status_code, last_message_id);
+-- The default inbox (everything but archive and trash), newest first, without a sort.
+CREATE INDEX conversations_in_inbox ON conversations (last_message_id) WHERE status_code < 3;
 CREATE INDEX conversations_by_last_message ON conversations (last_message_id);
 CREATE INDEX conversations_by_agent ON conversations (agent_id, last_message_id);
 CREATE INDEX conversations_by_department ON conversations (department, last_message_id);

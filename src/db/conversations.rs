@@ -137,10 +137,19 @@ pub struct InboxQuery {
 }
 
 pub fn inbox(conn: &Connection, query: &InboxQuery) -> rusqlite::Result<Vec<InboxRow>> {
+    let (sql, values) = inbox_sql(query);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values), InboxRow::from_row)?.collect();
+    rows
+}
+
+/// The statement and bound values for an inbox list; every fragment is static text.
+fn inbox_sql(query: &InboxQuery) -> (String, Vec<SqlValue>) {
     let mut sql = String::from(INBOX_SELECT);
     let mut values: Vec<SqlValue> = Vec::new();
     match query.status {
-        StatusFilter::Inbox => sql.push_str(" AND c.status_code IN (0, 1, 2)"),
+        // Spelled to match the partial index `conversations_in_inbox`.
+        StatusFilter::Inbox => sql.push_str(" AND c.status_code < 3"),
         StatusFilter::Only(status) => {
             let p = bind(&mut values, status.code().into());
             sql.push_str(&format!(" AND c.status_code = {p}"));
@@ -180,8 +189,14 @@ pub fn inbox(conn: &Connection, query: &InboxQuery) -> rusqlite::Result<Vec<Inbo
             sql.push_str(&format!(" AND c.last_message_id > {p}"));
         }
         Some(After::Time(time)) => {
+            // Message IDs grow with time, so "a message after T" is "a last message at or
+            // after the first message after T": one index probe instead of a scan. (Every
+            // listed conversation has a message, and none predates its conversation.)
             let p = bind(&mut values, time.clone().into());
-            sql.push_str(&format!(" AND (c.creation_time > {p} OR m.creation_time > {p})"));
+            sql.push_str(&format!(
+                " AND c.last_message_id >= (SELECT id FROM messages WHERE creation_time > {p} \
+                 ORDER BY creation_time, id LIMIT 1)"
+            ));
         }
         None => {}
     }
@@ -206,9 +221,7 @@ pub fn inbox(conn: &Connection, query: &InboxQuery) -> rusqlite::Result<Vec<Inbo
     }
     let p = bind(&mut values, query.offset.into());
     sql.push_str(&format!(" ORDER BY c.last_message_id DESC LIMIT {PAGE_SIZE} OFFSET {p}"));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values), InboxRow::from_row)?.collect();
-    rows
+    (sql, values)
 }
 
 /// Appends a bound value and returns its placeholder.
@@ -344,4 +357,38 @@ pub fn contact(conn: &Connection, id: i64, last_agent: bool) -> rusqlite::Result
 /// The user's most recent conversation, if any.
 pub fn latest_of_user(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT max(id) FROM conversations WHERE user_id = ?1")?.query_row([user_id], |r| r.get(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inbox lists that run on every page view must walk an index in order:
+    /// no full scan of conversations and no sort of the whole result.
+    #[test]
+    fn frequent_inbox_lists_use_indexes_and_never_sort() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::run(&mut conn).unwrap();
+        let queries = [
+            InboxQuery::default(),
+            InboxQuery { status: StatusFilter::Only(ConversationStatus::Archive), ..InboxQuery::default() },
+            InboxQuery { department: Some(3), ..InboxQuery::default() },
+            InboxQuery { status: StatusFilter::Any, user_id: Some(3), ..InboxQuery::default() },
+            InboxQuery { status: StatusFilter::Any, after: Some(After::Id(5)), ..InboxQuery::default() },
+            InboxQuery {
+                status: StatusFilter::Any,
+                after: Some(After::Time("2024-01-01 00:00:00".into())),
+                ..InboxQuery::default()
+            },
+        ];
+        for query in queries {
+            let (sql, values) = inbox_sql(&query);
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> =
+                stmt.query_map(params_from_iter(values), |row| row.get(3)).unwrap().map(Result::unwrap).collect();
+            let plan = plan.join("\n");
+            assert!(!plan.contains("TEMP B-TREE"), "{query:?} sorts:\n{plan}");
+            assert!(plan.lines().all(|l| !l.starts_with("SCAN c") || l.contains("INDEX")), "{query:?} scans:\n{plan}");
+        }
+    }
 }
