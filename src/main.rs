@@ -1,3 +1,5 @@
+//! The `switchboard` binary: everything happens in [`switchboard::cli::run`].
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -150,16 +150,7 @@ impl Args {
 
     /// A list of positive IDs: `[1,2]` as JSON, `ids[]=1&ids[]=2`, `1,2`, or one ID.
     pub fn id_list(&self, name: &str) -> Result<Option<Vec<i64>>, Failure> {
-        let items = match self.raw(name) {
-            None => return Ok(None),
-            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Array(items)) => items,
-                _ => s.split(',').map(|part| Value::String(part.trim().to_string())).filter(|v| v != "").collect(),
-            },
-            Some(Value::Array(items)) => items.clone(),
-            Some(Value::Object(map)) => map.values().cloned().collect(),
-            Some(single) => vec![single.clone()],
-        };
+        let Some(items) = self.list_items(name) else { return Ok(None) };
         if items.len() > 10_000 {
             return Err(Failure::invalid(name, "more than 10000 IDs"));
         }
@@ -172,16 +163,7 @@ impl Args {
 
     /// A list of short strings: a JSON array, bracket form, or comma-separated text.
     pub fn text_list(&self, name: &str) -> Result<Option<Vec<String>>, Failure> {
-        let items = match self.raw(name) {
-            None => return Ok(None),
-            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Array(items)) => items,
-                _ => s.split(',').map(|p| Value::String(p.trim().to_string())).filter(|v| v != "").collect(),
-            },
-            Some(Value::Array(items)) => items.clone(),
-            Some(Value::Object(map)) => map.values().cloned().collect(),
-            Some(single) => vec![single.clone()],
-        };
+        let Some(items) = self.list_items(name) else { return Ok(None) };
         items
             .into_iter()
             .map(|item| match item {
@@ -191,6 +173,21 @@ impl Args {
             })
             .collect::<Result<_, _>>()
             .map(Some)
+    }
+
+    /// The items of a list argument in any of its spellings: a JSON array in a field,
+    /// PHP brackets (an array, or a map when indexes have gaps), comma-separated text,
+    /// or one bare value.
+    fn list_items(&self, name: &str) -> Option<Vec<Value>> {
+        Some(match self.raw(name)? {
+            Value::String(s) => match serde_json::from_str::<Value>(s) {
+                Ok(Value::Array(items)) => items,
+                _ => s.split(',').map(|part| Value::String(part.trim().to_string())).filter(|v| v != "").collect(),
+            },
+            Value::Array(items) => items.clone(),
+            Value::Object(map) => map.values().cloned().collect(),
+            single => vec![single.clone()],
+        })
     }
 }
 

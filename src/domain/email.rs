@@ -1,3 +1,5 @@
+//! Email addresses, checked for plausibility where they enter.
+
 /// An email address as people type them: one `@`, something on each side, a dot in
 /// the domain, no spaces or control characters. Stored as given (trimmed); compared
 /// ignoring case by the database.

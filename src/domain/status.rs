@@ -1,3 +1,5 @@
+//! Conversation status codes.
+
 /// A conversation's status code, as the contract numbers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConversationStatus {

@@ -1,3 +1,5 @@
+//! User types and the columns user lists may be sorted by.
+
 /// The kinds of people in the system. `Bot` exists only as the one user `get-bot-id`
 /// creates; the contract's add-user and update-user accept the other five.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -100,21 +100,9 @@ fn get_conversations_filters_by_department_source_and_routing_and_pages_by_100()
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let agent = app.add_user("Ada", None, "agent");
-    let sales = app.ok("new-conversation", json!({ "user_id": ann, "department": 7, "source": "wa" }))["details"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
-    let mine = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": app.admin_id }))["details"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
-    let theirs = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": agent }))["details"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
+    let sales = app.new_conversation_with(json!({ "user_id": ann, "department": 7, "source": "wa" }));
+    let mine = app.new_conversation_with(json!({ "user_id": ann, "agent_id": app.admin_id }));
+    let theirs = app.new_conversation_with(json!({ "user_id": ann, "agent_id": agent }));
     for c in [sales, mine, theirs] {
         app.send(ann, c, "hi");
     }
@@ -218,11 +206,7 @@ fn search_user_conversations_searches_one_users_messages_and_titles() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let bob = app.add_user("Bob", None, "lead");
-    let titled = app.ok("new-conversation", json!({ "user_id": ann, "title": "Refund request" }))["details"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
+    let titled = app.new_conversation_with(json!({ "user_id": ann, "title": "Refund request" }));
     app.send(ann, titled, "hello");
     let texted = app.new_conversation(ann);
     app.send(ann, texted, "the refund never came");
@@ -319,21 +303,9 @@ fn count_conversations_and_check_conversations_assignment() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
     let agent = app.add_user("Ada", None, "agent");
-    let a = app.ok("new-conversation", json!({ "user_id": ann, "agent_id": agent, "department": 2 }))["details"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
-    let b = app.ok("new-conversation", json!({ "user_id": ann, "department": 2 }))["details"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
-    let c = app.ok("new-conversation", json!({ "user_id": ann, "status_code": 3 }))["details"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
+    let a = app.new_conversation_with(json!({ "user_id": ann, "agent_id": agent, "department": 2 }));
+    let b = app.new_conversation_with(json!({ "user_id": ann, "department": 2 }));
+    let c = app.new_conversation_with(json!({ "user_id": ann, "status_code": 3 }));
     assert_eq!(app.ok("count-conversations", json!({})), 3);
     assert_eq!(app.ok("count-conversations", json!({ "status_code": 3 })), 1);
     assert_eq!(

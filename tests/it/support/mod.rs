@@ -123,7 +123,12 @@ impl TestApp {
     }
 
     pub fn new_conversation(&self, user_id: i64) -> i64 {
-        let response = self.ok("new-conversation", json!({ "user_id": user_id }));
+        self.new_conversation_with(json!({ "user_id": user_id }))
+    }
+
+    /// A conversation made with `args`; returns its ID.
+    pub fn new_conversation_with(&self, args: Value) -> i64 {
+        let response = self.ok("new-conversation", args);
         response["details"]["id"].as_str().unwrap().parse().unwrap()
     }
 
