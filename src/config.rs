@@ -99,6 +99,16 @@ impl Config {
         if self.max_body_bytes < 1024 {
             return Err(invalid("max_body_bytes", "must be at least 1024"));
         }
+        const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
+        for (key, seconds) in [
+            ("online_window_seconds", self.online_window_seconds),
+            ("typing_timeout_seconds", self.typing_timeout_seconds),
+            ("download_ttl_seconds", self.download_ttl_seconds),
+        ] {
+            if seconds == 0 || seconds > TEN_YEARS {
+                return Err(invalid(key, "must be between 1 second and 10 years"));
+            }
+        }
         if self.db_pool_size == 0 {
             return Err(invalid("db_pool_size", "must be at least 1"));
         }
@@ -189,6 +199,14 @@ mod tests {
         let mut table = toml::Table::new();
         assert!(apply_env(&mut table, vars(&[("SWITCHBOARD_BNID", "x")])).is_err());
         assert!(apply_env(&mut table, vars(&[("SWITCHBOARD_DB_POOL_SIZE", "many")])).is_err());
+    }
+
+    #[test]
+    fn durations_out_of_range_are_refused() {
+        let config = Config { download_ttl_seconds: u64::MAX, ..Config::default() };
+        assert!(config.validate().is_err());
+        assert!(Config { online_window_seconds: 0, ..Config::default() }.validate().is_err());
+        assert!(Config::default().validate().is_ok());
     }
 
     #[test]

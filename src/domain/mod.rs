@@ -14,7 +14,19 @@ pub const PAGE_SIZE: i64 = 100;
 
 /// `pagination=N` is the N-th page of 100, counted from 1; 0 or absent is the first.
 pub fn page_offset(pagination: i64) -> i64 {
-    (pagination.max(1) - 1) * PAGE_SIZE
+    (pagination.max(1) - 1).saturating_mul(PAGE_SIZE)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn page_offsets_count_from_one_and_never_overflow() {
+        assert_eq!(super::page_offset(0), 0);
+        assert_eq!(super::page_offset(1), 0);
+        assert_eq!(super::page_offset(3), 200);
+        assert_eq!(super::page_offset(i64::MAX), i64::MAX);
+        assert_eq!(super::page_offset(i64::MIN), 0);
+    }
 }
 
 /// "After" arguments (`datetime` in the contract) are an ID or a date.
