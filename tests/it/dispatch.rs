@@ -187,7 +187,12 @@ impl Junk {
     }
 
     fn value(&mut self) -> String {
-        match self.next() % 12 {
+        let variant = self.next() % 13;
+        self.value_of(variant)
+    }
+
+    fn value_of(&mut self, variant: u64) -> String {
+        match variant {
             0 => String::new(),
             1 => "-1".into(),
             2 => "99999999999999999999999".into(),
@@ -199,6 +204,7 @@ impl Junk {
             8 => "NULL".into(),
             9 => "1".into(),
             10 => "2024-01-01".into(),
+            11 => i64::MAX.to_string(),
             _ => "ḿüłtî 😀 \u{202e}".into(),
         }
     }
@@ -243,6 +249,27 @@ fn junk_bodies_sent_to_every_function_get_well_formed_envelopes() {
         "agents",
         "routing",
     ];
+    let assert_well_formed = |function: &str, case: &str, envelope: Value| {
+        let code = envelope["response"].as_str().unwrap_or("");
+        assert!(
+            envelope["success"] == true || !code.is_empty(),
+            "{function} {case}: an error without a code: {envelope}"
+        );
+        assert_ne!(code, "database-error", "{function} {case}");
+        assert_ne!(code, "internal-error", "{function} {case}");
+    };
+    // Every edge value in every argument at once, for every function...
+    let mut edges = Junk(0);
+    for (function, _) in switchboard::api::FUNCTIONS {
+        for variant in 0..13 {
+            edges.0 = variant;
+            let value = urlencode(&edges.value_of(variant));
+            let args: String = names.iter().map(|name| format!("&{name}={value}")).collect();
+            let envelope = app.post_form(format!("token={}&function={function}{args}", app.token));
+            assert_well_formed(function, &format!("edge {variant}"), envelope);
+        }
+    }
+    // ...then random mixtures.
     let mut junk = Junk(0x5eed);
     for (function, _) in switchboard::api::FUNCTIONS {
         for round in 0..6 {
@@ -252,14 +279,7 @@ fn junk_bodies_sent_to_every_function_get_well_formed_envelopes() {
                 let name = if junk.next() % 5 == 0 { format!("{name}[]") } else { name.to_string() };
                 body.push_str(&format!("&{}={}", urlencode(&name), urlencode(&junk.value())));
             }
-            let envelope = app.post_form(body);
-            let code = envelope["response"].as_str().unwrap_or("");
-            assert!(
-                envelope["success"] == true || !code.is_empty(),
-                "{function} round {round}: an error without a code: {envelope}"
-            );
-            assert_ne!(code, "database-error", "{function} round {round}");
-            assert_ne!(code, "internal-error", "{function} round {round}");
+            assert_well_formed(function, &format!("round {round}"), app.post_form(body));
         }
     }
     let json_junk = app
