@@ -8,10 +8,12 @@ pub mod auth;
 mod avatars;
 mod conversations;
 pub mod dispatch;
+mod exports;
+mod formatting;
 mod login;
 mod messages;
+mod notes;
 mod presence;
-mod transcripts;
 mod users;
 
 use crate::db::users::UserRow;
@@ -94,10 +96,18 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("delete-message", messages::delete_message),
     ("update-messages-status", messages::update_messages_status),
     ("get-agents-in-conversation", messages::get_agents_in_conversation),
-    ("transcript", transcripts::transcript),
+    ("transcript", exports::transcript),
     ("direct-message", messages::direct_message),
     ("count-conversations", conversations::count_conversations),
     ("check-conversations-assignment", conversations::check_conversations_assignment),
+    // More methods
+    ("get-versions", formatting::get_versions),
+    ("csv-users", exports::csv_users),
+    ("text-formatting-to-html", formatting::text_formatting_to_html),
+    ("clear-text-formatting", formatting::clear_text_formatting),
+    ("get-notes", notes::get_notes),
+    ("add-note", notes::add_note),
+    ("delete-note", notes::delete_note),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

@@ -356,3 +356,51 @@ fn collect(conn: &Connection, sql: &str, values: Vec<SqlValue>) -> rusqlite::Res
 pub(crate) fn placeholders(already: usize, count: usize) -> String {
     (already + 1..=already + count).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
 }
+
+/// A user with their details, for the CSV export.
+pub struct ExportUser {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub user_type: String,
+    pub creation_time: String,
+    pub last_activity: String,
+    /// `(name, value)` pairs.
+    pub details: Vec<(String, String)>,
+}
+
+/// Every person but the bot, oldest first, with details: two queries merged in order.
+pub fn all_for_export(conn: &Connection) -> rusqlite::Result<Vec<ExportUser>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, first_name, last_name, email, user_type, creation_time, last_activity
+           FROM users WHERE user_type != 'bot' ORDER BY id",
+    )?;
+    let mut users: Vec<ExportUser> = stmt
+        .query_map([], |row| {
+            Ok(ExportUser {
+                id: row.get(0)?,
+                first_name: row.get(1)?,
+                last_name: row.get(2)?,
+                email: row.get(3)?,
+                user_type: row.get(4)?,
+                creation_time: row.get(5)?,
+                last_activity: row.get(6)?,
+                details: Vec::new(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare("SELECT user_id, name, value FROM user_details ORDER BY user_id, slug")?;
+    let details = stmt.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?)))?;
+    let mut index = 0;
+    for detail in details {
+        let (user_id, name, value) = detail?;
+        while index < users.len() && users[index].id < user_id {
+            index += 1;
+        }
+        if let Some(user) = users.get_mut(index).filter(|u| u.id == user_id) {
+            user.details.push((name, value));
+        }
+    }
+    Ok(users)
+}

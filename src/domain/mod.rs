@@ -2,6 +2,7 @@
 //! the edge; past it, an `Email` is an email and a `UserType` is one of the six.
 
 mod email;
+pub mod markup;
 mod status;
 mod user_type;
 

@@ -1,10 +1,12 @@
-//! `transcript`: a conversation exported as CSV or text, handed out by an
-//! unguessable link that expires after `download_ttl_seconds`.
+//! Files the API hands out: `transcript` (a conversation as CSV or text) and
+//! `csv-users`, each behind an unguessable link that expires after
+//! `download_ttl_seconds`. CSV cells are written by the `csv` crate and guarded
+//! against formula injection.
 
 use super::Call;
-use crate::db::conversations;
 use crate::db::downloads::{self, Download};
 use crate::db::messages::{self, MessageRow};
+use crate::db::{conversations, users};
 use crate::error::{ApiResult, Failure};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -23,14 +25,46 @@ pub fn transcript(call: &mut Call) -> ApiResult<Value> {
     } else {
         (to_text(&conversation.title, id, &rows), "txt", "text/plain; charset=utf-8")
     };
+    publish(call, &format!("conversation-{id}.{extension}"), content_type, &body)
+}
+
+pub fn csv_users(call: &mut Call) -> ApiResult<Value> {
+    let users = users::all_for_export(call.conn)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    write_row(
+        &mut writer,
+        ["ID", "First name", "Last name", "Email", "User type", "Created", "Last activity", "Details"],
+    )?;
+    for user in &users {
+        let details: Vec<String> = user.details.iter().map(|(name, value)| format!("{name}: {value}")).collect();
+        let row = [
+            user.id.to_string(),
+            user.first_name.clone(),
+            user.last_name.clone(),
+            user.email.clone().unwrap_or_default(),
+            user.user_type.clone(),
+            user.creation_time.clone(),
+            user.last_activity.clone(),
+            details.join("; "),
+        ];
+        write_row(&mut writer, row)?;
+    }
+    let body = finish(writer)?;
+    publish(call, "users.csv", "text/csv; charset=utf-8", &body)
+}
+
+/// Writes `body` under `uploads/exports/` and answers the link that serves it.
+pub(super) fn publish(call: &mut Call, file_name: &str, content_type: &str, body: &[u8]) -> ApiResult<Value> {
     let token = crate::crypto::random_hex(24);
-    let file_name = format!("conversation-{id}.{extension}");
-    let dir = call.state.config.uploads_dir().join("transcripts");
+    let dir = call.state.config.uploads_dir().join("exports");
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("{token}.{extension}"));
+    let path = dir.join(&token);
     std::fs::write(&path, body)?;
-    let download =
-        Download { file_name: file_name.clone(), content_type: content_type.into(), path: path.display().to_string() };
+    let download = Download {
+        file_name: file_name.to_string(),
+        content_type: content_type.into(),
+        path: path.display().to_string(),
+    };
     let expires = call.state.clock.now() + chrono::Duration::seconds(call.state.config.download_ttl_seconds as i64);
     call.write(|tx| Ok(downloads::insert(tx, &token, &download, &crate::clock::format(expires))?))?;
     Ok(json!(format!("{}/downloads/{token}/{file_name}", call.state.config.public_base())))
@@ -46,24 +80,37 @@ fn attachment_names(row: &MessageRow) -> Vec<(String, String)> {
 
 fn to_csv(rows: &[MessageRow]) -> ApiResult<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let write_error = |err: csv::Error| {
-        tracing::error!(error = %err, "writing transcript");
-        Failure::InternalError
-    };
-    writer.write_record(["Date", "Name", "User type", "Message", "Attachments"]).map_err(write_error)?;
+    write_row(&mut writer, ["Date", "Name", "User type", "Message", "Attachments"])?;
     for row in rows {
         let attachments: Vec<String> =
             attachment_names(row).into_iter().map(|(name, link)| format!("{name} ({link})")).collect();
-        let cells = [
-            row.creation_time.clone(),
-            sender(row),
-            row.user_type.as_str().into(),
-            row.message.clone(),
-            attachments.join(", "),
-        ];
-        writer.write_record(cells.iter().map(|cell| neutralise_formula(cell))).map_err(write_error)?;
+        write_row(
+            &mut writer,
+            [
+                row.creation_time.clone(),
+                sender(row),
+                row.user_type.as_str().into(),
+                row.message.clone(),
+                attachments.join(", "),
+            ],
+        )?;
     }
-    writer.into_inner().map_err(|err| write_error(err.into_error().into()).into())
+    finish(writer)
+}
+
+/// One CSV record, every cell neutralised.
+fn write_row<const N: usize>(writer: &mut csv::Writer<Vec<u8>>, cells: [impl AsRef<str>; N]) -> ApiResult<()> {
+    writer.write_record(cells.iter().map(|cell| neutralise_formula(cell.as_ref()))).map_err(csv_failure)?;
+    Ok(())
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> ApiResult<Vec<u8>> {
+    writer.into_inner().map_err(|err| csv_failure(err.into_error().into()).into())
+}
+
+fn csv_failure(err: csv::Error) -> Failure {
+    tracing::error!(error = %err, "writing CSV");
+    Failure::InternalError
 }
 
 /// Spreadsheets run a cell that starts with `=`, `+`, `-`, `@` (or a tab or carriage
