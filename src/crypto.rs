@@ -88,6 +88,16 @@ impl SecretKey {
         hex::encode(self.mac("token-lookup", &[token.as_bytes()]).finalize().into_bytes())
     }
 
+    /// An HMAC of `bytes` for `purpose`, as hex: for documents that carry their own signature.
+    pub fn tag(&self, purpose: &str, bytes: &[u8]) -> String {
+        hex::encode(self.mac(purpose, &[bytes]).finalize().into_bytes())
+    }
+
+    /// Whether `tag` is [`SecretKey::tag`] of `bytes`, compared in constant time.
+    pub fn verify_tag(&self, purpose: &str, bytes: &[u8], tag: &str) -> bool {
+        hex::decode(tag).is_ok_and(|tag| self.mac(purpose, &[bytes]).verify_slice(&tag).is_ok())
+    }
+
     /// `payload` with an HMAC attached, as one cookie-safe string.
     pub fn sign(&self, payload: &str) -> String {
         let tag = self.mac("signed-value", &[payload.as_bytes()]).finalize().into_bytes();

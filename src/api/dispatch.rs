@@ -77,8 +77,8 @@ async fn parse_body(req: &HttpRequest, body: web::Bytes) -> ApiResult<Args> {
     Ok(Args::from_form(&body)?)
 }
 
-/// Text fields of a multipart body. File parts are skipped: attachments are
-/// passed as URLs, as the contract describes.
+/// The fields of a multipart body, files included as text (import-settings takes
+/// its file this way); binary files are refused. The body is already capped.
 async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<Args, Failure> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let boundary = multer::parse_boundary(content_type).map_err(|err| Failure::MalformedBody(err.to_string()))?;
@@ -86,7 +86,7 @@ async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<Args, Fa
     let mut multipart = multer::Multipart::new(stream, boundary);
     let mut fields = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|err| Failure::MalformedBody(err.to_string()))? {
-        let (Some(name), None) = (field.name().map(str::to_string), field.file_name()) else { continue };
+        let Some(name) = field.name().map(str::to_string) else { continue };
         let text = field.text().await.map_err(|err| Failure::MalformedBody(err.to_string()))?;
         fields.push((name, text));
     }

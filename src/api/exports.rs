@@ -14,7 +14,8 @@ use std::fmt::Write as _;
 pub fn transcript(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let csv = match call.args.text("type")?.as_deref().map(str::trim) {
-        None | Some("") | Some("false") | Some("csv") => true,
+        None | Some("") | Some("false") => super::settings::current_by_id(call.conn, "transcript-type")? != "txt",
+        Some("csv") => true,
         Some("txt") => false,
         Some(_) => return Err(Failure::invalid("type", "expected csv or txt").into()),
     };

@@ -14,6 +14,7 @@ mod login;
 mod messages;
 mod notes;
 mod presence;
+mod settings;
 mod users;
 
 use crate::db::users::UserRow;
@@ -101,13 +102,21 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("count-conversations", conversations::count_conversations),
     ("check-conversations-assignment", conversations::check_conversations_assignment),
     // More methods
+    ("get-setting", settings::get_setting),
+    ("get-settings", settings::get_settings),
+    ("save-settings", settings::save_settings),
+    ("saved-replies", settings::saved_replies),
     ("get-versions", formatting::get_versions),
     ("csv-users", exports::csv_users),
+    ("chat-css", settings::chat_css),
     ("text-formatting-to-html", formatting::text_formatting_to_html),
     ("clear-text-formatting", formatting::clear_text_formatting),
     ("get-notes", notes::get_notes),
     ("add-note", notes::add_note),
     ("delete-note", notes::delete_note),
+    ("get-departments", settings::get_departments),
+    ("export-settings", settings::export_settings),
+    ("import-settings", settings::import_settings),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

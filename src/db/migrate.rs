@@ -10,6 +10,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_search", include_str!("../../migrations/0003_search.sql")),
     ("0004_downloads", include_str!("../../migrations/0004_downloads.sql")),
     ("0007_notes", include_str!("../../migrations/0007_notes.sql")),
+    ("0008_settings", include_str!("../../migrations/0008_settings.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

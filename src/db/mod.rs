@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod notes;
 pub mod search;
 pub mod sessions;
+pub mod settings;
 pub mod typing;
 pub mod users;
 

@@ -3,6 +3,7 @@
 
 mod email;
 pub mod markup;
+pub mod settings;
 mod status;
 mod user_type;
 

@@ -12,4 +12,5 @@ mod login;
 mod messages;
 mod notes;
 mod presence;
+mod settings;
 mod users;

@@ -1,0 +1,308 @@
+//! The settings schema: every setting's ID, section, type and default, compiled
+//! into the binary, and the validation that turns what a client sent into the
+//! value stored. Unknown IDs and values of the wrong type are refused.
+//!
+//! On the wire a setting is `[value, "type"]` (get-settings); clients send that
+//! shape back, or the bare value.
+
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Checkbox,
+    Text(usize),
+    Textarea,
+    Number(i64, i64),
+    Color,
+    Select(&'static [&'static str]),
+    Url,
+    Repeater(&'static [Field]),
+    MultiInput(&'static [Field]),
+}
+
+/// A field of a repeater row or a multi-input: scalar kinds only.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub id: &'static str,
+    pub kind: Kind,
+}
+
+#[derive(Debug)]
+pub struct Setting {
+    pub id: &'static str,
+    pub section: &'static str,
+    pub kind: Kind,
+    /// JSON text of the default value.
+    pub default: &'static str,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Checkbox => "checkbox",
+            Kind::Text(_) => "text",
+            Kind::Textarea => "textarea",
+            Kind::Number(..) => "number",
+            Kind::Color => "color",
+            Kind::Select(_) => "select",
+            Kind::Url => "url",
+            Kind::Repeater(_) => "repeater",
+            Kind::MultiInput(_) => "multi-input",
+        }
+    }
+
+    fn empty(self) -> Value {
+        match self {
+            Kind::Checkbox => json!(false),
+            Kind::Number(min, _) => json!(min.max(0)),
+            Kind::Select(options) => json!(options.first().copied().unwrap_or_default()),
+            Kind::Repeater(_) => json!([]),
+            Kind::MultiInput(fields) => {
+                Value::Object(fields.iter().map(|f| (f.id.to_string(), f.kind.empty())).collect())
+            }
+            _ => json!(""),
+        }
+    }
+}
+
+const DEPARTMENT_FIELDS: &[Field] = &[
+    Field { id: "department-id", kind: Kind::Number(1, 1_000_000) },
+    Field { id: "department-name", kind: Kind::Text(255) },
+    Field { id: "department-color", kind: Kind::Text(32) },
+    Field { id: "department-image", kind: Kind::Url },
+];
+
+const SAVED_REPLY_FIELDS: &[Field] =
+    &[Field { id: "reply-name", kind: Kind::Text(255) }, Field { id: "reply-text", kind: Kind::Textarea }];
+
+pub const SCHEMA: &[Setting] = &[
+    // Chat
+    Setting { id: "chat-manual-init", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "chat-login-init", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "init-dashboard", section: "chat", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "chat-timetable-disable", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "rtl", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "front-auto-translations", section: "chat", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "chat-position", section: "chat", kind: Kind::Select(&["right", "left"]), default: "\"right\"" },
+    Setting { id: "welcome-message", section: "chat", kind: Kind::Textarea, default: "\"\"" },
+    // Design
+    Setting { id: "color-1", section: "design", kind: Kind::Color, default: "\"#028be5\"" },
+    Setting { id: "color-2", section: "design", kind: Kind::Color, default: "\"#026eb3\"" },
+    Setting { id: "color-3", section: "design", kind: Kind::Color, default: "\"#ffffff\"" },
+    Setting { id: "header-title", section: "design", kind: Kind::Text(255), default: "\"How can we help?\"" },
+    Setting { id: "header-message", section: "design", kind: Kind::Textarea, default: "\"\"" },
+    Setting { id: "brand-img", section: "design", kind: Kind::Url, default: "\"\"" },
+    // Admin
+    Setting { id: "admin-title", section: "admin", kind: Kind::Text(255), default: "\"Switchboard\"" },
+    Setting { id: "transcript-type", section: "admin", kind: Kind::Select(&["csv", "txt"]), default: "\"csv\"" },
+    // Miscellaneous
+    Setting { id: "departments", section: "miscellaneous", kind: Kind::Repeater(DEPARTMENT_FIELDS), default: "[]" },
+    Setting { id: "saved-replies", section: "miscellaneous", kind: Kind::Repeater(SAVED_REPLY_FIELDS), default: "[]" },
+    Setting { id: "routing", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "queue", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
+    // Languages and the help center
+    Setting { id: "default-language", section: "languages", kind: Kind::Text(8), default: "\"en\"" },
+    Setting { id: "help-center-title", section: "articles", kind: Kind::Text(255), default: "\"Help center\"" },
+    Setting { id: "help-center-description", section: "articles", kind: Kind::Textarea, default: "\"\"" },
+];
+
+pub fn find(id: &str) -> Option<&'static Setting> {
+    SCHEMA.iter().find(|setting| setting.id == id)
+}
+
+impl Setting {
+    pub fn default_value(&self) -> Value {
+        serde_json::from_str(self.default).unwrap_or_else(|_| self.kind.empty())
+    }
+}
+
+/// The `[value, "type"]` pair of the wire format, for get-settings.
+pub fn wire(setting: &Setting, value: &Value) -> Value {
+    match (setting.kind, value) {
+        (Kind::MultiInput(fields), Value::Object(map)) => {
+            let pairs: Map<String, Value> = fields
+                .iter()
+                .map(|f| (f.id.to_string(), json!([map.get(f.id).cloned().unwrap_or(f.kind.empty()), f.kind.name()])))
+                .collect();
+            json!([pairs, setting.kind.name()])
+        }
+        _ => json!([value, setting.kind.name()]),
+    }
+}
+
+/// The value to store for `setting` from what a client sent, or why it is refused.
+pub fn validate(setting: &Setting, sent: &Value) -> Result<Value, String> {
+    check(setting.kind, unwrap_pair(sent, setting.kind))
+}
+
+/// `[value, "type"]` -> value, when the second item names this kind.
+fn unwrap_pair(sent: &Value, kind: Kind) -> &Value {
+    match sent {
+        Value::Array(pair) if pair.len() == 2 && pair[1] == kind.name() => &pair[0],
+        other => other,
+    }
+}
+
+fn check(kind: Kind, value: &Value) -> Result<Value, String> {
+    match kind {
+        Kind::Checkbox => match value {
+            Value::Bool(b) => Ok(json!(b)),
+            Value::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Ok(json!(n.as_i64() == Some(1))),
+            Value::String(s) => match s.trim() {
+                "true" | "1" | "on" => Ok(json!(true)),
+                "false" | "0" | "" => Ok(json!(false)),
+                _ => Err("expected true or false".into()),
+            },
+            _ => Err("expected true or false".into()),
+        },
+        Kind::Text(max) => text(value, max).map(Value::String),
+        Kind::Textarea => text(value, 20_000).map(Value::String),
+        Kind::Number(min, max) => {
+            let number = match value {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            };
+            match number {
+                Some(n) if (min..=max).contains(&n) => Ok(json!(n)),
+                _ => Err(format!("expected a whole number from {min} to {max}")),
+            }
+        }
+        Kind::Color => {
+            let color = text(value, 64)?;
+            if color.is_empty() || is_color(&color) {
+                Ok(json!(color.trim()))
+            } else {
+                Err("expected a colour like #1a2b3c or rgb(26, 43, 60)".into())
+            }
+        }
+        Kind::Select(options) => {
+            let choice = text(value, 64)?;
+            if options.contains(&choice.as_str()) {
+                Ok(json!(choice))
+            } else {
+                Err(format!("expected one of {}", options.join(", ")))
+            }
+        }
+        Kind::Url => {
+            let link = text(value, 2048)?;
+            let web = url::Url::parse(link.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            if link.trim().is_empty() || web {
+                Ok(json!(link.trim()))
+            } else {
+                Err("expected an http or https URL".into())
+            }
+        }
+        Kind::Repeater(fields) => {
+            let rows = match value {
+                Value::Array(rows) => rows.clone(),
+                Value::String(s) if s.trim().is_empty() => vec![],
+                _ => return Err("expected a list of rows".into()),
+            };
+            if rows.len() > 500 {
+                return Err("more than 500 rows".into());
+            }
+            rows.iter().map(|row| fields_of(fields, row)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+        }
+        Kind::MultiInput(fields) => fields_of(fields, value),
+    }
+}
+
+fn fields_of(fields: &[Field], value: &Value) -> Result<Value, String> {
+    let Value::Object(map) = value else { return Err("expected an object of fields".into()) };
+    if let Some(unknown) = map.keys().find(|key| !fields.iter().any(|f| f.id == key.as_str())) {
+        return Err(format!("'{unknown}' is not one of its fields"));
+    }
+    let mut clean = Map::new();
+    for field in fields {
+        let value = match map.get(field.id) {
+            Some(sent) => {
+                check(field.kind, unwrap_pair(sent, field.kind)).map_err(|why| format!("{}: {why}", field.id))?
+            }
+            None => field.kind.empty(),
+        };
+        clean.insert(field.id.to_string(), value);
+    }
+    Ok(Value::Object(clean))
+}
+
+fn text(value: &Value, max: usize) -> Result<String, String> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        _ => return Err("expected text".into()),
+    };
+    if text.chars().count() > max {
+        return Err(format!("longer than {max} characters"));
+    }
+    Ok(text)
+}
+
+/// `#rgb`, `#rrggbb`, `rgb(r, g, b)` or `rgba(r, g, b, a)`: nothing else can reach CSS.
+pub fn is_color(text: &str) -> bool {
+    let text = text.trim();
+    if let Some(hex) = text.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    let (inner, channels) = if let Some(inner) = text.strip_prefix("rgba(") {
+        (inner, 4)
+    } else if let Some(inner) = text.strip_prefix("rgb(") {
+        (inner, 3)
+    } else {
+        return false;
+    };
+    let Some(inner) = inner.strip_suffix(')') else { return false };
+    let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
+    parts.len() == channels
+        && parts[..3].iter().all(|p| p.parse::<u8>().is_ok())
+        && (channels == 3 || parts[3].parse::<f64>().is_ok_and(|a| (0.0..=1.0).contains(&a)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_is_valid_for_its_kind() {
+        for setting in SCHEMA {
+            let default: Value = serde_json::from_str(setting.default).expect(setting.id);
+            assert_eq!(validate(setting, &default).as_ref(), Ok(&default), "{}", setting.id);
+        }
+        let mut ids: Vec<_> = SCHEMA.iter().map(|s| s.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), SCHEMA.len(), "setting IDs are unique");
+    }
+
+    #[test]
+    fn values_are_checked_against_their_kind() {
+        let rtl = find("rtl").unwrap();
+        assert_eq!(validate(rtl, &json!([true, "checkbox"])), Ok(json!(true)));
+        assert_eq!(validate(rtl, &json!("0")), Ok(json!(false)));
+        assert!(validate(rtl, &json!("perhaps")).is_err());
+        let color = find("color-1").unwrap();
+        assert!(validate(color, &json!("red; background: url(x)")).is_err());
+        assert_eq!(validate(color, &json!("rgb(1, 2, 3)")), Ok(json!("rgb(1, 2, 3)")));
+        let transcript = find("transcript-type").unwrap();
+        assert!(validate(transcript, &json!("pdf")).is_err());
+        let departments = find("departments").unwrap();
+        let rows = validate(departments, &json!([[{ "department-id": "2", "department-name": "Sales" }], "repeater"]))
+            .unwrap();
+        assert_eq!(rows[0]["department-id"], 2);
+        assert_eq!(rows[0]["department-image"], "");
+        assert!(validate(departments, &json!([{ "department-name": "x", "evil": 1 }])).is_err());
+        assert!(validate(departments, &json!([{ "department-image": "javascript:alert(1)" }])).is_err());
+    }
+
+    #[test]
+    fn colours_are_hex_or_rgb_only() {
+        for good in ["#fff", "#A1b2C3", "rgb(0,0,0)", "rgba(255, 255, 255, 0.5)"] {
+            assert!(is_color(good), "{good}");
+        }
+        for bad in ["fff", "#ffff", "rgb(256,0,0)", "rgb(1,2)", "red", "#fff;}", "rgba(1,2,3,2)"] {
+            assert!(!is_color(bad), "{bad}");
+        }
+    }
+}
