@@ -20,10 +20,11 @@ pub enum Outcome {
     ConversationNotFound,
     MessageNotFound,
     AgentNotFound,
+    LanguageNotFound,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 8] = [
         Outcome::DuplicateEmail,
         Outcome::InvalidUserType,
         Outcome::UserNotFound,
@@ -31,6 +32,7 @@ impl Outcome {
         Outcome::ConversationNotFound,
         Outcome::MessageNotFound,
         Outcome::AgentNotFound,
+        Outcome::LanguageNotFound,
     ];
 
     pub fn code(self) -> &'static str {
@@ -42,6 +44,7 @@ impl Outcome {
             Outcome::ConversationNotFound => "conversation-not-found",
             Outcome::MessageNotFound => "message-not-found",
             Outcome::AgentNotFound => "agent-not-found",
+            Outcome::LanguageNotFound => "language-not-found",
         }
     }
 }

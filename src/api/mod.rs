@@ -12,6 +12,7 @@ mod login;
 mod messages;
 mod presence;
 mod transcripts;
+mod translations;
 mod users;
 
 use crate::db::users::UserRow;
@@ -98,6 +99,13 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("direct-message", messages::direct_message),
     ("count-conversations", conversations::count_conversations),
     ("check-conversations-assignment", conversations::check_conversations_assignment),
+    // More methods
+    ("get-translation", translations::get_translation),
+    ("get-translations", translations::get_translations),
+    ("save-translations", translations::save_translations),
+    // Switchboard additions, not in the contract: undo for save-translations.
+    ("get-translation-versions", translations::get_translation_versions),
+    ("restore-translations", translations::restore_translations),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

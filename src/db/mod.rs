@@ -12,6 +12,7 @@ pub mod messages;
 pub mod migrate;
 pub mod search;
 pub mod sessions;
+pub mod translations;
 pub mod typing;
 pub mod users;
 
