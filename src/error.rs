@@ -21,10 +21,11 @@ pub enum Outcome {
     MessageNotFound,
     AgentNotFound,
     NoteNotFound,
+    LanguageNotFound,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 8] = [
+    pub const ALL: [Outcome; 9] = [
         Outcome::DuplicateEmail,
         Outcome::InvalidUserType,
         Outcome::UserNotFound,
@@ -33,6 +34,7 @@ impl Outcome {
         Outcome::MessageNotFound,
         Outcome::AgentNotFound,
         Outcome::NoteNotFound,
+        Outcome::LanguageNotFound,
     ];
 
     pub fn code(self) -> &'static str {
@@ -45,6 +47,7 @@ impl Outcome {
             Outcome::MessageNotFound => "message-not-found",
             Outcome::AgentNotFound => "agent-not-found",
             Outcome::NoteNotFound => "note-not-found",
+            Outcome::LanguageNotFound => "language-not-found",
         }
     }
 }

@@ -15,6 +15,7 @@ mod messages;
 mod notes;
 mod presence;
 mod settings;
+mod translations;
 mod users;
 
 use crate::db::users::UserRow;
@@ -114,9 +115,15 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("get-notes", notes::get_notes),
     ("add-note", notes::add_note),
     ("delete-note", notes::delete_note),
+    ("get-translation", translations::get_translation),
+    ("get-translations", translations::get_translations),
+    ("save-translations", translations::save_translations),
     ("get-departments", settings::get_departments),
     ("export-settings", settings::export_settings),
     ("import-settings", settings::import_settings),
+    // Switchboard additions, not in the contract: undo for save-translations.
+    ("get-translation-versions", translations::get_translation_versions),
+    ("restore-translations", translations::restore_translations),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

@@ -14,6 +14,7 @@ pub mod notes;
 pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod translations;
 pub mod typing;
 pub mod users;
 

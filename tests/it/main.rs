@@ -13,4 +13,5 @@ mod messages;
 mod notes;
 mod presence;
 mod settings;
+mod translations;
 mod users;
