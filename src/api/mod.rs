@@ -11,6 +11,7 @@ pub mod dispatch;
 mod login;
 mod messages;
 mod presence;
+mod reports;
 mod transcripts;
 mod users;
 
@@ -98,6 +99,9 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("direct-message", messages::direct_message),
     ("count-conversations", conversations::count_conversations),
     ("check-conversations-assignment", conversations::check_conversations_assignment),
+    // More methods
+    ("reports", reports::reports),
+    ("reports-update", reports::reports_update),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod downloads;
 pub mod messages;
 pub mod migrate;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod typing;

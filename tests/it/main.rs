@@ -10,4 +10,5 @@ mod install;
 mod login;
 mod messages;
 mod presence;
+mod reports;
 mod users;
