@@ -14,6 +14,7 @@ mod login;
 mod messages;
 mod notes;
 mod presence;
+mod reports;
 mod settings;
 mod translations;
 mod users;
@@ -119,6 +120,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("get-translations", translations::get_translations),
     ("save-translations", translations::save_translations),
     ("get-departments", settings::get_departments),
+    ("reports", reports::reports),
+    ("reports-update", reports::reports_update),
     ("export-settings", settings::export_settings),
     ("import-settings", settings::import_settings),
     // Switchboard additions, not in the contract: undo for save-translations.

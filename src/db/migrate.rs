@@ -9,6 +9,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_conversations", include_str!("../../migrations/0002_conversations.sql")),
     ("0003_search", include_str!("../../migrations/0003_search.sql")),
     ("0004_downloads", include_str!("../../migrations/0004_downloads.sql")),
+    ("0005_reports", include_str!("../../migrations/0005_reports.sql")),
     ("0006_translations", include_str!("../../migrations/0006_translations.sql")),
     ("0007_notes", include_str!("../../migrations/0007_notes.sql")),
     ("0008_settings", include_str!("../../migrations/0008_settings.sql")),

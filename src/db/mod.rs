@@ -11,6 +11,7 @@ pub mod downloads;
 pub mod messages;
 pub mod migrate;
 pub mod notes;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod settings;

@@ -1,13 +1,16 @@
 //! Small validated types shared by the API and the store. Parsing happens once, at
 //! the edge; past it, an `Email` is an email and a `UserType` is one of the six.
 
+pub mod days;
 mod email;
 pub mod markup;
+pub mod report;
 pub mod settings;
 mod status;
 mod user_type;
 
 pub use email::Email;
+pub use report::ReportName;
 pub use status::ConversationStatus;
 pub use user_type::{UserSort, UserType};
 

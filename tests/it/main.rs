@@ -12,6 +12,7 @@ mod login;
 mod messages;
 mod notes;
 mod presence;
+mod reports;
 mod settings;
 mod translations;
 mod users;

@@ -1,0 +1,281 @@
+//! Reports: `reports` computes one of the contract's named reports over whole days
+//! of the caller's calendar; `reports-update` records an event for the reports
+//! that count events. What each report counts is in [`spec`].
+
+use super::Call;
+use crate::db::reports::{self, AgentFigures, Daily, Grouping, PerAgent};
+use crate::domain::days::{self, DayRange, RangeError};
+use crate::domain::{ReportName, UserType};
+use crate::error::{ApiResult, Failure};
+use serde_json::{json, Map, Value};
+
+/// The default range: this many days, ending today.
+const DEFAULT_DAYS: i64 = 30;
+
+/// Where a report's figures come from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// One figure per day: labels are `dd/mm/yyyy`, every day listed, zeros included.
+    Daily(Daily),
+    /// One row per agent, labelled with the agent's name.
+    PerAgent(PerAgent),
+    /// Counts by label, most frequent first.
+    Grouped(Grouping),
+}
+
+/// What the figures are: the contract's `label_type`.
+#[derive(Clone, Copy)]
+enum Unit {
+    Count = 1,
+    Seconds = 2,
+    /// `[positive, negative]`.
+    Ratings = 3,
+}
+
+struct Spec {
+    title: &'static str,
+    description: &'static str,
+    /// The table's column headers: the label's, then one per figure.
+    table: &'static [&'static str],
+    unit: Unit,
+    source: Source,
+}
+
+const DATE_COUNT: &[&str] = &["Date", "Count"];
+const DATE_TIME: &[&str] = &["Date", "Average time"];
+const AGENT_COUNT: &[&str] = &["Agent name", "Count"];
+const AGENT_TIME: &[&str] = &["Agent name", "Average time"];
+
+fn spec(name: ReportName) -> Spec {
+    use ReportName as N;
+    let count = |title, description, table, source| Spec { title, description, table, unit: Unit::Count, source };
+    let per_day = |title, description, series| count(title, description, DATE_COUNT, Source::Daily(series));
+    let events = |title, description, name| per_day(title, description, Daily::Events(name));
+    let detail = |title, description, header, slug, fallback| {
+        count(title, description, header, Source::Grouped(Grouping::Detail(slug, fallback)))
+    };
+    match name {
+        N::Conversations => per_day("Conversations count", "New conversations per day.", Daily::NewConversations),
+        N::MissedConversations => per_day(
+            "Missed conversations count",
+            "Conversations started each day with a message from the user and no reply from an agent or admin \
+             (bot replies do not count as replies).",
+            Daily::MissedConversations,
+        ),
+        N::ConversationsTime => Spec {
+            title: "Average conversations duration",
+            description: "Average seconds from the first to the last message of the conversations started each \
+                          day; conversations of a single message are left out.",
+            table: DATE_TIME,
+            unit: Unit::Seconds,
+            source: Source::Daily(Daily::ConversationDurations),
+        },
+        N::Visitors => {
+            per_day("Visitor registrations count", "New visitors per day.", Daily::NewUsers(UserType::Visitor))
+        }
+        N::Leads => per_day("Lead registrations count", "New leads per day.", Daily::NewUsers(UserType::Lead)),
+        N::Users => {
+            per_day("User registrations count", "New registered users per day.", Daily::NewUsers(UserType::User))
+        }
+        N::Registrations => per_day(
+            "Registrations count",
+            "New visitors, leads and users that have an email, per day.",
+            Daily::Registrations,
+        ),
+        N::AgentsResponseTime => Spec {
+            title: "Average agent response time",
+            description: "Average seconds from a user's first unanswered message to the agent's reply, over the \
+                          replies the agent sent in the range.",
+            table: AGENT_TIME,
+            unit: Unit::Seconds,
+            source: Source::PerAgent(PerAgent::ResponseTime),
+        },
+        N::AgentsConversations => count(
+            "Agent conversations count",
+            "Conversations the agent wrote at least one message in within the range.",
+            AGENT_COUNT,
+            Source::PerAgent(PerAgent::Conversations),
+        ),
+        N::AgentsConversationsTime => Spec {
+            title: "Average agent conversations duration",
+            description: "Average seconds from the first to the last message of the conversations the agent wrote \
+                          in within the range; conversations of a single message are left out.",
+            table: AGENT_TIME,
+            unit: Unit::Seconds,
+            source: Source::PerAgent(PerAgent::ConversationDurations),
+        },
+        N::AgentsRatings => Spec {
+            title: "Agent ratings",
+            description: "Positive and negative ratings of the conversations started in the range that the agent \
+                          is assigned to or wrote in.",
+            table: &["Agent name", "Positive", "Negative"],
+            unit: Unit::Ratings,
+            source: Source::PerAgent(PerAgent::Ratings),
+        },
+        N::Countries => detail(
+            "Countries",
+            "Visitors, leads and users created in the range, by country.",
+            &["Country", "Count"],
+            "country",
+            "country",
+        ),
+        N::Languages => detail(
+            "Languages",
+            "Visitors, leads and users created in the range, by language (or else browser language).",
+            &["Language", "Count"],
+            "language",
+            "browser_language",
+        ),
+        N::Browsers => detail(
+            "Browsers",
+            "Visitors, leads and users created in the range, by browser.",
+            &["Browser", "Count"],
+            "browser",
+            "browser",
+        ),
+        N::Os => detail(
+            "Operating systems",
+            "Visitors, leads and users created in the range, by operating system.",
+            &["Operating system", "Count"],
+            "os",
+            "os",
+        ),
+        N::Subscribe => events("Subscribe emails count", "Emails left through the subscribe message, per day.", name),
+        N::FollowUp => events("Follow-up emails count", "Emails left through the follow-up message, per day.", name),
+        N::ArticlesSearches => count(
+            "Article searches",
+            "Searches in the articles, by search terms.",
+            &["Search terms", "Count"],
+            Source::Grouped(Grouping::EventValues(name, name)),
+        ),
+        N::ArticlesRatings => events("Article ratings", "Article ratings given per day.", name),
+        N::ArticlesViewsSingle => count(
+            "Article views by article",
+            "Views of each article (recorded as articles-views or articles-views-single), by article ID.",
+            &["Article", "Count"],
+            Source::Grouped(Grouping::EventExternalIds(N::ArticlesViews, N::ArticlesViewsSingle)),
+        ),
+        N::ArticlesViews => events("Article views", "Article views per day.", name),
+        N::SmsAutomations => events("SMS automations", "Text messages sent by automations per day.", name),
+        N::EmailAutomations => events("Email automations", "Emails sent by automations per day.", name),
+        N::MessageAutomations => events("Message automations", "Chat messages sent by automations per day.", name),
+        N::DirectSms => events("Direct SMS", "Text messages sent directly to users per day.", name),
+        N::DirectEmails => events("Direct emails", "Emails sent directly to users per day.", name),
+        N::DirectMessages => events("Direct messages", "Chat messages sent directly to users per day.", name),
+    }
+}
+
+pub fn reports(call: &mut Call) -> ApiResult<Value> {
+    let spec = spec(name_arg(call)?);
+    let range = range_arg(call)?;
+    let (start, end) = (range.start(), range.end());
+    let data: Map<String, Value> = match spec.source {
+        Source::Daily(series) => {
+            let figures = reports::per_day(call.conn, series, range.days())?;
+            range.days().iter().zip(figures).map(|(day, figure)| (day.label(), json!([figure]))).collect()
+        }
+        Source::PerAgent(metric) => agents_data(reports::per_agent(call.conn, metric, start, end)?),
+        Source::Grouped(grouping) => reports::grouped(call.conn, grouping, start, end)?
+            .into_iter()
+            .map(|(label, count)| (label, json!([count])))
+            .collect(),
+    };
+    let chart = match spec.source {
+        Source::Daily(_) => "line",
+        Source::Grouped(Grouping::Detail(..)) => "pie",
+        Source::PerAgent(_) | Source::Grouped(_) => "bar",
+    };
+    Ok(json!({
+        "title": spec.title,
+        "description": spec.description,
+        "data": data,
+        "table": spec.table,
+        // Day tables read newest first; the others in the order given.
+        "table-inverse": matches!(spec.source, Source::Daily(_)),
+        "label_type": spec.unit as i64,
+        "chart_type": chart,
+    }))
+}
+
+/// Agents are labelled by name; two agents of the same name are told apart by ID.
+fn agents_data(rows: Vec<AgentFigures>) -> Map<String, Value> {
+    let mut data = Map::new();
+    for row in rows {
+        let name = format!("{} {}", row.first_name, row.last_name).trim().to_string();
+        let label = if name.is_empty() || data.contains_key(&name) { format!("{name} #{}", row.id) } else { name };
+        data.insert(label.trim().to_string(), json!(row.figures));
+    }
+    data
+}
+
+pub fn reports_update(call: &mut Call) -> ApiResult<Value> {
+    let name = name_arg(call)?;
+    let value = optional_text(call, "value", 1_000)?;
+    let external_id = optional_text(call, "external_id", 255)?;
+    let extra = optional_text(call, "extra", 10_000)?;
+    let now = call.now();
+    call.write(|tx| Ok(reports::record(tx, name, value.as_deref(), external_id.as_deref(), extra.as_deref(), &now)?))?;
+    Ok(json!(true))
+}
+
+fn name_arg(call: &Call) -> ApiResult<ReportName> {
+    let text = call.args.required_text("name", 64)?;
+    ReportName::parse(&text).ok_or_else(|| {
+        let known: Vec<&str> = ReportName::ALL.iter().map(|name| name.as_str()).collect();
+        Failure::invalid("name", format!("'{text}' is not a report name; expected one of {}", known.join(", "))).into()
+    })
+}
+
+/// An argument whose contract default is `false`: absent, empty or `false` is `None`.
+/// `0` is kept: it is a value (a negative rating) as often as PHP's spelling of
+/// `false`. Arrays and objects are kept as JSON text.
+fn optional_text(call: &Call, name: &str, max: usize) -> ApiResult<Option<String>> {
+    let text = match call.args.raw(name) {
+        Some(Value::Array(_) | Value::Object(_)) => call.args.json(name)?.map(|v| v.to_string()),
+        _ => call.args.text(name)?,
+    };
+    match text {
+        Some(t) if t.is_empty() || t == "false" => Ok(None),
+        Some(t) if t.chars().count() > max => {
+            Err(Failure::invalid(name, format!("longer than {max} characters")).into())
+        }
+        other => Ok(other),
+    }
+}
+
+/// `date_start`, `date_end` and `timezone`: whole days on the caller's calendar,
+/// by default the last 30 days up to today, in UTC.
+fn range_arg(call: &Call) -> ApiResult<DayRange> {
+    let tz = match given(call, "timezone")? {
+        None => chrono_tz::UTC,
+        Some(text) => days::parse_timezone(&text)
+            .ok_or_else(|| Failure::invalid("timezone", "expected an IANA timezone name such as Europe/London"))?,
+    };
+    let date = |name: &str| -> ApiResult<_> {
+        match given(call, name)? {
+            None => Ok(None),
+            Some(text) => Ok(Some(
+                days::parse_date(&text).ok_or_else(|| Failure::invalid(name, "expected dd/mm/yyyy or yyyy-mm-dd"))?,
+            )),
+        }
+    };
+    let (first, last) = (date("date_start")?, date("date_end")?);
+    let last = last.unwrap_or_else(|| days::today(call.state.clock.now(), tz));
+    let range = match first {
+        Some(first) => DayRange::new(first, last, tz),
+        None => DayRange::ending(last, DEFAULT_DAYS, tz),
+    };
+    range.map_err(|err| match err {
+        RangeError::Reversed => Failure::invalid("date_start", "after date_end (today when date_end is absent)").into(),
+        RangeError::TooLong => {
+            Failure::invalid("date_end", format!("more than {} days after date_start", days::MAX_DAYS)).into()
+        }
+    })
+}
+
+/// A date or timezone argument, or `None` when absent, empty or `false` (the
+/// contract's default; PHP's `http_build_query` sends `false` as `0`).
+fn given(call: &Call, name: &str) -> ApiResult<Option<String>> {
+    let text = call.args.text_max(name, 64)?.map(|t| t.trim().to_string());
+    Ok(text.filter(|t| !matches!(t.as_str(), "" | "false" | "0")))
+}
