@@ -22,10 +22,11 @@ pub enum Outcome {
     AgentNotFound,
     NoteNotFound,
     LanguageNotFound,
+    ArticleNotFound,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::DuplicateEmail,
         Outcome::InvalidUserType,
         Outcome::UserNotFound,
@@ -35,6 +36,7 @@ impl Outcome {
         Outcome::AgentNotFound,
         Outcome::NoteNotFound,
         Outcome::LanguageNotFound,
+        Outcome::ArticleNotFound,
     ];
 
     pub fn code(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Outcome {
             Outcome::AgentNotFound => "agent-not-found",
             Outcome::NoteNotFound => "note-not-found",
             Outcome::LanguageNotFound => "language-not-found",
+            Outcome::ArticleNotFound => "article-not-found",
         }
     }
 }

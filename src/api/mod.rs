@@ -4,6 +4,7 @@
 //! plus its handler in the family file.
 
 pub mod args;
+pub(crate) mod articles;
 pub mod auth;
 mod avatars;
 mod conversations;
@@ -15,7 +16,7 @@ mod messages;
 mod notes;
 mod presence;
 mod reports;
-mod settings;
+pub(crate) mod settings;
 mod translations;
 mod users;
 
@@ -108,6 +109,12 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("get-settings", settings::get_settings),
     ("save-settings", settings::save_settings),
     ("saved-replies", settings::saved_replies),
+    ("get-articles", articles::get_articles),
+    ("save-articles", articles::save_articles),
+    ("search-articles", articles::search_articles),
+    ("get-articles-categories", articles::get_articles_categories),
+    ("save-articles-categories", articles::save_articles_categories),
+    ("article-ratings", articles::article_ratings),
     ("get-versions", formatting::get_versions),
     ("csv-users", exports::csv_users),
     ("chat-css", settings::chat_css),

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_translations", include_str!("../../migrations/0006_translations.sql")),
     ("0007_notes", include_str!("../../migrations/0007_notes.sql")),
     ("0008_settings", include_str!("../../migrations/0008_settings.sql")),
+    ("0009_articles", include_str!("../../migrations/0009_articles.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,7 @@
 //! so the write path can become a single group-committing writer without touching
 //! a handler.
 
+pub mod articles;
 pub mod conversations;
 pub mod downloads;
 pub mod messages;

@@ -1,6 +1,7 @@
 //! Small validated types shared by the API and the store. Parsing happens once, at
 //! the edge; past it, an `Email` is an email and a `UserType` is one of the six.
 
+pub mod articles;
 pub mod days;
 mod email;
 pub mod markup;

@@ -3,7 +3,9 @@
 //! never HTML error pages.
 
 pub mod assets;
+mod csrf;
 pub mod files;
+pub mod help;
 mod home;
 
 use crate::error::{envelope, Failure};
@@ -14,11 +16,16 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/", web::get().to(home::home_page))
         .route("/static/{path:.*}", web::get().to(assets::static_file))
         .route("/uploads/avatars/{file}", web::get().to(files::avatar))
-        .route("/downloads/{token}/{file}", web::get().to(files::download));
+        .route("/downloads/{token}/{file}", web::get().to(files::download))
+        .configure(help::routes);
 }
 
 /// The answer for any address nothing else serves.
 pub async fn not_found() -> HttpResponse {
+    not_found_response()
+}
+
+pub fn not_found_response() -> HttpResponse {
     failure_response(actix_web::http::StatusCode::NOT_FOUND, Failure::NotFound)
 }
 

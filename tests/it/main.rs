@@ -2,11 +2,13 @@
 
 mod support;
 
+mod articles;
 mod binary;
 mod conversations;
 mod dispatch;
 mod docs;
 mod formatting;
+mod help;
 mod install;
 mod login;
 mod messages;

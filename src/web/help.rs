@@ -1,0 +1,439 @@
+//! The public help center at `/help`: home with categories and search, category
+//! pages, article pages with "was this helpful?", a language switcher, and a
+//! sitemap. Pages work without JavaScript; article views are counted for reports.
+
+use super::csrf;
+use crate::api::articles::default_language;
+use crate::db::articles::{self, ArticleRow, CategoryRow, Languages};
+use crate::db::{reports, search};
+use crate::domain::articles::{language_code, summary};
+use crate::domain::report::ReportName;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+/// Articles outside every category live under this segment.
+const UNCATEGORISED: &str = "articles";
+
+/// Where the help center shows things: category slugs by ID, and the base URL.
+pub struct Places {
+    base: String,
+    slugs: HashMap<String, String>,
+}
+
+impl Places {
+    pub fn load(conn: &Connection, base: &str) -> ApiResult<Self> {
+        let slugs = articles::categories(conn)?.into_iter().map(|c| (c.id, c.slug)).collect();
+        Ok(Self { base: base.to_string(), slugs })
+    }
+
+    fn category_path(&self, article: &ArticleRow) -> &str {
+        article.categories.iter().find_map(|id| self.slugs.get(id)).map_or(UNCATEGORISED, String::as_str)
+    }
+
+    /// The canonical address of an article version.
+    pub fn article_url(&self, article: &ArticleRow) -> String {
+        let lang = if article.language.is_empty() { String::new() } else { format!("?lang={}", article.language) };
+        format!("{}/help/{}/{}{lang}", self.base, self.category_path(article), article.slug)
+    }
+}
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/help", web::get().to(home_page))
+        .route("/help/", web::get().to(home_page))
+        .route("/help/sitemap.xml", web::get().to(sitemap))
+        .route("/help/search", web::get().to(search_page))
+        .route("/help/{category}", web::get().to(category_page))
+        .route("/help/{category}/{article}", web::get().to(article_page))
+        .route("/help/{category}/{article}/rating", web::post().to(rate_article));
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    lang: Option<String>,
+    q: Option<String>,
+    rated: Option<String>,
+}
+
+/// What every help page shows around its content.
+struct Frame {
+    base_path: String,
+    site_title: String,
+    language: String,
+    page_title: String,
+    description: String,
+}
+
+struct ArticleLink {
+    title: String,
+    url: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "help/home.html")]
+struct HomePage {
+    frame: Frame,
+    intro: String,
+    categories: Vec<(CategoryRow, String, usize)>,
+    uncategorised: Vec<ArticleLink>,
+    languages: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "help/category.html")]
+struct CategoryPage {
+    frame: Frame,
+    category: CategoryRow,
+    articles: Vec<ArticleLink>,
+}
+
+#[derive(Template)]
+#[template(path = "help/article.html")]
+struct ArticlePage {
+    frame: Frame,
+    title: String,
+    /// Sanitised by ammonia when it was saved.
+    content: String,
+    updated: String,
+    category: Option<(String, String)>,
+    languages: Vec<(String, String)>,
+    rating_action: String,
+    csrf_token: String,
+    rated: bool,
+}
+
+#[derive(Template)]
+#[template(path = "help/search.html")]
+struct SearchPage {
+    frame: Frame,
+    query: String,
+    results: Vec<ArticleLink>,
+}
+
+impl HomePage {
+    fn articles_or_results(&self) -> &[ArticleLink] {
+        &self.uncategorised
+    }
+}
+
+impl CategoryPage {
+    fn articles_or_results(&self) -> &[ArticleLink] {
+        &self.articles
+    }
+}
+
+impl SearchPage {
+    fn articles_or_results(&self) -> &[ArticleLink] {
+        &self.results
+    }
+}
+
+#[derive(Template)]
+#[template(path = "help/not_found.html")]
+struct NotFoundPage {
+    frame: Frame,
+}
+
+#[derive(Template)]
+#[template(path = "help/sitemap.xml")]
+struct Sitemap {
+    urls: Vec<String>,
+}
+
+/// The language a page is shown in (`?lang=`), and what to read for it.
+fn chosen(query: &PageQuery, default: &str) -> (String, Languages) {
+    match query.lang.as_deref().and_then(language_code) {
+        Some(code) if code != default => (code.clone(), Languages::Preferred(code)),
+        _ => (default.to_string(), Languages::Default),
+    }
+}
+
+fn frame(conn: &Connection, state: &AppState, language: &str, page_title: &str, description: &str) -> ApiResult<Frame> {
+    let site_title =
+        crate::api::settings::current_by_id(conn, "help-center-title")?.as_str().unwrap_or("Help center").to_string();
+    let page_title = if page_title.is_empty() { site_title.clone() } else { format!("{page_title} · {site_title}") };
+    Ok(Frame {
+        base_path: state.config.base_path.clone(),
+        site_title,
+        language: language.to_string(),
+        page_title,
+        description: description.to_string(),
+    })
+}
+
+fn links(places: &Places, rows: &[ArticleRow]) -> Vec<ArticleLink> {
+    rows.iter()
+        .map(|a| ArticleLink { title: a.title.clone(), url: places.article_url(a), summary: summary(&a.text, 160) })
+        .collect()
+}
+
+/// Runs `build` on the blocking pool and renders what it returns.
+async fn page<T, F>(state: &web::Data<AppState>, build: F) -> HttpResponse
+where
+    T: Template + Send + 'static,
+    F: FnOnce(&mut Connection, &AppState) -> ApiResult<Result<T, NotFoundPage>> + Send + 'static,
+{
+    let shared = state.get_ref().clone();
+    match state.db(move |conn| build(conn, &shared)).await {
+        Ok(Ok(page)) => render(StatusCode::OK, &page),
+        Ok(Err(not_found)) => render(StatusCode::NOT_FOUND, &not_found),
+        Err(ApiError::Failure(failure)) => super::failure_response(StatusCode::INTERNAL_SERVER_ERROR, failure),
+        Err(ApiError::Outcome(_)) => super::not_found_response(),
+    }
+}
+
+fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html),
+        Err(err) => {
+            tracing::error!(error = %err, "help template failed");
+            super::failure_response(StatusCode::INTERNAL_SERVER_ERROR, crate::error::Failure::InternalError)
+        }
+    }
+}
+
+fn not_found(conn: &Connection, state: &AppState, language: &str) -> ApiResult<NotFoundPage> {
+    Ok(NotFoundPage { frame: frame(conn, state, language, "Not found", "")? })
+}
+
+async fn home_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -> HttpResponse {
+    page(&state, move |conn, state| {
+        let default = default_language(conn)?;
+        let (language, languages) = chosen(&query, &default);
+        let places = Places::load(conn, &state.config.base_path)?;
+        let all = articles::list(conn, &languages, None, i64::MAX)?;
+        let categories = articles::categories(conn)?
+            .into_iter()
+            .map(|c| {
+                let count = all.iter().filter(|a| a.categories.contains(&c.id)).count();
+                let url = format!("{}/help/{}{}", state.config.base_path, c.slug, lang_suffix(&language, &default));
+                (c, url, count)
+            })
+            .collect();
+        let loose: Vec<ArticleRow> = all.iter().filter(|a| a.categories.is_empty()).cloned().collect();
+        let intro = crate::api::settings::current_by_id(conn, "help-center-description")?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let mut languages = vec![(default.clone(), format!("{}/help", state.config.base_path))];
+        for code in articles::languages(conn)? {
+            languages.push((code.clone(), format!("{}/help?lang={code}", state.config.base_path)));
+        }
+        Ok(Ok(HomePage {
+            frame: frame(conn, state, &language, "", &intro)?,
+            intro,
+            categories,
+            uncategorised: links(&places, &loose),
+            languages,
+        }))
+    })
+    .await
+}
+
+fn lang_suffix(language: &str, default: &str) -> String {
+    if language == default {
+        String::new()
+    } else {
+        format!("?lang={language}")
+    }
+}
+
+async fn category_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> HttpResponse {
+    let slug = path.into_inner();
+    page(&state, move |conn, state| {
+        let default = default_language(conn)?;
+        let (language, languages) = chosen(&query, &default);
+        let Some(category) = articles::category_by_slug(conn, &slug)? else {
+            return Ok(Err(not_found(conn, state, &language)?));
+        };
+        let places = Places::load(conn, &state.config.base_path)?;
+        let rows = articles::list(conn, &languages, Some(&category.id), i64::MAX)?;
+        Ok(Ok(CategoryPage {
+            frame: frame(conn, state, &language, &category.title, &category.description)?,
+            articles: links(&places, &rows),
+            category,
+        }))
+    })
+    .await
+}
+
+async fn article_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageQuery>,
+) -> HttpResponse {
+    let (category_slug, slug) = path.into_inner();
+    let (csrf_token, cookie) = csrf::token(&req);
+    let mut response = page(&state, move |conn, state| {
+        let default = default_language(conn)?;
+        let (language, _) = chosen(&query, &default);
+        let stored_language = if language == default { "" } else { language.as_str() };
+        let Some(article) = articles::find_by_slug(conn, stored_language, &slug)? else {
+            return Ok(Err(not_found(conn, state, &language)?));
+        };
+        let category = articles::categories(conn)?.into_iter().find(|c| article.categories.contains(&c.id));
+        if category.as_ref().map_or(UNCATEGORISED, |c| c.slug.as_str()) != category_slug {
+            return Ok(Err(not_found(conn, state, &language)?));
+        }
+        crate::db::write(conn, |tx| {
+            reports::record(tx, ReportName::ArticlesViews, None, Some(&article.id), None, &state.clock.now_text())
+        })?;
+        let places = Places::load(conn, &state.config.base_path)?;
+        let mut languages = Vec::new();
+        if let Some(original) = articles::find(conn, &article.id, &Languages::Default)? {
+            languages.push((default.clone(), places.article_url(&original)));
+        }
+        for (code, _) in articles::translations_of(conn, &article.id)? {
+            if let Some(version) = articles::find(conn, &article.id, &Languages::Preferred(code.clone()))? {
+                languages.push((code, places.article_url(&version)));
+            }
+        }
+        Ok(Ok(ArticlePage {
+            frame: frame(conn, state, &language, &article.title, &summary(&article.text, 160))?,
+            rating_action: format!(
+                "{}/rating{}",
+                places.article_url(&article).split('?').next().unwrap_or_default(),
+                lang_suffix(&language, &default)
+            ),
+            title: article.title,
+            content: article.content,
+            updated: article.update_time.get(..10).unwrap_or_default().to_string(),
+            category: category.map(|c| {
+                (c.title, format!("{}/help/{}{}", state.config.base_path, c.slug, lang_suffix(&language, &default)))
+            }),
+            languages,
+            csrf_token,
+            rated: query.rated.is_some(),
+        }))
+    })
+    .await;
+    if let Some(cookie) = cookie {
+        let _ = response.add_cookie(&cookie);
+    }
+    response
+}
+
+#[derive(serde::Deserialize)]
+struct RatingForm {
+    value: String,
+    csrf_token: String,
+}
+
+/// Records a "was this helpful?" answer, then goes back to the article.
+async fn rate_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageQuery>,
+    form: web::Form<RatingForm>,
+) -> HttpResponse {
+    if !csrf::verify(&req, &form.csrf_token) {
+        return super::failure_response(
+            StatusCode::FORBIDDEN,
+            crate::error::Failure::invalid("csrf_token", "the form expired; reload the page"),
+        );
+    }
+    let rating = match form.value.as_str() {
+        "1" => 1,
+        "0" => -1,
+        _ => {
+            return super::failure_response(
+                StatusCode::BAD_REQUEST,
+                crate::error::Failure::invalid("value", "expected 1 or 0"),
+            )
+        }
+    };
+    let (category, slug) = path.into_inner();
+    let back_to = format!("{}/help/{category}/{slug}", state.config.base_path);
+    let language = query.lang.as_deref().and_then(language_code);
+    let now = state.clock.now_text();
+    let lookup_language = language.clone();
+    let found = state
+        .db(move |conn| {
+            let default = default_language(conn)?;
+            let stored = lookup_language.filter(|l| *l != default).unwrap_or_default();
+            let Some(article) = articles::find_by_slug(conn, &stored, &slug)? else { return Ok(false) };
+            crate::db::write(conn, |tx| {
+                articles::add_rating(tx, &article.id, rating, &now)?;
+                reports::record(
+                    tx,
+                    ReportName::ArticlesRatings,
+                    Some(&rating.to_string()),
+                    Some(&article.id),
+                    None,
+                    &now,
+                )
+            })?;
+            Ok(true)
+        })
+        .await;
+    match found {
+        Ok(true) => {
+            let lang = language.map(|l| format!("lang={l}&")).unwrap_or_default();
+            let back = format!("{back_to}?{lang}rated=1#rating");
+            HttpResponse::SeeOther().insert_header((header::LOCATION, back)).finish()
+        }
+        Ok(false) => super::not_found_response(),
+        Err(_) => super::failure_response(StatusCode::INTERNAL_SERVER_ERROR, crate::error::Failure::DatabaseError),
+    }
+}
+
+async fn search_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -> HttpResponse {
+    page(&state, move |conn, state| {
+        let default = default_language(conn)?;
+        let (language, languages) = chosen(&query, &default);
+        let text = query.q.clone().unwrap_or_default().chars().take(255).collect::<String>();
+        let places = Places::load(conn, &state.config.base_path)?;
+        let rows = match search::match_query(&text) {
+            Some(expression) => {
+                crate::db::write(conn, |tx| {
+                    reports::record(
+                        tx,
+                        ReportName::ArticlesSearches,
+                        Some(text.trim()),
+                        None,
+                        None,
+                        &state.clock.now_text(),
+                    )
+                })?;
+                articles::search(conn, &expression, &languages, 50)?
+            }
+            None => vec![],
+        };
+        Ok(Ok(SearchPage {
+            frame: frame(conn, state, &language, "Search", "")?,
+            query: text,
+            results: links(&places, &rows),
+        }))
+    })
+    .await
+}
+
+async fn sitemap(state: web::Data<AppState>) -> HttpResponse {
+    let shared = state.get_ref().clone();
+    let built = state
+        .db(move |conn| {
+            let places = Places::load(conn, &shared.config.public_base())?;
+            let base = shared.config.public_base();
+            let mut urls = vec![format!("{base}/help")];
+            urls.extend(articles::categories(conn)?.iter().map(|c| format!("{base}/help/{}", c.slug)));
+            urls.extend(articles::list(conn, &Languages::All, None, i64::MAX)?.iter().map(|a| places.article_url(a)));
+            Ok(Sitemap { urls })
+        })
+        .await;
+    match built.map(|sitemap| sitemap.render()) {
+        Ok(Ok(xml)) => HttpResponse::Ok().content_type("application/xml; charset=utf-8").body(xml),
+        _ => super::failure_response(StatusCode::INTERNAL_SERVER_ERROR, crate::error::Failure::InternalError),
+    }
+}
