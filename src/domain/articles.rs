@@ -47,6 +47,18 @@ pub fn slug(title: &str) -> String {
     }
 }
 
+/// [`slug`] of `title`, made unique among `taken` with `-2`, `-3`, … and added to it.
+pub fn unique_slug(title: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let base = slug(title);
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while !taken.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
 fn fold_accent(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
@@ -106,6 +118,9 @@ mod tests {
         assert_eq!(slug("Crème brûlée recipes"), "creme-brulee-recipes");
         assert_eq!(slug("!!!"), "article");
         assert_eq!(slug("日本語"), "article");
+        let mut taken = std::collections::HashSet::new();
+        assert_eq!(unique_slug("Hello", &mut taken), "hello");
+        assert_eq!(unique_slug("hello!", &mut taken), "hello-2");
     }
 
     #[test]

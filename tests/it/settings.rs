@@ -142,3 +142,28 @@ fn tampered_foreign_and_remote_settings_files_are_refused_with_nothing_changed()
     }
     assert_eq!(app.ok("get-setting", json!({ "setting": "admin-title" })), "Ours");
 }
+
+#[test]
+fn an_export_uploaded_as_a_multipart_file_is_imported() {
+    let app = TestApp::spawn();
+    app.ok("save-settings", json!({ "settings": { "admin-title": "Uploaded" } }));
+    let document = fetch_json(&app, &app.ok("export-settings", json!({})));
+    app.ok("save-settings", json!({ "settings": { "admin-title": "Before upload" } }));
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"function\"\r\n\r\nimport-settings\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"settings.json\"\r\nContent-Type: application/json\r\n\r\n{document}\r\n\
+         --{boundary}--\r\n",
+        app.token
+    );
+    let response = app
+        .client
+        .post(app.api_url())
+        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(crate::support::envelope_of(response)["response"], true);
+    assert_eq!(app.ok("get-setting", json!({ "setting": "admin-title" })), "Uploaded");
+}
