@@ -5,7 +5,7 @@ use super::settings::current_by_id;
 use super::Call;
 use crate::db::articles::{self, ArticleRow, CategoryRow, Languages, NewArticle};
 use crate::db::search;
-use crate::domain::articles::{language_code, new_id, plain_text, sanitise, slug, summary};
+use crate::domain::articles::{language_code, new_id, plain_text, sanitise, summary, unique_slug};
 use crate::error::{ApiResult, Failure, Outcome};
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -186,13 +186,7 @@ fn article_from(item: &Value, language: &str, argument: &str, slugs: &mut HashSe
         return Err(invalid(format!("the link of article '{id}' must be an http or https URL")).into());
     }
     let content = sanitise(&raw);
-    let base = slug(&title);
-    let mut unique = base.clone();
-    let mut n = 2;
-    while !slugs.insert(unique.clone()) {
-        unique = format!("{base}-{n}");
-        n += 1;
-    }
+    let unique = unique_slug(&title, slugs);
     Ok(NewArticle {
         id,
         language: language.to_string(),
@@ -264,13 +258,7 @@ pub fn save_articles_categories(call: &mut Call) -> ApiResult<Value> {
             )
             .into());
         }
-        let base = slug(&title);
-        let mut unique = base.clone();
-        let mut n = 2;
-        while !slugs.insert(unique.clone()) {
-            unique = format!("{base}-{n}");
-            n += 1;
-        }
+        let unique = unique_slug(&title, &mut slugs);
         rows.push(CategoryRow { id, title, description: field("description"), image, slug: unique });
     }
     call.write(|tx| Ok(articles::replace_categories(tx, &rows)?))?;

@@ -204,20 +204,20 @@ pub fn replace_all(
     Ok(())
 }
 
+fn category_from_row(row: &Row) -> rusqlite::Result<CategoryRow> {
+    Ok(CategoryRow {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        description: row.get(2)?,
+        image: row.get(3)?,
+        slug: row.get(4)?,
+    })
+}
+
 pub fn categories(conn: &Connection) -> rusqlite::Result<Vec<CategoryRow>> {
     let mut stmt =
         conn.prepare_cached("SELECT id, title, description, image, slug FROM article_categories ORDER BY position")?;
-    let rows = stmt
-        .query_map([], |row| {
-            Ok(CategoryRow {
-                id: row.get(0)?,
-                title: row.get(1)?,
-                description: row.get(2)?,
-                image: row.get(3)?,
-                slug: row.get(4)?,
-            })
-        })?
-        .collect();
+    let rows = stmt.query_map([], category_from_row)?.collect();
     rows
 }
 
@@ -242,15 +242,7 @@ pub fn replace_categories(conn: &Connection, categories: &[CategoryRow]) -> rusq
 
 pub fn category_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<CategoryRow>> {
     conn.prepare_cached("SELECT id, title, description, image, slug FROM article_categories WHERE slug = ?1")?
-        .query_row([slug], |row| {
-            Ok(CategoryRow {
-                id: row.get(0)?,
-                title: row.get(1)?,
-                description: row.get(2)?,
-                image: row.get(3)?,
-                slug: row.get(4)?,
-            })
-        })
+        .query_row([slug], category_from_row)
         .optional()
 }
 
