@@ -5,7 +5,7 @@ use super::settings::current_by_id;
 use super::Call;
 use crate::db::articles::{self, ArticleRow, CategoryRow, Languages, NewArticle};
 use crate::db::search;
-use crate::domain::articles::{language_code, new_id, plain_text, sanitise, summary, unique_slug};
+use crate::domain::articles::{new_id, plain_text, sanitise, summary, unique_slug};
 use crate::error::{ApiResult, Failure, Outcome};
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -15,7 +15,10 @@ const SUMMARY_CHARS: usize = 100;
 const MAX_ARTICLES: usize = 5_000;
 
 pub(crate) fn default_language(conn: &Connection) -> ApiResult<String> {
-    Ok(current_by_id(conn, "default-language")?.as_str().and_then(language_code).unwrap_or_else(|| "en".into()))
+    Ok(current_by_id(conn, "default-language")?
+        .as_str()
+        .and_then(crate::i18n::normalize_code)
+        .unwrap_or_else(|| "en".into()))
 }
 
 /// `articles_language`: absent or `false` is the default language, `all` every
@@ -26,7 +29,7 @@ fn languages_arg(call: &Call) -> ApiResult<Languages> {
         None => Ok(Languages::Default),
         Some(l) if l.is_empty() || l == "false" => Ok(Languages::Default),
         Some(l) if l == "all" => Ok(Languages::All),
-        Some(l) => match language_code(&l) {
+        Some(l) => match crate::i18n::normalize_code(&l) {
             Some(code) if code == default => Ok(Languages::Default),
             Some(code) => Ok(Languages::Preferred(code)),
             None => Err(Failure::invalid("articles_language", "expected a language code such as es, or all").into()),
@@ -142,7 +145,7 @@ pub fn save_articles(call: &mut Call) -> ApiResult<Value> {
             return Err(Failure::invalid("translations", "expected {\"es\": [articles], …}").into());
         };
         for (language, items) in languages {
-            let code = language_code(&language)
+            let code = crate::i18n::normalize_code(&language)
                 .ok_or_else(|| Failure::invalid("translations", format!("'{language}' is not a language code")))?;
             let Value::Array(items) = items else {
                 return Err(Failure::invalid("translations", "expected lists of articles").into());

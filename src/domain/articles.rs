@@ -80,16 +80,6 @@ pub fn new_id() -> String {
     (0..5).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
-/// Language codes: `es`, `pt-br`; lowercase.
-pub fn language_code(text: &str) -> Option<String> {
-    let code = text.trim().to_ascii_lowercase();
-    let (base, region) = code.split_once('-').map_or((code.as_str(), None), |(b, r)| (b, Some(r)));
-    let valid = base.len() == 2
-        && base.chars().all(|c| c.is_ascii_lowercase())
-        && region.is_none_or(|r| (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()));
-    valid.then_some(code)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,13 +114,9 @@ mod tests {
     }
 
     #[test]
-    fn ids_and_language_codes() {
+    fn ids_are_short_and_alphanumeric() {
         let id = new_id();
         assert_eq!(id.len(), 5);
         assert!(id.chars().all(|c| c.is_ascii_alphanumeric()));
-        assert_eq!(language_code("ES").as_deref(), Some("es"));
-        assert_eq!(language_code("pt-BR").as_deref(), Some("pt-br"));
-        assert_eq!(language_code("english"), None);
-        assert_eq!(language_code("e1"), None);
     }
 }

@@ -6,7 +6,7 @@ use super::csrf;
 use crate::api::articles::default_language;
 use crate::db::articles::{self, ArticleRow, CategoryRow, Languages};
 use crate::db::{reports, search};
-use crate::domain::articles::{language_code, summary};
+use crate::domain::articles::summary;
 use crate::domain::report::ReportName;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -148,7 +148,7 @@ struct Sitemap {
 
 /// The language a page is shown in (`?lang=`), and what to read for it.
 fn chosen(query: &PageQuery, default: &str) -> (String, Languages) {
-    match query.lang.as_deref().and_then(language_code) {
+    match query.lang.as_deref().and_then(crate::i18n::normalize_code) {
         Some(code) if code != default => (code.clone(), Languages::Preferred(code)),
         _ => (default.to_string(), Languages::Default),
     }
@@ -356,7 +356,7 @@ async fn rate_article(
     };
     let (category, slug) = path.into_inner();
     let back_to = format!("{}/help/{category}/{slug}", state.config.base_path);
-    let language = query.lang.as_deref().and_then(language_code);
+    let language = query.lang.as_deref().and_then(crate::i18n::normalize_code);
     let now = state.clock.now_text();
     let lookup_language = language.clone();
     let found = state
