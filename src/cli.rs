@@ -98,7 +98,9 @@ fn serve(config: Config) -> CliResult {
     first_start(&state)?;
     let listener = std::net::TcpListener::bind(&bind).map_err(|err| format!("cannot listen on {bind}: {err}"))?;
     tracing::info!(address = %bind, "switchboard is serving");
+    let scheduler = crate::jobs::start(state.clone());
     actix_web::rt::System::new().block_on(server::spawn(state.clone(), listener)?)?;
+    drop(scheduler);
     // Workers have stopped; dropping the last pool handle closes every connection,
     // and the last close checkpoints the WAL into the database file.
     drop(state);

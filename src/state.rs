@@ -15,6 +15,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub key: SecretKey,
+    pub jobs: Arc<crate::jobs::JobControl>,
 }
 
 impl AppState {

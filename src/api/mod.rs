@@ -11,6 +11,7 @@ mod conversations;
 pub mod dispatch;
 mod exports;
 mod formatting;
+mod jobs;
 mod login;
 mod messages;
 mod notes;
@@ -120,9 +121,11 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("chat-css", settings::chat_css),
     ("text-formatting-to-html", formatting::text_formatting_to_html),
     ("clear-text-formatting", formatting::clear_text_formatting),
+    ("cron-jobs", jobs::cron_jobs),
     ("get-notes", notes::get_notes),
     ("add-note", notes::add_note),
     ("delete-note", notes::delete_note),
+    ("clean-data", jobs::clean_data),
     ("get-translation", translations::get_translation),
     ("get-translations", translations::get_translations),
     ("save-translations", translations::save_translations),
@@ -134,6 +137,9 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     // Switchboard additions, not in the contract: undo for save-translations.
     ("get-translation-versions", translations::get_translation_versions),
     ("restore-translations", translations::restore_translations),
+    // Switchboard additions, not in the contract: what the scheduler ran and what is queued.
+    ("get-job-runs", jobs::get_job_runs),
+    ("get-outbox", jobs::get_outbox),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

@@ -24,3 +24,14 @@ pub fn find_live(conn: &Connection, token: &str, now: &str) -> rusqlite::Result<
         })
         .optional()
 }
+
+/// Files of downloads that expired before `now`.
+pub fn expired(conn: &Connection, now: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT path FROM downloads WHERE expires_at <= ?1")?;
+    let rows = stmt.query_map([now], |row| row.get(0))?.collect();
+    rows
+}
+
+pub fn delete_expired(conn: &Connection, now: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached("DELETE FROM downloads WHERE expires_at <= ?1")?.execute([now])
+}

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_notes", include_str!("../../migrations/0007_notes.sql")),
     ("0008_settings", include_str!("../../migrations/0008_settings.sql")),
     ("0009_articles", include_str!("../../migrations/0009_articles.sql")),
+    ("0010_outbox_and_jobs", include_str!("../../migrations/0010_outbox_and_jobs.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -7,11 +7,15 @@
 //! a handler.
 
 pub mod articles;
+pub mod cleanup;
 pub mod conversations;
 pub mod downloads;
+pub mod housekeeping;
+pub mod jobs;
 pub mod messages;
 pub mod migrate;
 pub mod notes;
+pub mod outbox;
 pub mod reports;
 pub mod search;
 pub mod sessions;

@@ -6,6 +6,7 @@
 //! shape back, or the bare value.
 
 use serde_json::{json, Map, Value};
+use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
@@ -16,6 +17,8 @@ pub enum Kind {
     Color,
     Select(&'static [&'static str]),
     Url,
+    /// A `cron` crate expression with seconds: `sec min hour day month weekday`.
+    Cron,
     Repeater(&'static [Field]),
     MultiInput(&'static [Field]),
 }
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Color => "color",
             Kind::Select(_) => "select",
             Kind::Url => "url",
+            Kind::Cron => "cron",
             Kind::Repeater(_) => "repeater",
             Kind::MultiInput(_) => "multi-input",
         }
@@ -104,6 +108,10 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "default-language", section: "languages", kind: Kind::Text(8), default: "\"en\"" },
     Setting { id: "help-center-title", section: "articles", kind: Kind::Text(255), default: "\"Help center\"" },
     Setting { id: "help-center-description", section: "articles", kind: Kind::Textarea, default: "\"\"" },
+    // Cron: when each scheduled job runs (seconds first). The outbox is delivered continuously.
+    Setting { id: "cron-clean-data", section: "cron", kind: Kind::Cron, default: "\"0 0 * * * *\"" },
+    Setting { id: "cron-presence", section: "cron", kind: Kind::Cron, default: "\"0 * * * * *\"" },
+    Setting { id: "cron-maintenance", section: "cron", kind: Kind::Cron, default: "\"0 30 3 * * *\"" },
 ];
 
 pub fn find(id: &str) -> Option<&'static Setting> {
@@ -204,6 +212,13 @@ fn check(kind: Kind, value: &Value) -> Result<Value, String> {
             }
             rows.iter().map(|row| fields_of(fields, row)).collect::<Result<Vec<_>, _>>().map(Value::Array)
         }
+        Kind::Cron => {
+            let expression = text(value, 255)?;
+            match cron::Schedule::from_str(expression.trim()) {
+                Ok(_) => Ok(json!(expression.trim())),
+                Err(err) => Err(format!("not a cron expression ({err}); e.g. 0 0 * * * * for every hour")),
+            }
+        }
         Kind::MultiInput(fields) => fields_of(fields, value),
     }
 }
@@ -294,6 +309,9 @@ mod tests {
         assert_eq!(rows[0]["department-image"], "");
         assert!(validate(departments, &json!([{ "department-name": "x", "evil": 1 }])).is_err());
         assert!(validate(departments, &json!([{ "department-image": "javascript:alert(1)" }])).is_err());
+        let cron = find("cron-clean-data").unwrap();
+        assert_eq!(validate(cron, &json!("0 */5 * * * *")), Ok(json!("0 */5 * * * *")));
+        assert!(validate(cron, &json!("every day")).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod docs;
 mod formatting;
 mod help;
 mod install;
+mod jobs;
 mod login;
 mod messages;
 mod notes;

@@ -19,6 +19,9 @@ pub struct TestApp {
     pub client: reqwest::blocking::Client,
     pub dir: tempfile::TempDir,
     system: actix_web::rt::System,
+    /// The server's own state, for tests that run jobs or read the store directly.
+    pub state: switchboard::state::AppState,
+    _scheduler: Option<switchboard::jobs::Scheduler>,
 }
 
 impl Drop for TestApp {
@@ -38,7 +41,18 @@ impl TestApp {
         Self::spawn_with(Clock::fixed(at), |_| {})
     }
 
+    /// A server at a fixed time with no scheduler thread: jobs run only when a test
+    /// runs them, so nothing happens behind its back.
+    pub fn spawn_quiet_at(at: &str) -> Self {
+        let at = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").unwrap().and_utc();
+        Self::start(Clock::fixed(at), |_| {}, false)
+    }
+
     pub fn spawn_with(clock: Clock, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(clock, adjust, true)
+    }
+
+    fn start(clock: Clock, adjust: impl FnOnce(&mut Config), scheduler: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -56,6 +70,8 @@ impl TestApp {
         let (admin_id, token) =
             switchboard::accounts::create_admin(&mut conn, &state.key, &clock.now_text(), email, "admin-password")
                 .unwrap();
+        let scheduler = scheduler.then(|| switchboard::jobs::start(state.clone()));
+        let shared_state = state.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
@@ -64,7 +80,7 @@ impl TestApp {
         });
         let system = rx.recv().unwrap();
         let client = reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(30)).build().unwrap();
-        Self { base, token, admin_id, clock, client, dir, system }
+        Self { base, token, admin_id, clock, client, dir, system, state: shared_state, _scheduler: scheduler }
     }
 
     pub fn api_url(&self) -> String {
@@ -141,6 +157,11 @@ impl TestApp {
     /// The API token of a user, as get-user shows it.
     pub fn token_of(&self, user_id: i64) -> String {
         self.ok("get-user", json!({ "user_id": user_id }))["token"].as_str().unwrap().to_string()
+    }
+
+    /// A connection to the server's database, with its pragmas.
+    pub fn db(&self) -> rusqlite::Connection {
+        switchboard::db::open(&self.state.config.database_path()).unwrap()
     }
 
     pub fn advance(&self, seconds: i64) {

@@ -1,0 +1,31 @@
+//! `clean-data`, exactly as the contract states it and nothing more:
+//! 1. delete visitors older than 24 hours (created, and last active, over 24 hours
+//!    ago: a visitor chatting right now is not old);
+//! 2. delete messages in the trash older than 30 days (trashed conversations whose
+//!    last message, or creation if empty, is over 30 days old; their messages go
+//!    with them);
+//! 3. archive conversations whose last message is an agent's or an admin's and is
+//!    over 24 hours old.
+
+use crate::db::cleanup;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use chrono::Duration;
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+pub fn clean_data_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+    let now = state.clock.now();
+    let day_ago = crate::clock::format(now - Duration::hours(24));
+    let month_ago = crate::clock::format(now - Duration::days(30));
+    let (visitors, trashed, archived) = crate::db::write(conn, |tx| {
+        Ok::<_, rusqlite::Error>((
+            cleanup::delete_old_visitors(tx, &day_ago)?,
+            cleanup::delete_old_trash(tx, &month_ago)?,
+            cleanup::archive_answered(tx, &day_ago)?,
+        ))
+    })?;
+    Ok(
+        json!({ "visitors_deleted": visitors, "trashed_conversations_deleted": trashed, "conversations_archived": archived }),
+    )
+}

@@ -1,0 +1,32 @@
+//! Housekeeping: expiring typing statuses (`presence`, every minute by default)
+//! and keeping the database lean (`maintenance`, daily): SQLite's own optimiser,
+//! FTS index merging, a WAL checkpoint, and the removal of expired downloads,
+//! delivered outbox items and job runs older than 30 days.
+
+use crate::db::{downloads, housekeeping};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use chrono::Duration;
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+pub fn presence_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+    let expired = state.clock.ago_text(state.config.typing_timeout_seconds);
+    let cleared = crate::db::write(conn, |tx| housekeeping::clear_typing_before(tx, &expired))?;
+    Ok(json!({ "typing_cleared": cleared }))
+}
+
+pub fn maintenance_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+    let now = state.clock.now();
+    let month_ago = crate::clock::format(now - Duration::days(30));
+    let expired = downloads::expired(conn, &state.clock.now_text())?;
+    for path in &expired {
+        let _ = std::fs::remove_file(path);
+    }
+    let pruned = crate::db::write(conn, |tx| {
+        downloads::delete_expired(tx, &crate::clock::format(now))?;
+        housekeeping::prune(tx, &month_ago)
+    })?;
+    housekeeping::optimise(conn)?;
+    Ok(json!({ "downloads_removed": expired.len(), "rows_pruned": pruned }))
+}

@@ -1,0 +1,167 @@
+//! Work that happens on its own: the scheduler thread decides *when*; each job is a
+//! plain function over a connection, callable from `cron-jobs`, the CLI and tests.
+//!
+//! Schedules are `cron` expressions (with seconds) kept in settings. A job never
+//! runs twice at once (one lock per job), and a run missed while the server was
+//! down happens once at the next start. Runs that did something are recorded in
+//! `job_runs`.
+
+pub mod cleanup;
+pub mod maintenance;
+pub mod outbox;
+
+use crate::db::jobs as runs;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub struct Job {
+    pub name: &'static str,
+    /// The setting holding this job's cron expression; `None` runs it every tick.
+    pub schedule_setting: Option<&'static str>,
+    pub run: fn(&mut Connection, &AppState) -> ApiResult<Value>,
+    /// Whether a report says the run did nothing worth recording.
+    pub idle: fn(&Value) -> bool,
+}
+
+fn never_idle(_: &Value) -> bool {
+    false
+}
+
+pub const JOBS: &[Job] = &[
+    // The outbox is checked every second, and at once when something is queued.
+    Job { name: "outbox", schedule_setting: None, run: outbox::drain_job, idle: outbox::idle },
+    Job {
+        name: "clean-data",
+        schedule_setting: Some("cron-clean-data"),
+        run: cleanup::clean_data_job,
+        idle: never_idle,
+    },
+    Job { name: "presence", schedule_setting: Some("cron-presence"), run: maintenance::presence_job, idle: never_idle },
+    Job {
+        name: "maintenance",
+        schedule_setting: Some("cron-maintenance"),
+        run: maintenance::maintenance_job,
+        idle: never_idle,
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static Job> {
+    JOBS.iter().find(|job| job.name == name)
+}
+
+/// Per-server job state shared by the scheduler and request handlers: one lock per
+/// job, and the doorbell that wakes the scheduler when something enters the outbox.
+pub struct JobControl {
+    locks: HashMap<&'static str, Mutex<()>>,
+    wake: Mutex<Option<SyncSender<()>>>,
+}
+
+impl Default for JobControl {
+    fn default() -> Self {
+        Self { locks: JOBS.iter().map(|job| (job.name, Mutex::new(()))).collect(), wake: Mutex::new(None) }
+    }
+}
+
+impl JobControl {
+    /// Asks the scheduler to deliver the outbox now; a no-op without a scheduler.
+    pub fn wake(&self) {
+        if let Some(sender) = self.wake.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = sender.try_send(());
+        }
+    }
+}
+
+/// Runs `job` now, waiting if it is already running, and records the run unless it
+/// was idle. Answers the job's report.
+pub fn run(conn: &mut Connection, state: &AppState, job: &Job) -> ApiResult<Value> {
+    let lock = state.jobs.locks.get(job.name).expect("every job has a lock");
+    let _running = lock.lock().unwrap_or_else(|e| e.into_inner());
+    let started = state.clock.now_text();
+    let result = (job.run)(conn, state);
+    let (ok, report) = match &result {
+        Ok(report) => (true, report.clone()),
+        Err(err) => (false, crate::error::envelope(&Err(err.clone()))),
+    };
+    if !ok || !(job.idle)(&report) {
+        let ended = state.clock.now_text();
+        crate::db::write(conn, |tx| {
+            let id = runs::start(tx, job.name, &started)?;
+            runs::finish(tx, id, &ended, ok, &report.to_string())
+        })?;
+    }
+    result
+}
+
+/// Runs every job whose schedule fired since its last run (or that never ran).
+pub fn run_due(conn: &mut Connection, state: &AppState) -> ApiResult<Vec<(&'static str, ApiResult<Value>)>> {
+    let now = state.clock.now();
+    let mut ran = Vec::new();
+    for job in JOBS {
+        if is_due(conn, job, now)? {
+            ran.push((job.name, run(conn, state, job)));
+        }
+    }
+    Ok(ran)
+}
+
+fn is_due(conn: &Connection, job: &Job, now: DateTime<Utc>) -> ApiResult<bool> {
+    let Some(setting) = job.schedule_setting else { return Ok(true) };
+    let expression = crate::api::settings::current_by_id(conn, setting)?;
+    let Ok(schedule) = cron::Schedule::from_str(expression.as_str().unwrap_or_default()) else { return Ok(false) };
+    let Some(last) = runs::last_start(conn, job.name)? else { return Ok(true) };
+    let Ok(last) = NaiveDateTime::parse_from_str(&last, crate::clock::FORMAT) else { return Ok(true) };
+    Ok(schedule.after(&last.and_utc()).next().is_some_and(|next| next <= now))
+}
+
+/// The running scheduler; dropping it stops the thread after its current tick.
+pub struct Scheduler {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Starts the scheduler thread: due jobs at once (missed runs), then a tick each
+/// second, and the outbox as soon as something is queued.
+pub fn start(state: AppState) -> Scheduler {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (doorbell, rings) = sync_channel(1);
+    *state.jobs.wake.lock().unwrap_or_else(|e| e.into_inner()) = Some(doorbell);
+    let stopping = stop.clone();
+    std::thread::Builder::new()
+        .name("switchboard-jobs".into())
+        .spawn(move || {
+            while !stopping.load(Ordering::Relaxed) {
+                match state.pool.get() {
+                    Ok(mut conn) => match run_due(&mut conn, &state) {
+                        Ok(ran) => ran.into_iter().for_each(|(name, result)| log_failure(name, result)),
+                        Err(err) => tracing::error!(?err, "scheduler could not check the jobs"),
+                    },
+                    Err(err) => tracing::error!(error = %err, "scheduler has no database connection"),
+                }
+                if let Err(RecvTimeoutError::Disconnected) = rings.recv_timeout(Duration::from_secs(1)) {
+                    break;
+                }
+            }
+        })
+        .expect("the scheduler thread starts");
+    Scheduler { stop }
+}
+
+fn log_failure(job: &str, result: ApiResult<Value>) {
+    if let Err(err) = result {
+        tracing::error!(job, ?err, "job failed");
+    }
+}

@@ -1,0 +1,115 @@
+//! Delivering the outbox. Items are read without a transaction, delivered over the
+//! network, and their outcome written in a short transaction each, so delivery
+//! never holds the write lock. A failed attempt is retried with exponential
+//! backoff (30 s doubling to an hour) up to [`MAX_ATTEMPTS`]; then the item stays,
+//! marked failed, with its last error. Items sharing an ordering key (a
+//! conversation) go out in order: a later one waits while an earlier one retries.
+
+use crate::db::outbox::{self, Item};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use chrono::Duration;
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+pub const MAX_ATTEMPTS: i64 = 12;
+const BATCH: i64 = 50;
+const MAX_BATCHES: usize = 20;
+
+/// Why an attempt failed; permanent failures are not retried.
+#[derive(Debug)]
+pub struct Undelivered {
+    pub permanent: bool,
+    pub reason: String,
+}
+
+impl Undelivered {
+    pub fn retry(reason: impl Into<String>) -> Self {
+        Self { permanent: false, reason: reason.into() }
+    }
+
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self { permanent: true, reason: reason.into() }
+    }
+}
+
+/// Queues `payload` for delivery. Call inside the transaction that makes the change
+/// the item reports, then [`crate::jobs::JobControl::wake`] after it commits.
+pub fn enqueue(
+    conn: &Connection,
+    kind: &str,
+    ordering_key: Option<&str>,
+    payload: &Value,
+    now: &str,
+) -> rusqlite::Result<i64> {
+    outbox::enqueue(conn, kind, &crate::crypto::random_hex(16), ordering_key, &payload.to_string(), now)
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    pub delivered: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// Delivers every item due now; public so tests can drive delivery by hand.
+pub fn drain_once(conn: &mut Connection, state: &AppState) -> ApiResult<DrainReport> {
+    let mut report = DrainReport::default();
+    for _ in 0..MAX_BATCHES {
+        let due = outbox::due(conn, &state.clock.now_text(), BATCH)?;
+        if due.is_empty() {
+            break;
+        }
+        for item in due {
+            let outcome = deliver(state, &item);
+            let now = state.clock.now();
+            crate::db::write(conn, |tx| match &outcome {
+                Ok(()) => {
+                    report.delivered += 1;
+                    outbox::mark_delivered(tx, item.id, &crate::clock::format(now))
+                }
+                Err(failure) if failure.permanent || item.attempts + 1 >= MAX_ATTEMPTS => {
+                    report.failed += 1;
+                    tracing::warn!(id = item.id, kind = %item.kind, reason = %failure.reason, "outbox item failed for good");
+                    outbox::mark_failed(tx, item.id, &failure.reason)
+                }
+                Err(failure) => {
+                    report.retrying += 1;
+                    let next = now + backoff(item.attempts + 1);
+                    outbox::mark_retry(tx, item.id, &crate::clock::format(next), &failure.reason)
+                }
+            })?;
+        }
+    }
+    Ok(report)
+}
+
+/// The wait after the `attempt`-th failure: 30 s, 1 min, 2 min, … at most an hour.
+fn backoff(attempt: i64) -> Duration {
+    let seconds = 30_i64.saturating_mul(1_i64 << (attempt - 1).clamp(0, 20));
+    Duration::seconds(seconds.min(3600))
+}
+
+fn deliver(_state: &AppState, item: &Item) -> Result<(), Undelivered> {
+    Err(Undelivered::permanent(format!("nothing delivers items of kind '{}'", item.kind)))
+}
+
+pub fn drain_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+    let report = drain_once(conn, state)?;
+    Ok(json!({ "delivered": report.delivered, "retrying": report.retrying, "failed": report.failed }))
+}
+
+pub fn idle(report: &Value) -> bool {
+    ["delivered", "retrying", "failed"].iter().all(|key| report[key] == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
+        let waits: Vec<i64> = (1..=9).map(|n| backoff(n).num_seconds()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}
