@@ -7,6 +7,7 @@
 //! `job_runs`.
 
 pub mod cleanup;
+pub mod email;
 pub mod maintenance;
 pub mod outbox;
 

@@ -1,0 +1,41 @@
+//! Emails waiting in the outbox. Whatever sends an email (notifications,
+//! send-email, automations) renders it first and queues an [`OutgoingEmail`] in its
+//! own transaction; the outbox job hands each one to SMTP.
+
+use serde::{Deserialize, Serialize};
+
+pub const KIND: &str = "email";
+
+/// A rendered email, as stored in the outbox.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text: String,
+    /// Built from escaped text only; never from unescaped user input.
+    pub html: String,
+    /// The user this email is for, when it is for one (email-sent webhook, reports).
+    pub recipient_id: Option<i64>,
+    /// Appended to the sender name (send-custom-email's `sender_suffix`).
+    pub sender_suffix: String,
+}
+
+/// Queues `email` in the caller's transaction; wake the scheduler after commit.
+pub fn queue(conn: &rusqlite::Connection, email: &OutgoingEmail, now: &str) -> rusqlite::Result<i64> {
+    let payload = serde_json::to_value(email).expect("an email serialises");
+    super::outbox::enqueue(conn, KIND, None, &payload, now)
+}
+
+/// Plain text as HTML paragraphs: escaped, with line breaks kept.
+pub fn text_to_html(text: &str) -> String {
+    html_escape::encode_text(text).replace("\r\n", "\n").replace('\n', "<br>\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_becomes_escaped_html() {
+        assert_eq!(super::text_to_html("a < b\nc"), "a &lt; b<br>\nc");
+    }
+}
