@@ -72,6 +72,17 @@ pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -
     Ok(id)
 }
 
+/// The bot's ID (get-bot-id, automations), creating the bot on first use. Call
+/// inside a write transaction so two first uses make one bot.
+pub fn bot(conn: &Connection, key: &SecretKey, now: &str) -> ApiResult<i64> {
+    if let Some(id) = users::first_of_type(conn, UserType::Bot)? {
+        return Ok(id);
+    }
+    let mut bot = Account::new(UserType::Bot);
+    bot.first_name = "Bot".into();
+    create(conn, key, now, bot)
+}
+
 /// Creates an admin with `password` and returns `(id, API token)`.
 pub fn create_admin(
     conn: &mut Connection,

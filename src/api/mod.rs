@@ -6,6 +6,7 @@
 pub mod args;
 pub(crate) mod articles;
 pub mod auth;
+mod automations;
 mod avatars;
 mod conversations;
 pub mod dispatch;
@@ -125,6 +126,11 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("get-notes", notes::get_notes),
     ("add-note", notes::add_note),
     ("delete-note", notes::delete_note),
+    ("automations-get", automations::automations_get),
+    ("automations-save", automations::automations_save),
+    ("automations-validate", automations::automations_validate),
+    ("automations-run-all", automations::automations_run_all),
+    ("automations-run", automations::automations_run),
     ("clean-data", jobs::clean_data),
     ("get-translation", translations::get_translation),
     ("get-translations", translations::get_translations),

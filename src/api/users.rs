@@ -395,13 +395,6 @@ pub fn update_user_to_lead(call: &mut Call) -> ApiResult<Value> {
 /// The bot user, created the first time anyone asks for it.
 pub fn get_bot_id(call: &mut Call) -> ApiResult<Value> {
     let (key, now) = (call.state.key.clone(), call.now());
-    let id = call.write(|tx| match users::first_of_type(tx, UserType::Bot)? {
-        Some(id) => Ok(id),
-        None => {
-            let mut bot = Account::new(UserType::Bot);
-            bot.first_name = "Bot".into();
-            accounts::create(tx, &key, &now, bot)
-        }
-    })?;
+    let id = call.write(|tx| accounts::bot(tx, &key, &now))?;
     Ok(json!(id))
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_settings", include_str!("../../migrations/0008_settings.sql")),
     ("0009_articles", include_str!("../../migrations/0009_articles.sql")),
     ("0010_outbox_and_jobs", include_str!("../../migrations/0010_outbox_and_jobs.sql")),
+    ("0011_automations", include_str!("../../migrations/0011_automations.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@
 //! a handler.
 
 pub mod articles;
+pub mod automations;
 pub mod cleanup;
 pub mod conversations;
 pub mod downloads;

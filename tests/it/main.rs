@@ -3,6 +3,7 @@
 mod support;
 
 mod articles;
+mod automations;
 mod binary;
 mod conversations;
 mod dispatch;

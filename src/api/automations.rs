@@ -1,0 +1,339 @@
+//! Automations: saving and reading them, validating one for a user, and running
+//! them. Email automations queue an email in the outbox; message automations post
+//! a bot message into the user's latest conversation; popups and design are shown
+//! by the chat widget, which reports a showing with automations-run. SMS
+//! automations are saved and validated but never run: there is no SMS provider.
+//!
+//! Every automation runs at most once per user unless its `repeat` period has
+//! passed since its last run for that user (`automation_runs`). A run's check and
+//! its effects happen in one write transaction, so two calls cannot both run it.
+
+use super::Call;
+use crate::accounts;
+use crate::db::automations::{self as store, AutomationRow};
+use crate::db::conversations::{self, NewConversation};
+use crate::db::messages::{self, NewMessage};
+use crate::db::reports;
+use crate::db::users::{self, UserRow};
+use crate::domain::automations::engine::{open_conditions, Facts, UserFacts, Verdict};
+use crate::domain::automations::{self as model, Automation, Kind, Translation};
+use crate::domain::{ConversationStatus, ReportName};
+use crate::error::{ApiResult, Failure, Outcome};
+use crate::jobs::email::{self as mail, OutgoingEmail};
+use chrono::NaiveDateTime;
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+pub fn automations_get(call: &mut Call) -> ApiResult<Value> {
+    let automations = load(call.conn)?;
+    let translations = load_translations(call.conn, &automations)?;
+    Ok(model::saved_json(&automations, &translations))
+}
+
+/// Replaces every automation and translation, all or nothing. `automations` may
+/// also be automations-get's whole answer, `[automations, translations]`.
+pub fn automations_save(call: &mut Call) -> ApiResult<Value> {
+    if !call.args.has("automations") {
+        return Err(Failure::MissingArgument("automations").into());
+    }
+    let mut automations = call.args.json("automations")?;
+    let mut translations = call.args.json("translations")?;
+    if let Some(Value::Array(pair)) = &automations {
+        if (1..=2).contains(&pair.len()) && pair[0].is_object() && translations.is_none() {
+            translations = pair.get(1).cloned();
+            automations = Some(pair[0].clone());
+        }
+    }
+    let saved = model::parse_saved(automations.as_ref(), translations.as_ref()).map_err(|why| {
+        let argument = if why.starts_with("translations") { "translations" } else { "automations" };
+        Failure::invalid(argument, why)
+    })?;
+    call.write(|tx| Ok(store::replace_all(tx, &saved)?))?;
+    Ok(json!(true))
+}
+
+/// `{"conditions": [what the client must still check], "repeat_id": …}`, or
+/// `false` when a server-side condition fails or the automation may not run again
+/// for `user_id` yet. Without `user_id`, conditions about the user are left open.
+pub fn automations_validate(call: &mut Call) -> ApiResult<Value> {
+    let automation = automation_arg(call)?;
+    let user = match call.args.id("user_id")? {
+        Some(id) => Some(users::find(call.conn, id)?.ok_or(Outcome::UserNotFound)?),
+        None => None,
+    };
+    let now = call.state.clock.now().naive_utc();
+    let (facts, last_run) = match &user {
+        Some(user) => (facts(call.conn, user, now)?, last_run(call.conn, user.id, &automation.id)?),
+        None => (Facts { today: now.date(), user: None }, None),
+    };
+    if !automation.may_run(last_run, now) {
+        return Ok(json!(false));
+    }
+    let Some(open) = open_conditions(&automation.conditions, &facts) else { return Ok(json!(false)) };
+    // Changes when a repeating automation may run again, so a widget that remembers
+    // what it showed shows it once per period.
+    let repeat_id = match (automation.repeat, last_run) {
+        (Some(_), Some(last)) => last.format(crate::clock::FORMAT).to_string(),
+        _ => String::new(),
+    };
+    let conditions: Vec<Value> = open.iter().map(|(condition, _)| condition.to_json()).collect();
+    Ok(json!({ "conditions": conditions, "repeat_id": repeat_id }))
+}
+
+/// Runs, for `user_id`, every automation whose conditions the server can decide
+/// and that may run; answers the others that may still run (client-side or
+/// later conditions), and the popups and design automations, each with `type`.
+pub fn automations_run_all(call: &mut Call) -> ApiResult<Value> {
+    let user_id = call.args.required_id("user_id")?;
+    let now = call.state.clock.now().naive_utc();
+    let key = call.state.key.clone();
+    let (answer, queued) = call.write(|tx| {
+        let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
+        let automations = load(tx)?;
+        let translations = load_translations(tx, &automations)?;
+        let facts = facts(tx, &user, now)?;
+        let runs = store::last_runs(tx, user.id)?;
+        let language = language_of(tx, user.id)?;
+        let (mut answer, mut queued) = (Vec::new(), false);
+        for mut automation in automations {
+            let last = runs.get(&automation.id).and_then(|t| parse_time(t));
+            if automation.kind == Kind::Sms || !automation.may_run(last, now) {
+                continue;
+            }
+            let Some(open) = open_conditions(&automation.conditions, &facts) else { continue };
+            let open: Vec<_> = open.into_iter().map(|(condition, _)| condition.clone()).collect();
+            localize(&mut automation, &translations, language.as_deref(), &user);
+            let runs_here = matches!(automation.kind, Kind::Emails | Kind::Messages);
+            if open.is_empty() && runs_here {
+                queued |= execute(tx, &key, &automation, &user, now)? && automation.kind == Kind::Emails;
+                continue;
+            }
+            automation.conditions = open;
+            let mut item = automation.to_json();
+            item["type"] = json!(automation.kind.as_str());
+            answer.push(item);
+        }
+        Ok((answer, queued))
+    })?;
+    if queued {
+        call.state.jobs.wake();
+    }
+    Ok(Value::Array(answer))
+}
+
+/// Runs one automation for `user_id`; with `validate`, only if no server-side
+/// condition fails or is still open (client-side ones are the caller's to have
+/// checked). For popups and design it records that the widget showed it.
+/// Answers whether it ran.
+pub fn automations_run(call: &mut Call) -> ApiResult<Value> {
+    let mut automation = automation_arg(call)?;
+    if automation.id.is_empty() {
+        return Err(Failure::invalid("automation", "id: an automation needs its id to run").into());
+    }
+    let validate = call.args.bool_or("validate", false)?;
+    let user_id = call.args.required_id("user_id")?;
+    let now = call.state.clock.now().naive_utc();
+    let key = call.state.key.clone();
+    let ran = call.write(|tx| {
+        let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
+        if !automation.may_run(last_run(tx, user.id, &automation.id)?, now) {
+            return Ok(false);
+        }
+        if validate {
+            let facts = facts(tx, &user, now)?;
+            match open_conditions(&automation.conditions, &facts) {
+                Some(open) if open.iter().all(|(_, verdict)| *verdict == Verdict::Client) => {}
+                _ => return Ok(false),
+            }
+        }
+        let translations = parse_translations(store::translations_of(tx, &automation.id)?, automation.kind)?;
+        localize(&mut automation, &translations, language_of(tx, user.id)?.as_deref(), &user);
+        execute(tx, &key, &automation, &user, now)
+    })?;
+    if ran && automation.kind == Kind::Emails {
+        call.state.jobs.wake();
+    }
+    Ok(json!(ran))
+}
+
+/// Does what `automation` does for `user` and records the run; `false` when there
+/// is nothing it can do (an email for a user without an address, an SMS).
+fn execute(
+    tx: &Connection,
+    key: &crate::crypto::SecretKey,
+    automation: &Automation,
+    user: &UserRow,
+    now: NaiveDateTime,
+) -> ApiResult<bool> {
+    let now = now.format(crate::clock::FORMAT).to_string();
+    let user_ref = user.id.to_string();
+    let report = |name: ReportName| reports::record(tx, name, Some(&automation.id), Some(&user_ref), None, &now);
+    match automation.kind {
+        Kind::Sms => return Ok(false),
+        Kind::Emails => {
+            let Some(address) = user.email.as_deref().filter(|e| !e.is_empty()) else { return Ok(false) };
+            let email = OutgoingEmail {
+                to: address.to_string(),
+                to_name: format!("{} {}", user.first_name, user.last_name).trim().to_string(),
+                subject: automation.field("subject").to_string(),
+                text: automation.message.clone(),
+                html: mail::text_to_html(&automation.message),
+                recipient_id: Some(user.id),
+                sender_suffix: String::new(),
+            };
+            mail::queue(tx, &email, &now)?;
+            report(ReportName::EmailAutomations)?;
+        }
+        Kind::Messages => {
+            let bot = accounts::bot(tx, key, &now)?;
+            let conversation_id = match conversations::latest_of_user(tx, user.id)? {
+                Some(id) => id,
+                None => conversations::insert(
+                    tx,
+                    &NewConversation {
+                        user_id: user.id,
+                        title: String::new(),
+                        status: ConversationStatus::WaitingForUser,
+                        department: None,
+                        agent_id: None,
+                        source: None,
+                        extra: None,
+                        now: now.clone(),
+                    },
+                )?,
+            };
+            let message = NewMessage {
+                conversation_id,
+                user_id: bot,
+                message: &automation.message,
+                attachments: "",
+                payload: "",
+                now: &now,
+            };
+            messages::insert(tx, &message)?;
+            // As send-message does for a bot's message: the conversation waits for the user.
+            conversations::set_status(tx, conversation_id, ConversationStatus::WaitingForUser)?;
+            report(ReportName::MessageAutomations)?;
+        }
+        Kind::Popups | Kind::Design => {}
+    }
+    store::record_run(tx, user.id, &automation.id, &now)?;
+    Ok(true)
+}
+
+/// The `automation` argument, checked like a saved one. Its type is its `type`
+/// field (as run-all answers it) or else the saved automation's with its id.
+fn automation_arg(call: &Call) -> ApiResult<Automation> {
+    let Some(Value::Object(mut map)) = call.args.json("automation")? else {
+        return Err(match call.args.has("automation") {
+            true => Failure::invalid("automation", "expected an automation object"),
+            false => Failure::MissingArgument("automation"),
+        }
+        .into());
+    };
+    let sent_type = map.remove("type");
+    let kind = match sent_type.as_ref().and_then(Value::as_str) {
+        Some(name) => {
+            Kind::parse(name).ok_or_else(|| Failure::invalid("automation", format!("type: unknown type '{name}'")))?
+        }
+        None => {
+            let id = map.get("id").and_then(Value::as_str).unwrap_or_default().trim().to_string();
+            let saved = store::find(call.conn, &id)?.ok_or_else(|| {
+                Failure::invalid("automation", "type: send its type (emails, sms, messages, popups or design)")
+            })?;
+            Kind::parse(&saved.kind).ok_or(Failure::InternalError)?
+        }
+    };
+    Automation::parse(kind, &Value::Object(map)).map_err(|why| Failure::invalid("automation", why).into())
+}
+
+fn load(conn: &Connection) -> ApiResult<Vec<Automation>> {
+    store::all(conn)?.into_iter().map(from_row).collect()
+}
+
+fn from_row(row: AutomationRow) -> ApiResult<Automation> {
+    let parsed = Kind::parse(&row.kind)
+        .ok_or_else(|| format!("unknown type {}", row.kind))
+        .and_then(|kind| Ok((kind, serde_json::from_str::<Value>(&row.body).map_err(|e| e.to_string())?)))
+        .and_then(|(kind, body)| Automation::parse(kind, &body));
+    parsed.map_err(|why| {
+        tracing::error!(reason = %why, "a stored automation no longer reads");
+        Failure::InternalError.into()
+    })
+}
+
+fn load_translations(conn: &Connection, automations: &[Automation]) -> ApiResult<Vec<Translation>> {
+    let mut translations = Vec::new();
+    for row in store::all_translations(conn)? {
+        let Some(automation) = automations.iter().find(|a| a.id == row.automation_id) else { continue };
+        translations.extend(parse_translations(vec![row], automation.kind)?);
+    }
+    Ok(translations)
+}
+
+fn parse_translations(rows: Vec<store::TranslationRow>, kind: Kind) -> ApiResult<Vec<Translation>> {
+    rows.into_iter()
+        .map(|row| {
+            let body: Value = serde_json::from_str(&row.body).unwrap_or(Value::Null);
+            Translation::parse(kind, &row.language, &body).map_err(|why| {
+                tracing::error!(reason = %why, "a stored automation translation no longer reads");
+                Failure::InternalError.into()
+            })
+        })
+        .collect()
+}
+
+/// The user's language code (`language`, else `browser_language`), normalised.
+fn language_of(conn: &Connection, user_id: i64) -> ApiResult<Option<String>> {
+    let language = match users::detail(conn, user_id, "language")? {
+        Some(language) if !language.trim().is_empty() => Some(language),
+        _ => users::detail(conn, user_id, "browser_language")?,
+    };
+    Ok(language.as_deref().and_then(crate::i18n::normalize_code))
+}
+
+/// The user's translation of the automation (the exact language, else its primary
+/// language), then the user's name and email filled into its texts.
+fn localize(automation: &mut Automation, translations: &[Translation], language: Option<&str>, user: &UserRow) {
+    if let Some(language) = language {
+        let of = |code: &str| translations.iter().find(|t| t.automation_id == automation.id && t.language == code);
+        if let Some(translation) = of(language).or_else(|| of(&language[..2])).cloned() {
+            automation.translate(&translation);
+        }
+    }
+    let email = user.email.as_deref().unwrap_or_default();
+    let render = |text: &str| model::render(text, &user.first_name, &user.last_name, email);
+    automation.message = render(&automation.message);
+    for (name, value) in automation.fields.iter_mut() {
+        if matches!(*name, "subject" | "title") {
+            *value = render(value);
+        }
+    }
+}
+
+fn facts(conn: &Connection, user: &UserRow, now: NaiveDateTime) -> ApiResult<Facts> {
+    let details = users::details(conn, user.id)?;
+    let detail =
+        |slug: &str| details.iter().find(|d| d.slug == slug && !d.value.trim().is_empty()).map(|d| d.value.clone());
+    Ok(Facts {
+        today: now.date(),
+        user: Some(UserFacts {
+            user_type: user.user_type,
+            language: detail("language").or_else(|| detail("browser_language")),
+            country: detail("country"),
+            country_code: detail("country_code"),
+            city: detail("city"),
+        }),
+    })
+}
+
+fn last_run(conn: &Connection, user_id: i64, automation_id: &str) -> ApiResult<Option<NaiveDateTime>> {
+    if automation_id.is_empty() {
+        return Ok(None);
+    }
+    Ok(store::last_runs(conn, user_id)?.get(automation_id).and_then(|t| parse_time(t)))
+}
+
+fn parse_time(text: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, crate::clock::FORMAT).ok()
+}
