@@ -225,11 +225,10 @@ fn execute(
 /// field (as run-all answers it) or else the saved automation's with its id.
 fn automation_arg(call: &Call) -> ApiResult<Automation> {
     let Some(Value::Object(mut map)) = call.args.json("automation")? else {
-        return Err(match call.args.has("automation") {
-            true => Failure::invalid("automation", "expected an automation object"),
-            false => Failure::MissingArgument("automation"),
+        if call.args.has("automation") {
+            return Err(Failure::invalid("automation", "expected an automation object").into());
         }
-        .into());
+        return Err(Failure::MissingArgument("automation").into());
     };
     let sent_type = map.remove("type");
     let kind = match sent_type.as_ref().and_then(Value::as_str) {
@@ -252,11 +251,9 @@ fn load(conn: &Connection) -> ApiResult<Vec<Automation>> {
 }
 
 fn from_row(row: AutomationRow) -> ApiResult<Automation> {
-    let parsed = Kind::parse(&row.kind)
-        .ok_or_else(|| format!("unknown type {}", row.kind))
-        .and_then(|kind| Ok((kind, serde_json::from_str::<Value>(&row.body).map_err(|e| e.to_string())?)))
-        .and_then(|(kind, body)| Automation::parse(kind, &body));
-    parsed.map_err(|why| {
+    let kind = Kind::parse(&row.kind).ok_or_else(|| format!("unknown type {}", row.kind));
+    let body = serde_json::from_str::<Value>(&row.body).map_err(|err| err.to_string());
+    kind.and_then(|kind| Automation::parse(kind, &body?)).map_err(|why| {
         tracing::error!(reason = %why, "a stored automation no longer reads");
         Failure::InternalError.into()
     })

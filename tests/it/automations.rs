@@ -103,6 +103,9 @@ fn saved_automations_and_translations_read_back_in_the_contract_shape() {
         json!([contract_automations(), translations]).to_string(),
         "the contract's shape and key order"
     );
+    // automations-get's whole answer saves back as it is.
+    assert_eq!(app.ok("automations-save", json!({ "automations": got.to_string() })), true);
+    assert_eq!(app.ok("automations-get", json!({})), got);
     // The same, sent as JSON strings, replaces everything.
     let only_one = json!({ "messages": [{ "id": "", "name": "Hi", "message": "Hello" }] });
     assert_eq!(app.ok("automations-save", json!({ "automations": only_one.to_string(), "translations": "{}" })), true);

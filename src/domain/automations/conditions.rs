@@ -240,7 +240,8 @@ pub(super) fn dates(operator: &str, value: &str) -> Result<(NaiveDate, NaiveDate
         let day = date(value)?;
         return Ok((day, day));
     }
-    let (start, end) = value.split_once(" - ").ok_or("expected dd/mm/yyyy - dd/mm/yyyy")?;
+    // Dates hold no dashes, so the one dash splits the range, spaced or not.
+    let (start, end) = value.split_once('-').ok_or("expected dd/mm/yyyy - dd/mm/yyyy")?;
     let (start, end) = (date(start)?, date(end)?);
     if start > end {
         return Err("the range ends before it starts".into());
@@ -268,6 +269,7 @@ mod tests {
             assert_eq!(condition(raw.clone()).to_json(), raw);
         }
         assert_eq!(condition(json!([" visits ", "is-more-than", 3])).to_json(), json!(["visits", "is-more-than", "3"]));
+        assert!(Condition::parse(&json!(["datetime", "is-between", "10/04/2021-13/04/2021"])).is_ok());
     }
 
     #[test]
