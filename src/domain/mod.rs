@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod days;
 mod email;
+pub mod email_template;
 pub mod markup;
 pub mod report;
 pub mod settings;
