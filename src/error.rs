@@ -23,10 +23,13 @@ pub enum Outcome {
     NoteNotFound,
     LanguageNotFound,
     ArticleNotFound,
+    MissingUserIdOrMessage,
+    UserEmailNotFound,
+    UserOrSenderNotFound,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 10] = [
+    pub const ALL: [Outcome; 13] = [
         Outcome::DuplicateEmail,
         Outcome::InvalidUserType,
         Outcome::UserNotFound,
@@ -37,6 +40,9 @@ impl Outcome {
         Outcome::NoteNotFound,
         Outcome::LanguageNotFound,
         Outcome::ArticleNotFound,
+        Outcome::MissingUserIdOrMessage,
+        Outcome::UserEmailNotFound,
+        Outcome::UserOrSenderNotFound,
     ];
 
     pub fn code(self) -> &'static str {
@@ -51,6 +57,9 @@ impl Outcome {
             Outcome::NoteNotFound => "note-not-found",
             Outcome::LanguageNotFound => "language-not-found",
             Outcome::ArticleNotFound => "article-not-found",
+            Outcome::MissingUserIdOrMessage => "missing-user-id-or-message",
+            Outcome::UserEmailNotFound => "user-email-not-found",
+            Outcome::UserOrSenderNotFound => "user-or-sender-not-found",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod notifications;
 pub mod server;
 pub mod state;
 pub mod web;

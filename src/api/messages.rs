@@ -1,4 +1,5 @@
-//! Messages: sending, editing, deleting, marking read, and direct messages.
+//! Messages: sending (with its email notifications), editing, deleting, marking
+//! read, and direct messages (chat, and email when they have a subject).
 
 use super::conversations::status_arg;
 use super::users::{profile_image_url, required_after};
@@ -8,6 +9,7 @@ use crate::db::messages::{self, MessageRow, NewMessage};
 use crate::db::{typing, users};
 use crate::domain::ConversationStatus;
 use crate::error::{ApiResult, Failure, Outcome};
+use crate::notifications::{self, About};
 use crate::state::AppState;
 use serde_json::{json, Map, Value};
 
@@ -31,7 +33,7 @@ pub(super) fn message_json(state: &AppState, row: &MessageRow) -> Value {
 }
 
 /// `[["name", "https://…"], …]` validated and stored as compact JSON, or `""` for none.
-fn attachments_arg(call: &Call) -> ApiResult<Option<String>> {
+pub(super) fn attachments_arg(call: &Call) -> ApiResult<Option<String>> {
     let Some(value) = call.args.json("attachments")? else { return Ok(None) };
     let invalid = || Failure::invalid("attachments", "expected [[\"name\", \"https://link\"], …]");
     let Value::Array(items) = value else { return Err(invalid().into()) };
@@ -90,8 +92,8 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
     let payload = payload_arg(call)?.unwrap_or_default();
     let skip_status = call.args.text("conversation_status_code")?.is_some_and(|s| s.trim() == "skip");
     let status = if skip_status { None } else { status_arg(call, "conversation_status_code")? };
-    let now = call.now();
-    let id = call.write(|tx| {
+    let (state, now) = (call.state, call.now());
+    let (id, notifications) = call.write(|tx| {
         let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
         if !conversations::exists(tx, conversation_id)? {
             return Err(Outcome::ConversationNotFound.into());
@@ -117,10 +119,18 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         }
         users::touch(tx, user_id, &now)?;
         typing::clear(tx, user_id)?;
-        Ok(id)
+        let about = About {
+            sender_name: notifications::full_name(&sender),
+            message: &message,
+            attachments: &attachments,
+            conversation_id: Some(conversation_id),
+        };
+        Ok((id, notifications::on_message(tx, state, &sender, &about, &now)?))
     })?;
-    // Email and push notifications arrive with the notifier; until then none are queued.
-    Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": [] }))
+    if !notifications.is_empty() {
+        state.jobs.wake();
+    }
+    Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
 }
 
 pub fn update_message(call: &mut Call) -> ApiResult<Value> {
@@ -174,7 +184,9 @@ pub fn get_agents_in_conversation(call: &mut Call) -> ApiResult<Value> {
 }
 
 /// A chat message from the calling admin to each user, each in a new conversation
-/// titled with `subject`. All users must exist, or nothing is sent.
+/// titled with `subject`. With a `subject`, each user that has an email also gets
+/// the message by email (subject and message may use the template placeholders).
+/// All users must exist, or nothing is sent.
 pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
     let message = call.args.required_text("message", MESSAGE_MAX)?;
@@ -182,12 +194,12 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
         return Err(Failure::invalid("message", "must not be empty").into());
     }
     let title = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
-    let (sender, now) = (call.caller.id, call.now());
-    call.write(|tx| {
+    let (sender, now, state) = (call.caller.id, call.now(), call.state);
+    let sender_name = notifications::full_name(&call.caller);
+    let emailed = call.write(|tx| {
+        let mut emailed = false;
         for &user_id in &ids {
-            if !users::exists(tx, user_id)? {
-                return Err(Outcome::UserNotFound.into());
-            }
+            let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
             let conversation_id = conversations::insert(
                 tx,
                 &NewConversation {
@@ -212,7 +224,20 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
                     now: &now,
                 },
             )?;
+            if !title.is_empty() {
+                let about = About {
+                    sender_name: sender_name.clone(),
+                    message: &message,
+                    attachments: "",
+                    conversation_id: Some(conversation_id),
+                };
+                emailed |= notifications::queue_composed(tx, state, &user, &title, &message, &about, &now)?;
+            }
         }
-        Ok(json!(true))
-    })
+        Ok(emailed)
+    })?;
+    if emailed {
+        state.jobs.wake();
+    }
+    Ok(json!(true))
 }

@@ -10,6 +10,7 @@ mod automations;
 mod avatars;
 mod conversations;
 pub mod dispatch;
+mod email;
 mod exports;
 mod formatting;
 mod jobs;
@@ -107,6 +108,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("count-conversations", conversations::count_conversations),
     ("check-conversations-assignment", conversations::check_conversations_assignment),
     // More methods
+    ("send-email", email::send_email),
+    ("send-custom-email", email::send_custom_email),
     ("get-setting", settings::get_setting),
     ("get-settings", settings::get_settings),
     ("save-settings", settings::save_settings),
@@ -143,6 +146,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     // Switchboard additions, not in the contract: undo for save-translations.
     ("get-translation-versions", translations::get_translation_versions),
     ("restore-translations", translations::restore_translations),
+    // Switchboard addition, not in the contract: check the SMTP settings.
+    ("send-test-email", email::send_test_email),
     // Switchboard additions, not in the contract: what the scheduler ran and what is queued.
     ("get-job-runs", jobs::get_job_runs),
     ("get-outbox", jobs::get_outbox),

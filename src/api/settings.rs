@@ -26,7 +26,7 @@ pub(crate) fn current_by_id(conn: &Connection, id: &str) -> ApiResult<Value> {
 pub fn get_setting(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_text("setting", 64)?;
     if let Some(setting) = settings::find(id.trim()) {
-        return current(call.conn, setting);
+        return Ok(settings::public(setting.kind, &current(call.conn, setting)?));
     }
     store::external(call.conn, id.trim())?
         .ok_or_else(|| Failure::invalid("setting", format!("no setting is called '{id}'")).into())
@@ -116,7 +116,9 @@ fn check_name(argument: &str, name: &str) -> ApiResult<()> {
 
 fn apply(tx: &Connection, changes: &Changes) -> ApiResult<()> {
     for (id, value) in &changes.settings {
-        store::put(tx, id, value)?;
+        let setting = settings::find(id).ok_or(Failure::InternalError)?;
+        let value = settings::keep_secrets(setting.kind, value.clone(), &current(tx, setting)?);
+        store::put(tx, id, &value)?;
     }
     for (name, value) in &changes.external {
         store::put_external(tx, name, value)?;
@@ -173,11 +175,12 @@ pub fn chat_css(call: &mut Call) -> ApiResult<Value> {
 }
 
 /// Every saved setting, external setting and translation in one JSON file, signed
-/// with this server's key so that only this server will import it.
+/// with this server's key so that only this server will import it. Secrets are
+/// masked, so importing the file keeps the secrets the importing server has.
 pub fn export_settings(call: &mut Call) -> ApiResult<Value> {
     let mut saved = Map::new();
     for setting in SCHEMA {
-        saved.insert(setting.id.to_string(), current(call.conn, setting)?);
+        saved.insert(setting.id.to_string(), settings::public(setting.kind, &current(call.conn, setting)?));
     }
     let external: Map<String, Value> = store::all_external(call.conn)?.into_iter().collect();
     let mut translations = Map::new();

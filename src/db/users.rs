@@ -260,6 +260,15 @@ pub fn any_agent_online(conn: &Connection, since: &str) -> rusqlite::Result<bool
     .query_row([since], |row| row.get(0))
 }
 
+/// Agents and admins that have an email, in `department` when one is given.
+pub fn agents_with_email(conn: &Connection, department: Option<i64>) -> rusqlite::Result<Vec<UserRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE user_type IN ('agent', 'admin') AND email IS NOT NULL AND email != ''
+            AND (?1 IS NULL OR department = ?1) ORDER BY id"
+    );
+    collect(conn, &sql, vec![department.into()])
+}
+
 pub fn agent_ids(conn: &Connection, include_admins: bool) -> rusqlite::Result<Vec<i64>> {
     let sql = if include_admins {
         "SELECT id FROM users WHERE user_type IN ('agent', 'admin') ORDER BY id"

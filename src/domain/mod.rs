@@ -5,6 +5,7 @@ pub mod articles;
 pub mod automations;
 pub mod days;
 mod email;
+pub mod email_template;
 pub mod markup;
 pub mod report;
 pub mod settings;

@@ -4,7 +4,14 @@
 //!
 //! On the wire a setting is `[value, "type"]` (get-settings); clients send that
 //! shape back, or the bare value.
+//!
+//! Secrets (kind `password`) are stored as sent but never shown: [`public`] masks
+//! them for every reader (get-settings, get-setting, export-settings), and saving
+//! the mask or an empty text keeps the stored secret ([`keep_secrets`]).
 
+mod secrets;
+
+pub use secrets::{keep_secrets, public, SECRET_MASK};
 use serde_json::{json, Map, Value};
 use std::str::FromStr;
 
@@ -17,6 +24,10 @@ pub enum Kind {
     Color,
     Select(&'static [&'static str]),
     Url,
+    /// An email address, or empty.
+    Email,
+    /// A secret of at most this many characters; never shown, see [`public`].
+    Password(usize),
     /// A `cron` crate expression with seconds: `sec min hour day month weekday`.
     Cron,
     Repeater(&'static [Field]),
@@ -49,6 +60,8 @@ impl Kind {
             Kind::Color => "color",
             Kind::Select(_) => "select",
             Kind::Url => "url",
+            Kind::Email => "email",
+            Kind::Password(_) => "password",
             Kind::Cron => "cron",
             Kind::Repeater(_) => "repeater",
             Kind::MultiInput(_) => "multi-input",
@@ -67,6 +80,15 @@ impl Kind {
             _ => json!(""),
         }
     }
+
+    /// What a multi-input field that was not sent becomes: its empty value, except
+    /// that a secret not sent is kept.
+    fn absent(self) -> Value {
+        match self {
+            Kind::Password(_) => Value::Null,
+            _ => self.empty(),
+        }
+    }
 }
 
 const DEPARTMENT_FIELDS: &[Field] = &[
@@ -78,6 +100,12 @@ const DEPARTMENT_FIELDS: &[Field] = &[
 
 const SAVED_REPLY_FIELDS: &[Field] =
     &[Field { id: "reply-name", kind: Kind::Text(255) }, Field { id: "reply-text", kind: Kind::Textarea }];
+
+const USER_SUBJECT: &str = "\"{site_title}: new reply from {sender_name}\"";
+const USER_BODY: &str = "\"Hello {recipient_name},\\n\\n{sender_name} replied to your conversation:\\n\\n{message}\\n{attachments}\\n{conversation_url}\"";
+const AGENT_SUBJECT: &str = "\"{site_title}: new message from {sender_name}\"";
+const AGENT_BODY: &str =
+    "\"{sender_name} wrote in conversation {conversation_id}:\\n\\n{message}\\n{attachments}\\n{conversation_url}\"";
 
 pub const SCHEMA: &[Setting] = &[
     // Chat
@@ -99,6 +127,32 @@ pub const SCHEMA: &[Setting] = &[
     // Admin
     Setting { id: "admin-title", section: "admin", kind: Kind::Text(255), default: "\"Switchboard\"" },
     Setting { id: "transcript-type", section: "admin", kind: Kind::Select(&["csv", "txt"]), default: "\"csv\"" },
+    // Notifications: the SMTP server, the email templates and who is told what.
+    Setting { id: "smtp-host", section: "notifications", kind: Kind::Text(255), default: "\"\"" },
+    Setting { id: "smtp-port", section: "notifications", kind: Kind::Number(1, 65535), default: "587" },
+    Setting {
+        id: "smtp-security",
+        section: "notifications",
+        kind: Kind::Select(&["none", "starttls", "tls"]),
+        default: "\"starttls\"",
+    },
+    Setting { id: "smtp-username", section: "notifications", kind: Kind::Text(255), default: "\"\"" },
+    Setting { id: "smtp-password", section: "notifications", kind: Kind::Password(1024), default: "\"\"" },
+    Setting { id: "smtp-sender-name", section: "notifications", kind: Kind::Text(255), default: "\"\"" },
+    Setting { id: "smtp-sender-address", section: "notifications", kind: Kind::Email, default: "\"\"" },
+    Setting { id: "email-user-subject", section: "notifications", kind: Kind::Text(255), default: USER_SUBJECT },
+    Setting { id: "email-user-body", section: "notifications", kind: Kind::Textarea, default: USER_BODY },
+    Setting { id: "email-agent-subject", section: "notifications", kind: Kind::Text(255), default: AGENT_SUBJECT },
+    Setting { id: "email-agent-body", section: "notifications", kind: Kind::Textarea, default: AGENT_BODY },
+    Setting { id: "notify-user-email", section: "notifications", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "notify-agent-email", section: "notifications", kind: Kind::Checkbox, default: "true" },
+    Setting {
+        id: "notify-agents",
+        section: "notifications",
+        kind: Kind::Select(&["assigned", "department", "all"]),
+        default: "\"assigned\"",
+    },
+    Setting { id: "email-user-chat-url", section: "notifications", kind: Kind::Url, default: "\"\"" },
     // Miscellaneous
     Setting { id: "departments", section: "miscellaneous", kind: Kind::Repeater(DEPARTMENT_FIELDS), default: "[]" },
     Setting { id: "saved-replies", section: "miscellaneous", kind: Kind::Repeater(SAVED_REPLY_FIELDS), default: "[]" },
@@ -124,9 +178,9 @@ impl Setting {
     }
 }
 
-/// The `[value, "type"]` pair of the wire format, for get-settings.
+/// The `[value, "type"]` pair of the wire format, for get-settings; secrets masked.
 pub fn wire(setting: &Setting, value: &Value) -> Value {
-    match (setting.kind, value) {
+    match (setting.kind, public(setting.kind, value)) {
         (Kind::MultiInput(fields), Value::Object(map)) => {
             let pairs: Map<String, Value> = fields
                 .iter()
@@ -134,11 +188,13 @@ pub fn wire(setting: &Setting, value: &Value) -> Value {
                 .collect();
             json!([pairs, setting.kind.name()])
         }
-        _ => json!([value, setting.kind.name()]),
+        (_, value) => json!([value, setting.kind.name()]),
     }
 }
 
 /// The value to store for `setting` from what a client sent, or why it is refused.
+/// A secret sent as the mask or empty comes back as `null`, meaning "keep the
+/// stored one" (see [`keep_secrets`]); JSON `null` or `false` clears it.
 pub fn validate(setting: &Setting, sent: &Value) -> Result<Value, String> {
     check(setting.kind, unwrap_pair(sent, setting.kind))
 }
@@ -212,6 +268,22 @@ fn check(kind: Kind, value: &Value) -> Result<Value, String> {
             }
             rows.iter().map(|row| fields_of(fields, row)).collect::<Result<Vec<_>, _>>().map(Value::Array)
         }
+        Kind::Email => {
+            let address = text(value, 254)?;
+            let address = address.trim();
+            if address.is_empty() || crate::domain::Email::parse(address).is_some() {
+                Ok(json!(address))
+            } else {
+                Err("expected an email address like support@example.com".into())
+            }
+        }
+        Kind::Password(max) => match value {
+            Value::Null | Value::Bool(false) => Ok(json!("")),
+            Value::String(s) if s.is_empty() || s == SECRET_MASK => Ok(Value::Null),
+            Value::String(s) if s.chars().count() > max => Err(format!("longer than {max} characters")),
+            Value::String(s) => Ok(json!(s)),
+            _ => Err("expected text".into()),
+        },
         Kind::Cron => {
             let expression = text(value, 255)?;
             match cron::Schedule::from_str(expression.trim()) {
@@ -234,7 +306,7 @@ fn fields_of(fields: &[Field], value: &Value) -> Result<Value, String> {
             Some(sent) => {
                 check(field.kind, unwrap_pair(sent, field.kind)).map_err(|why| format!("{}: {why}", field.id))?
             }
-            None => field.kind.empty(),
+            None => field.kind.absent(),
         };
         clean.insert(field.id.to_string(), value);
     }
@@ -283,7 +355,8 @@ mod tests {
     fn every_default_is_valid_for_its_kind() {
         for setting in SCHEMA {
             let default: Value = serde_json::from_str(setting.default).expect(setting.id);
-            assert_eq!(validate(setting, &default).as_ref(), Ok(&default), "{}", setting.id);
+            let valid = validate(setting, &default).map(|v| keep_secrets(setting.kind, v, &default));
+            assert_eq!(valid.as_ref(), Ok(&default), "{}", setting.id);
         }
         let mut ids: Vec<_> = SCHEMA.iter().map(|s| s.id).collect();
         ids.sort_unstable();
@@ -312,6 +385,14 @@ mod tests {
         let cron = find("cron-clean-data").unwrap();
         assert_eq!(validate(cron, &json!("0 */5 * * * *")), Ok(json!("0 */5 * * * *")));
         assert!(validate(cron, &json!("every day")).is_err());
+    }
+
+    #[test]
+    fn email_settings_take_an_address_or_nothing() {
+        let sender = find("smtp-sender-address").unwrap();
+        assert_eq!(validate(sender, &json!(" help@example.com ")), Ok(json!("help@example.com")));
+        assert_eq!(validate(sender, &json!("")), Ok(json!("")));
+        assert!(validate(sender, &json!("help at example")).is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod cleanup;
 pub mod email;
+pub mod mailer;
 pub mod maintenance;
 pub mod outbox;
 

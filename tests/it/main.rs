@@ -8,6 +8,8 @@ mod binary;
 mod conversations;
 mod dispatch;
 mod docs;
+mod email;
+mod email_delivery;
 mod formatting;
 mod help;
 mod install;

@@ -1,0 +1,204 @@
+//! Emails about conversations. Composes them from the templates in the
+//! notification settings and queues them in the caller's transaction, so an email
+//! exists exactly when the change it reports does; the outbox delivers it later
+//! (and the caller wakes the scheduler after committing).
+//!
+//! Who hears about a new message: when an agent replies and the user is offline,
+//! the user (`notify-user-email`); when a user writes and no agent is online, the
+//! agents `notify-agents` names (`notify-agent-email`). Only people with an email.
+
+use crate::api::settings::current_by_id;
+use crate::db::conversations::{self, ConversationRow};
+use crate::db::users::{self, UserRow};
+use crate::domain::email_template::{self, Fill};
+use crate::domain::UserType;
+use crate::error::ApiResult;
+use crate::jobs::email::{self, OutgoingEmail};
+use crate::state::AppState;
+use rusqlite::Connection;
+
+/// What an email is about: it fills the templates' placeholders.
+pub struct About<'a> {
+    pub sender_name: String,
+    pub message: &'a str,
+    /// As stored with a message: `[["name", "link"], …]` as JSON, or empty.
+    pub attachments: &'a str,
+    pub conversation_id: Option<i64>,
+}
+
+/// Whom the email goes to, which decides the templates and the conversation link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    User,
+    Agent,
+}
+
+impl Audience {
+    pub fn of(user: &UserRow) -> Self {
+        if user.user_type.is_agent() {
+            Audience::Agent
+        } else {
+            Audience::User
+        }
+    }
+
+    /// The subject and body template settings.
+    fn templates(self) -> (&'static str, &'static str) {
+        match self {
+            Audience::User => ("email-user-subject", "email-user-body"),
+            Audience::Agent => ("email-agent-subject", "email-agent-body"),
+        }
+    }
+}
+
+pub fn full_name(user: &UserRow) -> String {
+    format!("{} {}", user.first_name, user.last_name).trim().to_string()
+}
+
+fn setting_text(conn: &Connection, id: &str) -> ApiResult<String> {
+    Ok(current_by_id(conn, id)?.as_str().unwrap_or_default().to_string())
+}
+
+/// Queues the notifications due for a message `sender` just sent; answers what
+/// was queued, as send-message's `notifications` lists it (`["email"]` or `[]`).
+pub fn on_message(
+    conn: &Connection,
+    state: &AppState,
+    sender: &UserRow,
+    sent: &About,
+    now: &str,
+) -> ApiResult<Vec<&'static str>> {
+    let Some(conversation) = sent.conversation_id.map(|id| conversations::find(conn, id)).transpose()?.flatten() else {
+        return Ok(vec![]);
+    };
+    let online_since = state.clock.ago_text(state.config.online_window_seconds);
+    let recipients = if sender.user_type.is_agent() {
+        if !current_by_id(conn, "notify-user-email")?.as_bool().unwrap_or(false) {
+            return Ok(vec![]);
+        }
+        let user = users::find(conn, conversation.user_id)?;
+        user.into_iter().filter(|u| u.id != sender.id && u.last_activity < online_since).collect()
+    } else if sender.user_type == UserType::Bot {
+        vec![]
+    } else {
+        if !current_by_id(conn, "notify-agent-email")?.as_bool().unwrap_or(false)
+            || users::any_agent_online(conn, &online_since)?
+        {
+            return Ok(vec![]);
+        }
+        agents_to_notify(conn, &conversation)?
+    };
+    let mut queued = false;
+    for recipient in &recipients {
+        queued |= queue_templated(conn, state, recipient, sent, now)?;
+    }
+    Ok(if queued { vec!["email"] } else { vec![] })
+}
+
+/// The assigned agent, else the department's agents, else all agents, starting
+/// where `notify-agents` says; each step only counts agents with an email.
+fn agents_to_notify(conn: &Connection, conversation: &ConversationRow) -> ApiResult<Vec<UserRow>> {
+    let start = setting_text(conn, "notify-agents")?;
+    if start == "assigned" {
+        if let Some(agent) = conversation.agent_id.map(|id| users::find(conn, id)).transpose()?.flatten() {
+            if agent.user_type.is_agent() && agent.email.as_deref().is_some_and(|e| !e.is_empty()) {
+                return Ok(vec![agent]);
+            }
+        }
+    }
+    if start != "all" {
+        if let Some(department) = conversation.department {
+            let agents = users::agents_with_email(conn, Some(department))?;
+            if !agents.is_empty() {
+                return Ok(agents);
+            }
+        }
+    }
+    Ok(users::agents_with_email(conn, None)?)
+}
+
+/// Queues the user or agent template email (by the recipient's type) about
+/// `about`; false when the recipient has no email.
+pub fn queue_templated(
+    conn: &Connection,
+    state: &AppState,
+    recipient: &UserRow,
+    about: &About,
+    now: &str,
+) -> ApiResult<bool> {
+    let (subject, body) = Audience::of(recipient).templates();
+    let (subject, body) = (setting_text(conn, subject)?, setting_text(conn, body)?);
+    queue_composed(conn, state, recipient, &subject, &body, about, now)
+}
+
+/// Queues an email to `recipient` from the given subject and body templates;
+/// false when the recipient has no email.
+pub fn queue_composed(
+    conn: &Connection,
+    state: &AppState,
+    recipient: &UserRow,
+    subject: &str,
+    body: &str,
+    about: &About,
+    now: &str,
+) -> ApiResult<bool> {
+    let Some(to) = recipient.email.clone().filter(|e| !e.trim().is_empty()) else { return Ok(false) };
+    let values = fills(conn, state, recipient, about)?;
+    let rendered = email_template::render(body, &values);
+    let email = OutgoingEmail {
+        to,
+        to_name: full_name(recipient),
+        subject: email_template::render_line(subject, &values),
+        text: rendered.text,
+        html: email_template::html_document(&rendered.html),
+        recipient_id: Some(recipient.id),
+        sender_suffix: String::new(),
+    };
+    email::queue(conn, &email, now)?;
+    Ok(true)
+}
+
+/// An email whose body is `message` as it is, without a template.
+pub fn plain_email(to: &str, subject: &str, message: &str, recipient_id: Option<i64>, suffix: &str) -> OutgoingEmail {
+    OutgoingEmail {
+        to: to.to_string(),
+        to_name: String::new(),
+        subject: email_template::render_line(subject, &[]),
+        text: message.to_string(),
+        html: email_template::html_document(&email::text_to_html(message)),
+        recipient_id,
+        sender_suffix: suffix.to_string(),
+    }
+}
+
+/// The placeholder values for one recipient; see [`email_template::PLACEHOLDERS`].
+fn fills(
+    conn: &Connection,
+    state: &AppState,
+    recipient: &UserRow,
+    about: &About,
+) -> ApiResult<Vec<(&'static str, Fill)>> {
+    let conversation_url = match (about.conversation_id, Audience::of(recipient)) {
+        (None, _) => String::new(),
+        (Some(id), Audience::Agent) => format!("{}/admin?conversation={id}", state.config.public_base()),
+        (Some(id), Audience::User) => {
+            let chat = setting_text(conn, "email-user-chat-url")?;
+            url::Url::parse(&chat).map_or(String::new(), |mut url| {
+                url.query_pairs_mut().append_pair("conversation", &id.to_string());
+                url.to_string()
+            })
+        }
+    };
+    let attachments: Vec<(String, String)> =
+        serde_json::from_str::<Vec<(String, String)>>(about.attachments).unwrap_or_default();
+    Ok(vec![
+        ("recipient_name", Fill::Text(full_name(recipient))),
+        ("recipient_email", Fill::Text(recipient.email.clone().unwrap_or_default())),
+        ("sender_name", Fill::Text(about.sender_name.clone())),
+        ("message", Fill::Text(about.message.to_string())),
+        ("attachments", Fill::Links(attachments)),
+        ("conversation_id", Fill::Text(about.conversation_id.map(|id| id.to_string()).unwrap_or_default())),
+        ("conversation_url", Fill::Link(conversation_url)),
+        ("site_title", Fill::Text(setting_text(conn, "admin-title")?)),
+    ])
+}
