@@ -1,6 +1,7 @@
 //! Messages: sending, editing, deleting, marking read, and direct messages.
 
 use super::conversations::status_arg;
+use super::events;
 use super::users::{profile_image_url, required_after};
 use super::Call;
 use crate::db::conversations::{self, NewConversation};
@@ -90,12 +91,11 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
     let payload = payload_arg(call)?.unwrap_or_default();
     let skip_status = call.args.text("conversation_status_code")?.is_some_and(|s| s.trim() == "skip");
     let status = if skip_status { None } else { status_arg(call, "conversation_status_code")? };
-    let now = call.now();
+    let (now, state) = (call.now(), call.state);
     let id = call.write(|tx| {
         let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
-        if !conversations::exists(tx, conversation_id)? {
-            return Err(Outcome::ConversationNotFound.into());
-        }
+        let before = conversations::find(tx, conversation_id)?.ok_or(Outcome::ConversationNotFound)?;
+        let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
         let id = messages::insert(
             tx,
             &NewMessage {
@@ -112,13 +112,17 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         } else {
             ConversationStatus::WaitingForAgent
         };
-        if !skip_status {
-            conversations::set_status(tx, conversation_id, status.unwrap_or(automatic))?;
+        let status = if skip_status { None } else { Some(status.unwrap_or(automatic)) };
+        if let Some(status) = status {
+            conversations::set_status(tx, conversation_id, status)?;
         }
         users::touch(tx, user_id, &now)?;
         typing::clear(tx, user_id)?;
+        let status_now = status.map_or(before.status_code, |s| s.code());
+        events::message_sent(tx, state, &before, was_empty, id, status_now)?;
         Ok(id)
     })?;
+    call.state.jobs.wake();
     // Email and push notifications arrive with the notifier; until then none are queued.
     Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": [] }))
 }
@@ -139,7 +143,15 @@ pub fn update_message(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("message_id")?;
-    if call.write(|tx| Ok(messages::delete(tx, id)?))? {
+    let state = call.state;
+    let deleted = call.write(|tx| {
+        let Some(message) = messages::find(tx, id)? else { return Ok(false) };
+        messages::delete(tx, id)?;
+        events::message_deleted(tx, state, &message)?;
+        Ok(true)
+    })?;
+    call.state.jobs.wake();
+    if deleted {
         Ok(json!(true))
     } else {
         Err(Outcome::MessageNotFound.into())
@@ -182,7 +194,7 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
         return Err(Failure::invalid("message", "must not be empty").into());
     }
     let title = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
-    let (sender, now) = (call.caller.id, call.now());
+    let (sender, now, state) = (call.caller.id, call.now(), call.state);
     call.write(|tx| {
         for &user_id in &ids {
             if !users::exists(tx, user_id)? {
@@ -201,7 +213,7 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
                     now: now.clone(),
                 },
             )?;
-            messages::insert(
+            let message_id = messages::insert(
                 tx,
                 &NewMessage {
                     conversation_id,
@@ -212,7 +224,10 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
                     now: &now,
                 },
             )?;
+            events::direct_message(tx, state, conversation_id, message_id)?;
         }
-        Ok(json!(true))
-    })
+        Ok(())
+    })?;
+    call.state.jobs.wake();
+    Ok(json!(true))
 }

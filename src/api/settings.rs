@@ -26,7 +26,7 @@ pub(crate) fn current_by_id(conn: &Connection, id: &str) -> ApiResult<Value> {
 pub fn get_setting(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_text("setting", 64)?;
     if let Some(setting) = settings::find(id.trim()) {
-        return current(call.conn, setting);
+        return Ok(settings::redacted(setting, &current(call.conn, setting)?));
     }
     store::external(call.conn, id.trim())?
         .ok_or_else(|| Failure::invalid("setting", format!("no setting is called '{id}'")).into())
@@ -35,7 +35,8 @@ pub fn get_setting(call: &mut Call) -> ApiResult<Value> {
 pub fn get_settings(call: &mut Call) -> ApiResult<Value> {
     let mut all = Map::new();
     for setting in SCHEMA {
-        all.insert(setting.id.to_string(), settings::wire(setting, &current(call.conn, setting)?));
+        let shown = settings::redacted(setting, &current(call.conn, setting)?);
+        all.insert(setting.id.to_string(), settings::wire(setting, &shown));
     }
     Ok(Value::Object(all))
 }
@@ -43,7 +44,7 @@ pub fn get_settings(call: &mut Call) -> ApiResult<Value> {
 /// What a save or an import will write, validated in full before anything is.
 #[derive(Default)]
 struct Changes {
-    settings: Vec<(&'static str, Value)>,
+    settings: Vec<(&'static Setting, Value)>,
     external: Vec<(String, Value)>,
     translations: Vec<(String, String, Value)>,
 }
@@ -75,7 +76,7 @@ fn changes_from(
                 .ok_or_else(|| Failure::invalid("settings", format!("no setting is called '{id}'")))?;
             let value = settings::validate(setting, &value)
                 .map_err(|why| Failure::invalid("settings", format!("{id}: {why}")))?;
-            changes.settings.push((setting.id, value));
+            changes.settings.push((setting, value));
         }
     }
     if let Some(external) = external {
@@ -115,8 +116,9 @@ fn check_name(argument: &str, name: &str) -> ApiResult<()> {
 }
 
 fn apply(tx: &Connection, changes: &Changes) -> ApiResult<()> {
-    for (id, value) in &changes.settings {
-        store::put(tx, id, value)?;
+    for (setting, value) in &changes.settings {
+        let value = settings::keep_secrets(setting, value.clone(), &current(tx, setting)?);
+        store::put(tx, setting.id, &value)?;
     }
     for (name, value) in &changes.external {
         store::put_external(tx, name, value)?;
@@ -173,11 +175,12 @@ pub fn chat_css(call: &mut Call) -> ApiResult<Value> {
 }
 
 /// Every saved setting, external setting and translation in one JSON file, signed
-/// with this server's key so that only this server will import it.
+/// with this server's key so that only this server will import it. Secrets are
+/// masked, so importing the file keeps the secrets this server has.
 pub fn export_settings(call: &mut Call) -> ApiResult<Value> {
     let mut saved = Map::new();
     for setting in SCHEMA {
-        saved.insert(setting.id.to_string(), current(call.conn, setting)?);
+        saved.insert(setting.id.to_string(), settings::redacted(setting, &current(call.conn, setting)?));
     }
     let external: Map<String, Value> = store::all_external(call.conn)?.into_iter().collect();
     let mut translations = Map::new();

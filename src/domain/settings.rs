@@ -17,6 +17,11 @@ pub enum Kind {
     Color,
     Select(&'static [&'static str]),
     Url,
+    /// A secret (a signing key, a password), alone or in a multi-input (not in a
+    /// repeater): stored as sent, never shown. Reads
+    /// answer [`SECRET_MASK`] when one is saved and `""` when none; saving the mask,
+    /// or leaving the field out of a multi-input, keeps the saved secret.
+    Password,
     /// A `cron` crate expression with seconds: `sec min hour day month weekday`.
     Cron,
     Repeater(&'static [Field]),
@@ -49,6 +54,7 @@ impl Kind {
             Kind::Color => "color",
             Kind::Select(_) => "select",
             Kind::Url => "url",
+            Kind::Password => "password",
             Kind::Cron => "cron",
             Kind::Repeater(_) => "repeater",
             Kind::MultiInput(_) => "multi-input",
@@ -74,6 +80,15 @@ const DEPARTMENT_FIELDS: &[Field] = &[
     Field { id: "department-name", kind: Kind::Text(255) },
     Field { id: "department-color", kind: Kind::Text(32) },
     Field { id: "department-image", kind: Kind::Url },
+];
+
+const WEBHOOK_FIELDS: &[Field] = &[
+    Field { id: "webhooks-active", kind: Kind::Checkbox },
+    Field { id: "webhooks-url", kind: Kind::Url },
+    Field { id: "webhooks-key", kind: Kind::Password },
+    // Comma-separated webhook names; empty sends them all. Names Switchboard never
+    // fires are accepted, so settings saved for the contract's other webhooks load.
+    Field { id: "webhooks-allowed", kind: Kind::Text(2000) },
 ];
 
 const SAVED_REPLY_FIELDS: &[Field] =
@@ -104,6 +119,12 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "saved-replies", section: "miscellaneous", kind: Kind::Repeater(SAVED_REPLY_FIELDS), default: "[]" },
     Setting { id: "routing", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
     Setting { id: "queue", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
+    Setting {
+        id: "webhooks",
+        section: "miscellaneous",
+        kind: Kind::MultiInput(WEBHOOK_FIELDS),
+        default: r#"{"webhooks-active":false,"webhooks-url":"","webhooks-key":"","webhooks-allowed":""}"#,
+    },
     // Languages and the help center
     Setting { id: "default-language", section: "languages", kind: Kind::Text(8), default: "\"en\"" },
     Setting { id: "help-center-title", section: "articles", kind: Kind::Text(255), default: "\"Help center\"" },
@@ -113,6 +134,9 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "cron-presence", section: "cron", kind: Kind::Cron, default: "\"0 * * * * *\"" },
     Setting { id: "cron-maintenance", section: "cron", kind: Kind::Cron, default: "\"0 30 3 * * *\"" },
 ];
+
+/// What reads show instead of a saved secret; saving it back keeps the secret.
+pub const SECRET_MASK: &str = "********";
 
 pub fn find(id: &str) -> Option<&'static Setting> {
     SCHEMA.iter().find(|setting| setting.id == id)
@@ -135,6 +159,43 @@ pub fn wire(setting: &Setting, value: &Value) -> Value {
             json!([pairs, setting.kind.name()])
         }
         _ => json!([value, setting.kind.name()]),
+    }
+}
+
+/// `value` as reads may show it: every secret replaced by [`SECRET_MASK`] (or `""`).
+pub fn redacted(setting: &Setting, value: &Value) -> Value {
+    let mask = |secret: &Value| json!(if secret.as_str().unwrap_or_default().is_empty() { "" } else { SECRET_MASK });
+    match (setting.kind, value) {
+        (Kind::Password, secret) => mask(secret),
+        (Kind::MultiInput(fields), Value::Object(map)) => {
+            let mut shown = map.clone();
+            for field in fields.iter().filter(|f| matches!(f.kind, Kind::Password)) {
+                if let Some(secret) = shown.get_mut(field.id) {
+                    *secret = mask(secret);
+                }
+            }
+            Value::Object(shown)
+        }
+        _ => value.clone(),
+    }
+}
+
+/// The validated `new` value with each secret left unchanged ([`SECRET_MASK`])
+/// taken from `saved`, the value stored before.
+pub fn keep_secrets(setting: &Setting, new: Value, saved: &Value) -> Value {
+    let unchanged = |secret: &Value| secret.as_str() == Some(SECRET_MASK);
+    let saved_text = |secret: Option<&Value>| json!(secret.and_then(Value::as_str).unwrap_or_default());
+    match (setting.kind, new) {
+        (Kind::Password, secret) if unchanged(&secret) => saved_text(Some(saved)),
+        (Kind::MultiInput(fields), Value::Object(mut map)) => {
+            for field in fields.iter().filter(|f| matches!(f.kind, Kind::Password)) {
+                if map.get(field.id).is_some_and(unchanged) {
+                    map.insert(field.id.to_string(), saved_text(saved.get(field.id)));
+                }
+            }
+            Value::Object(map)
+        }
+        (_, new) => new,
     }
 }
 
@@ -201,6 +262,7 @@ fn check(kind: Kind, value: &Value) -> Result<Value, String> {
                 Err("expected an http or https URL".into())
             }
         }
+        Kind::Password => text(value, 1024).map(|secret| json!(secret.trim())),
         Kind::Repeater(fields) => {
             let rows = match value {
                 Value::Array(rows) => rows.clone(),
@@ -234,6 +296,8 @@ fn fields_of(fields: &[Field], value: &Value) -> Result<Value, String> {
             Some(sent) => {
                 check(field.kind, unwrap_pair(sent, field.kind)).map_err(|why| format!("{}: {why}", field.id))?
             }
+            // A secret not sent is one left unchanged (see `keep_secrets`).
+            None if matches!(field.kind, Kind::Password) => json!(SECRET_MASK),
             None => field.kind.empty(),
         };
         clean.insert(field.id.to_string(), value);
@@ -312,6 +376,22 @@ mod tests {
         let cron = find("cron-clean-data").unwrap();
         assert_eq!(validate(cron, &json!("0 */5 * * * *")), Ok(json!("0 */5 * * * *")));
         assert!(validate(cron, &json!("every day")).is_err());
+    }
+
+    #[test]
+    fn secrets_are_masked_on_reads_and_kept_when_left_unchanged() {
+        let webhooks = find("webhooks").unwrap();
+        let saved = json!({ "webhooks-active": true, "webhooks-url": "https://x.test", "webhooks-key": "k", "webhooks-allowed": "" });
+        assert_eq!(redacted(webhooks, &saved)["webhooks-key"], SECRET_MASK);
+        assert_eq!(redacted(webhooks, &saved)["webhooks-url"], "https://x.test");
+        assert_eq!(redacted(webhooks, &webhooks.default_value())["webhooks-key"], "");
+        let save =
+            |sent: Value| keep_secrets(webhooks, validate(webhooks, &sent).unwrap(), &saved)["webhooks-key"].clone();
+        assert_eq!(save(json!({ "webhooks-active": false })), "k", "a secret not sent is kept");
+        assert_eq!(save(redacted(webhooks, &saved)), "k", "the mask sent back is kept");
+        assert_eq!(save(json!({ "webhooks-key": " new " })), "new");
+        assert_eq!(save(json!({ "webhooks-key": "" })), "", "an empty secret clears it");
+        assert!(validate(webhooks, &json!({ "webhooks-url": "ftp://x.test" })).is_err());
     }
 
     #[test]

@@ -90,8 +90,11 @@ fn backoff(attempt: i64) -> Duration {
     Duration::seconds(seconds.min(3600))
 }
 
-fn deliver(_state: &AppState, item: &Item) -> Result<(), Undelivered> {
-    Err(Undelivered::permanent(format!("nothing delivers items of kind '{}'", item.kind)))
+fn deliver(state: &AppState, item: &Item) -> Result<(), Undelivered> {
+    match item.kind.as_str() {
+        super::webhooks::KIND => super::webhooks::deliver(state, item),
+        other => Err(Undelivered::permanent(format!("nothing delivers items of kind '{other}'"))),
+    }
 }
 
 pub fn drain_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {

@@ -19,3 +19,5 @@ mod reports;
 mod settings;
 mod translations;
 mod users;
+mod webhook_delivery;
+mod webhooks;

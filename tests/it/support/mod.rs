@@ -3,6 +3,7 @@
 //! forms.
 
 pub mod php;
+pub mod receiver;
 
 use serde_json::{json, Map, Value};
 use std::net::TcpListener;
