@@ -202,3 +202,21 @@ fn cron_jobs_delivers_queued_webhooks_from_an_api_call() {
     assert_eq!(receiver.delivered().len(), 1);
     assert_eq!(app.ok("get-outbox", json!({ "state": "delivered" }))[0]["kind"], "webhook");
 }
+
+#[test]
+fn a_receiver_that_never_answers_is_given_up_on_after_the_timeout_and_retried() {
+    let app = TestApp::spawn_quiet_at(START);
+    // Connections complete in the kernel's backlog, but nobody ever reads or answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    configure(&app, &format!("http://{}/hook", silent.local_addr().unwrap()), "");
+    app.ok("send-test-webhook", json!({}));
+
+    let started = std::time::Instant::now();
+    let report = drain(&app);
+
+    let waited = started.elapsed().as_secs_f64();
+    assert_eq!(report, DrainReport { delivered: 0, retrying: 1, failed: 0 });
+    assert!((9.0..30.0).contains(&waited), "gave up after {waited} s");
+    let error = pending(&app)[0]["last_error"].clone();
+    assert!(error.as_str().unwrap().contains("no answer within 10 s"), "{error}");
+}
