@@ -198,6 +198,7 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
         extra,
         now: call.now(),
     };
+    let state = call.state;
     let id = call.write(|tx| {
         if !users::exists(tx, user_id)? {
             return Err(Outcome::UserNotFound.into());
@@ -205,8 +206,11 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
         if let Some(agent) = agent_id {
             ensure_agent(tx, agent)?;
         }
-        Ok(conversations::insert(tx, &new)?)
+        let id = conversations::insert(tx, &new)?;
+        super::events::conversation_created(tx, state, id)?;
+        Ok(id)
     })?;
+    call.state.jobs.wake();
     let conversation = conversations::find(call.conn, id)?.ok_or(Outcome::ConversationNotFound)?;
     Ok(json!({ "messages": [], "details": details_json(call.state, &conversation) }))
 }
@@ -229,7 +233,17 @@ fn found(changed: bool) -> ApiResult<Value> {
 pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let status = status_arg(call, "status_code")?.ok_or(Outcome::InvalidStatusCode)?;
-    found(call.write(|tx| Ok(conversations::set_status(tx, id, status)?))?)
+    let state = call.state;
+    let changed = call.write(|tx| {
+        let Some(before) = conversations::find(tx, id)? else { return Ok(false) };
+        conversations::set_status(tx, id, status)?;
+        if before.status_code != status.code() {
+            super::events::status_updated(tx, state, id, status.code())?;
+        }
+        Ok(true)
+    })?;
+    call.state.jobs.wake();
+    found(changed)
 }
 
 /// `message` (a note for the department's agents) is accepted; sending it is the

@@ -6,7 +6,7 @@
 //! user logging in with their own token sends it as `user_token`.
 
 use super::users::profile_image_url;
-use super::Call;
+use super::{events, Call};
 use crate::crypto::{self, constant_time_eq};
 use crate::db::sessions;
 use crate::db::users::{self, UserChanges, UserRow};
@@ -32,7 +32,8 @@ pub fn login(call: &mut Call) -> ApiResult<Value> {
         _ => return Err(Failure::MissingArgument("email").into()),
     };
     let Some(user) = user else { return Ok(json!(false)) };
-    let cookie = open_session(call, user.id)?;
+    let cookie = open_session(call, user.id, Some(&user))?;
+    call.state.jobs.wake();
     Ok(json!([login_user_json(call, &user), cookie]))
 }
 
@@ -48,13 +49,17 @@ fn login_user_json(call: &Call, user: &UserRow) -> Value {
     })
 }
 
-fn open_session(call: &mut Call, user_id: i64) -> ApiResult<String> {
+/// Opens a session for `user_id`; with `login`, fires the `login` webhook with it.
+fn open_session(call: &mut Call, user_id: i64, login: Option<&UserRow>) -> ApiResult<String> {
     let session = crypto::random_hex(16);
-    let now = call.now();
+    let (now, state) = (call.now(), call.state);
     call.write(|tx| {
         sessions::insert(tx, &session, user_id, &now)?;
         users::touch(tx, user_id, &now)?;
-        Ok(())
+        match login {
+            Some(user) => events::login(tx, state, user),
+            None => Ok(()),
+        }
     })?;
     Ok(call.state.key.sign(&format!("session:{session}")))
 }
@@ -108,19 +113,21 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         department: Some(department),
         ..UserChanges::default()
     };
+    let state = call.state;
     call.write(|tx| {
         if let Some(email) = &email {
             if users::email_taken(tx, email, Some(user_id))? {
                 return Err(Outcome::DuplicateEmail.into());
             }
         }
-        if !users::update(tx, user_id, &changes)? {
-            return Err(Outcome::UserNotFound.into());
-        }
+        let before = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
+        users::update(tx, user_id, &changes)?;
         if let Some((session, _)) = &old_session {
             sessions::revoke(tx, session)?;
         }
-        Ok(())
+        events::user_updated(tx, state, &before)
     })?;
-    Ok(json!(open_session(call, user_id)?))
+    let cookie = open_session(call, user_id, None)?;
+    call.state.jobs.wake();
+    Ok(json!(cookie))
 }

@@ -2,6 +2,7 @@
 //! read, and direct messages (chat, and email when they have a subject).
 
 use super::conversations::status_arg;
+use super::events;
 use super::users::{profile_image_url, required_after};
 use super::Call;
 use crate::db::conversations::{self, NewConversation};
@@ -95,9 +96,8 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
     let (state, now) = (call.state, call.now());
     let (id, notifications) = call.write(|tx| {
         let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
-        if !conversations::exists(tx, conversation_id)? {
-            return Err(Outcome::ConversationNotFound.into());
-        }
+        let before = conversations::find(tx, conversation_id)?.ok_or(Outcome::ConversationNotFound)?;
+        let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
         let id = messages::insert(
             tx,
             &NewMessage {
@@ -114,11 +114,14 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         } else {
             ConversationStatus::WaitingForAgent
         };
-        if !skip_status {
-            conversations::set_status(tx, conversation_id, status.unwrap_or(automatic))?;
+        let status = if skip_status { None } else { Some(status.unwrap_or(automatic)) };
+        if let Some(status) = status {
+            conversations::set_status(tx, conversation_id, status)?;
         }
         users::touch(tx, user_id, &now)?;
         typing::clear(tx, user_id)?;
+        let status_now = status.map_or(before.status_code, |s| s.code());
+        events::message_sent(tx, state, &before, was_empty, id, status_now)?;
         let about = About {
             sender_name: notifications::full_name(&sender),
             message: &message,
@@ -127,9 +130,7 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         };
         Ok((id, notifications::on_message(tx, state, &sender, &about, &now)?))
     })?;
-    if !notifications.is_empty() {
-        state.jobs.wake();
-    }
+    state.jobs.wake();
     Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
 }
 
@@ -149,7 +150,15 @@ pub fn update_message(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("message_id")?;
-    if call.write(|tx| Ok(messages::delete(tx, id)?))? {
+    let state = call.state;
+    let deleted = call.write(|tx| {
+        let Some(message) = messages::find(tx, id)? else { return Ok(false) };
+        messages::delete(tx, id)?;
+        events::message_deleted(tx, state, &message)?;
+        Ok(true)
+    })?;
+    call.state.jobs.wake();
+    if deleted {
         Ok(json!(true))
     } else {
         Err(Outcome::MessageNotFound.into())
@@ -196,8 +205,7 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
     let title = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
     let (sender, now, state) = (call.caller.id, call.now(), call.state);
     let sender_name = notifications::full_name(&call.caller);
-    let emailed = call.write(|tx| {
-        let mut emailed = false;
+    call.write(|tx| {
         for &user_id in &ids {
             let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
             let conversation_id = conversations::insert(
@@ -213,7 +221,7 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
                     now: now.clone(),
                 },
             )?;
-            messages::insert(
+            let message_id = messages::insert(
                 tx,
                 &NewMessage {
                     conversation_id,
@@ -231,13 +239,12 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
                     attachments: "",
                     conversation_id: Some(conversation_id),
                 };
-                emailed |= notifications::queue_composed(tx, state, &user, &title, &message, &about, &now)?;
+                notifications::queue_composed(tx, state, &user, &title, &message, &about, &now)?;
             }
+            events::direct_message(tx, state, conversation_id, message_id)?;
         }
-        Ok(emailed)
+        Ok(())
     })?;
-    if emailed {
-        state.jobs.wake();
-    }
+    state.jobs.wake();
     Ok(json!(true))
 }

@@ -11,6 +11,7 @@ mod avatars;
 mod conversations;
 pub mod dispatch;
 mod email;
+pub(crate) mod events;
 mod exports;
 mod formatting;
 mod jobs;
@@ -21,7 +22,9 @@ mod presence;
 mod reports;
 pub(crate) mod settings;
 mod translations;
+mod user_args;
 mod users;
+mod webhooks;
 
 use crate::db::users::UserRow;
 use crate::error::ApiResult;
@@ -151,6 +154,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     // Switchboard additions, not in the contract: what the scheduler ran and what is queued.
     ("get-job-runs", jobs::get_job_runs),
     ("get-outbox", jobs::get_outbox),
+    // Switchboard addition, not in the contract: a webhook to try the settings.
+    ("send-test-webhook", webhooks::send_test_webhook),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

@@ -43,7 +43,7 @@ pub fn get_settings(call: &mut Call) -> ApiResult<Value> {
 /// What a save or an import will write, validated in full before anything is.
 #[derive(Default)]
 struct Changes {
-    settings: Vec<(&'static str, Value)>,
+    settings: Vec<(&'static Setting, Value)>,
     external: Vec<(String, Value)>,
     translations: Vec<(String, String, Value)>,
 }
@@ -75,7 +75,7 @@ fn changes_from(
                 .ok_or_else(|| Failure::invalid("settings", format!("no setting is called '{id}'")))?;
             let value = settings::validate(setting, &value)
                 .map_err(|why| Failure::invalid("settings", format!("{id}: {why}")))?;
-            changes.settings.push((setting.id, value));
+            changes.settings.push((setting, value));
         }
     }
     if let Some(external) = external {
@@ -115,10 +115,9 @@ fn check_name(argument: &str, name: &str) -> ApiResult<()> {
 }
 
 fn apply(tx: &Connection, changes: &Changes) -> ApiResult<()> {
-    for (id, value) in &changes.settings {
-        let setting = settings::find(id).ok_or(Failure::InternalError)?;
+    for (setting, value) in &changes.settings {
         let value = settings::keep_secrets(setting.kind, value.clone(), &current(tx, setting)?);
-        store::put(tx, id, &value)?;
+        store::put(tx, setting.id, &value)?;
     }
     for (name, value) in &changes.external {
         store::put_external(tx, name, value)?;

@@ -1,6 +1,7 @@
 //! Users: reading, listing, creating, changing and deleting people.
 
-use super::Call;
+use super::user_args::{details_arg, email_arg, image_arg, password_arg};
+use super::{events, Call};
 use crate::accounts::{self, Account};
 use crate::crypto;
 use crate::db::users::{self, Detail, UserChanges, UserQuery, UserRow, UserScope};
@@ -11,9 +12,6 @@ use crate::state::AppState;
 use serde_json::{json, Map, Value};
 
 const NAME_MAX: usize = 255;
-const URL_MAX: usize = 2048;
-const PASSWORD_MIN: usize = 8;
-const PASSWORD_MAX: usize = 1024;
 
 /// A user as the contract shows one: row columns as strings, `null` when empty.
 pub(super) fn user_json(state: &AppState, user: &UserRow) -> Value {
@@ -234,8 +232,15 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
     account.password_hash = password_arg(call)?.map(|p| crypto::hash_password(&p));
     account.department = call.args.nullable_id("department")?.flatten();
     account.details = details_arg(call)?;
-    let (key, now) = (call.state.key.clone(), call.now());
-    let id = call.write(|tx| accounts::create(tx, &key, &now, account))?;
+    let (key, now, state) = (call.state.key.clone(), call.now(), call.state);
+    let id = call.write(|tx| {
+        let id = accounts::create(tx, &key, &now, account)?;
+        if user_type == UserType::User {
+            events::registration(tx, state, id)?;
+        }
+        Ok(id)
+    })?;
+    call.state.jobs.wake();
     Ok(json!(id))
 }
 
@@ -254,99 +259,35 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
         password_hash: password_arg(call)?.map(|p| crypto::hash_password(&p)),
         department: call.args.nullable_id("department")?,
     };
-    let details = details_arg(call)?;
+    let (details, state) = (details_arg(call)?, call.state);
     call.write(|tx| {
         if let Some(Some(email)) = &changes.email {
             if users::email_taken(tx, email, Some(id))? {
                 return Err(Outcome::DuplicateEmail.into());
             }
         }
-        if !users::update(tx, id, &changes)? {
-            return Err(Outcome::UserNotFound.into());
-        }
+        let before = users::find(tx, id)?.ok_or(Outcome::UserNotFound)?;
+        users::update(tx, id, &changes)?;
         for detail in &details {
             users::set_detail(tx, id, detail)?;
         }
-        Ok(json!(true))
-    })
-}
-
-/// `Some(None)` when the email is to be removed (`NULL` or empty, as the contract says).
-fn email_arg(call: &Call) -> ApiResult<Option<Option<Email>>> {
-    match call.args.text_max("email", 254)?.map(|e| e.trim().to_string()) {
-        None => Ok(None),
-        Some(e) if e.is_empty() || e.eq_ignore_ascii_case("null") || e == "false" => Ok(Some(None)),
-        Some(e) => Ok(Some(Some(Email::parse(&e).ok_or_else(|| Failure::invalid("email", "not an email address"))?))),
-    }
-}
-
-/// Profile images are shown in pages, so only web addresses are stored.
-fn image_arg(call: &Call) -> ApiResult<Option<Option<String>>> {
-    match call.args.text_max("profile_image", URL_MAX)?.map(|u| u.trim().to_string()) {
-        None => Ok(None),
-        Some(u) if u.is_empty() || u == "false" => Ok(Some(None)),
-        Some(u) => match url::Url::parse(&u) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(Some(u))),
-            _ => Err(Failure::invalid("profile_image", "expected an http or https URL").into()),
-        },
-    }
-}
-
-fn password_arg(call: &Call) -> ApiResult<Option<String>> {
-    match call.args.text_max("password", PASSWORD_MAX)? {
-        None => Ok(None),
-        Some(p) if p.is_empty() => Ok(None),
-        Some(p) if p.chars().count() < PASSWORD_MIN => {
-            Err(Failure::invalid("password", format!("must be at least {PASSWORD_MIN} characters")).into())
-        }
-        Some(p) => Ok(Some(p)),
-    }
-}
-
-/// `settings_extra` (or `extra`): `{"slug": ["value", "Name"], …}`; a bare value is
-/// accepted too, named after its slug.
-fn details_arg(call: &Call) -> ApiResult<Vec<Detail>> {
-    let mut details = Vec::new();
-    for name in ["extra", "settings_extra"] {
-        let Some(value) = call.args.json(name)? else { continue };
-        let Value::Object(map) = value else {
-            return Err(Failure::invalid(name, "expected {\"slug\": [\"value\", \"Name\"], …}").into());
-        };
-        for (slug, entry) in map {
-            let valid_slug = !slug.is_empty()
-                && slug.len() <= 64
-                && slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if !valid_slug {
-                return Err(Failure::invalid(name, format!("'{slug}' is not a valid detail slug")).into());
-            }
-            let (value, label) = match &entry {
-                Value::Array(pair) => (pair.first().cloned().unwrap_or(Value::Null), pair.get(1).cloned()),
-                other => (other.clone(), None),
-            };
-            let value = scalar_text(&value)
-                .ok_or_else(|| Failure::invalid(name, format!("the value of '{slug}' must be text")))?;
-            let label = label.as_ref().and_then(scalar_text).filter(|l| !l.is_empty()).unwrap_or_else(|| slug.clone());
-            if value.chars().count() > 10_000 || label.chars().count() > NAME_MAX {
-                return Err(Failure::invalid(name, format!("the value of '{slug}' is too long")).into());
-            }
-            details.push(Detail { slug, name: label, value });
-        }
-    }
-    Ok(details)
-}
-
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+        events::user_updated(tx, state, &before)
+    })?;
+    call.state.jobs.wake();
+    Ok(json!(true))
 }
 
 pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let deleted = call.write(|tx| Ok(users::delete(tx, id)?))?;
+    let state = call.state;
+    let deleted = call.write(|tx| {
+        let deleted = users::delete(tx, id)?;
+        if deleted {
+            events::users_deleted(tx, state, &[id])?;
+        }
+        Ok(deleted)
+    })?;
+    call.state.jobs.wake();
     if deleted {
         Ok(json!(true))
     } else {
@@ -356,16 +297,24 @@ pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
+    let state = call.state;
     call.write(|tx| {
-        for id in &ids {
-            users::delete(tx, *id)?;
+        let mut deleted = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            if users::delete(tx, id)? {
+                deleted.push(id);
+            }
         }
-        Ok(json!(true))
-    })
+        events::users_deleted(tx, state, &deleted)
+    })?;
+    call.state.jobs.wake();
+    Ok(json!(true))
 }
 
 pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
-    call.write(|tx| Ok(users::delete_of_type(tx, UserType::Lead)?))?;
+    let state = call.state;
+    call.write(|tx| events::users_deleted(tx, state, &users::delete_of_type(tx, UserType::Lead)?))?;
+    call.state.jobs.wake();
     Ok(json!(true))
 }
 

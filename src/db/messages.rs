@@ -66,6 +66,11 @@ pub fn insert(conn: &Connection, new: &NewMessage) -> rusqlite::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+pub fn any_in_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1)")?
+        .query_row([conversation_id], |row| row.get(0))
+}
+
 /// All messages of a conversation, oldest first.
 pub fn of_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Result<Vec<MessageRow>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE m.conversation_id = ?1 ORDER BY m.id"))?;

@@ -191,8 +191,11 @@ pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     Ok(conn.prepare_cached("DELETE FROM users WHERE id = ?1")?.execute([id])? > 0)
 }
 
-pub fn delete_of_type(conn: &Connection, user_type: UserType) -> rusqlite::Result<usize> {
-    conn.prepare_cached("DELETE FROM users WHERE user_type = ?1")?.execute([user_type.as_str()])
+/// Deletes every user of `user_type`; answers their IDs.
+pub fn delete_of_type(conn: &Connection, user_type: UserType) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("DELETE FROM users WHERE user_type = ?1 RETURNING id")?;
+    let ids = stmt.query_map([user_type.as_str()], |row| row.get(0))?.collect();
+    ids
 }
 
 pub fn list(conn: &Connection, query: &UserQuery) -> rusqlite::Result<Vec<UserRow>> {

@@ -98,6 +98,15 @@ const DEPARTMENT_FIELDS: &[Field] = &[
     Field { id: "department-image", kind: Kind::Url },
 ];
 
+const WEBHOOK_FIELDS: &[Field] = &[
+    Field { id: "webhooks-active", kind: Kind::Checkbox },
+    Field { id: "webhooks-url", kind: Kind::Url },
+    Field { id: "webhooks-key", kind: Kind::Password(1024) },
+    // Comma-separated webhook names; empty sends them all. Names Switchboard never
+    // fires are accepted, so settings saved for the contract's other webhooks load.
+    Field { id: "webhooks-allowed", kind: Kind::Text(2000) },
+];
+
 const SAVED_REPLY_FIELDS: &[Field] =
     &[Field { id: "reply-name", kind: Kind::Text(255) }, Field { id: "reply-text", kind: Kind::Textarea }];
 
@@ -158,6 +167,12 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "saved-replies", section: "miscellaneous", kind: Kind::Repeater(SAVED_REPLY_FIELDS), default: "[]" },
     Setting { id: "routing", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
     Setting { id: "queue", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
+    Setting {
+        id: "webhooks",
+        section: "miscellaneous",
+        kind: Kind::MultiInput(WEBHOOK_FIELDS),
+        default: r#"{"webhooks-active":false,"webhooks-url":"","webhooks-key":"","webhooks-allowed":""}"#,
+    },
     // Languages and the help center
     Setting { id: "default-language", section: "languages", kind: Kind::Text(8), default: "\"en\"" },
     Setting { id: "help-center-title", section: "articles", kind: Kind::Text(255), default: "\"Help center\"" },
@@ -393,6 +408,21 @@ mod tests {
         assert_eq!(validate(sender, &json!(" help@example.com ")), Ok(json!("help@example.com")));
         assert_eq!(validate(sender, &json!("")), Ok(json!("")));
         assert!(validate(sender, &json!("help at example")).is_err());
+    }
+
+    #[test]
+    fn webhook_keys_are_secrets_masked_on_reads_and_kept_when_unchanged() {
+        let webhooks = find("webhooks").unwrap();
+        let saved = json!({ "webhooks-active": true, "webhooks-url": "https://x.test", "webhooks-key": "k", "webhooks-allowed": "" });
+        assert_eq!(public(webhooks.kind, &saved)["webhooks-key"], SECRET_MASK);
+        assert_eq!(public(webhooks.kind, &saved)["webhooks-url"], "https://x.test");
+        let save = |sent: Value| {
+            keep_secrets(webhooks.kind, validate(webhooks, &sent).unwrap(), &saved)["webhooks-key"].clone()
+        };
+        assert_eq!(save(json!({ "webhooks-active": false })), "k", "a secret not sent is kept");
+        assert_eq!(save(public(webhooks.kind, &saved)), "k", "the mask sent back is kept");
+        assert_eq!(save(json!({ "webhooks-key": "new" })), "new");
+        assert!(validate(webhooks, &json!({ "webhooks-url": "ftp://x.test" })).is_err());
     }
 
     #[test]

@@ -6,9 +6,13 @@
 //!    with them);
 //! 3. archive conversations whose last message is an agent's or an admin's and is
 //!    over 24 hours old.
+//!
+//! Each deleted visitor fires `user-deleted` and each archived conversation
+//! `conversation-status-updated`, in the same transaction.
 
+use crate::api::events;
 use crate::db::cleanup;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::Duration;
 use rusqlite::Connection;
@@ -19,12 +23,14 @@ pub fn clean_data_job(conn: &mut Connection, state: &AppState) -> ApiResult<Valu
     let day_ago = crate::clock::format(now - Duration::hours(24));
     let month_ago = crate::clock::format(now - Duration::days(30));
     let (visitors, trashed, archived) = crate::db::write(conn, |tx| {
-        Ok::<_, rusqlite::Error>((
-            cleanup::delete_old_visitors(tx, &day_ago)?,
-            cleanup::delete_old_trash(tx, &month_ago)?,
-            cleanup::archive_answered(tx, &day_ago)?,
-        ))
+        let visitors = cleanup::delete_old_visitors(tx, &day_ago)?;
+        let trashed = cleanup::delete_old_trash(tx, &month_ago)?;
+        let archived = cleanup::archive_answered(tx, &day_ago)?;
+        events::users_deleted(tx, state, &visitors)?;
+        events::archived(tx, state, &archived)?;
+        Ok::<_, ApiError>((visitors.len(), trashed, archived.len()))
     })?;
+    state.jobs.wake();
     Ok(
         json!({ "visitors_deleted": visitors, "trashed_conversations_deleted": trashed, "conversations_archived": archived }),
     )

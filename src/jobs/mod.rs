@@ -11,6 +11,7 @@ pub mod email;
 pub mod mailer;
 pub mod maintenance;
 pub mod outbox;
+pub mod webhooks;
 
 use crate::db::jobs as runs;
 use crate::error::ApiResult;
@@ -61,15 +62,21 @@ pub fn find(name: &str) -> Option<&'static Job> {
 }
 
 /// Per-server job state shared by the scheduler and request handlers: one lock per
-/// job, and the doorbell that wakes the scheduler when something enters the outbox.
+/// job, the doorbell that wakes the scheduler when something enters the outbox, and
+/// the HTTP client that delivers webhooks.
 pub struct JobControl {
     locks: HashMap<&'static str, Mutex<()>>,
     wake: Mutex<Option<SyncSender<()>>>,
+    pub(crate) webhook_client: webhooks::HttpClient,
 }
 
 impl Default for JobControl {
     fn default() -> Self {
-        Self { locks: JOBS.iter().map(|job| (job.name, Mutex::new(()))).collect(), wake: Mutex::new(None) }
+        Self {
+            locks: JOBS.iter().map(|job| (job.name, Mutex::new(()))).collect(),
+            wake: Mutex::new(None),
+            webhook_client: webhooks::HttpClient::default(),
+        }
     }
 }
 

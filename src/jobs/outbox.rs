@@ -93,6 +93,7 @@ fn backoff(attempt: i64) -> Duration {
 fn deliver(state: &AppState, item: &Item) -> Result<(), Undelivered> {
     match item.kind.as_str() {
         super::email::KIND => super::mailer::deliver(state, item),
+        super::webhooks::KIND => super::webhooks::deliver(state, item),
         _ => Err(Undelivered::permanent(format!("nothing delivers items of kind '{}'", item.kind))),
     }
 }

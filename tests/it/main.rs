@@ -22,3 +22,5 @@ mod reports;
 mod settings;
 mod translations;
 mod users;
+mod webhook_delivery;
+mod webhooks;

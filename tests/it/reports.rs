@@ -14,7 +14,7 @@ fn rate(app: &TestApp, conversation_id: i64, rating: i64) {
 
 #[test]
 fn conversations_counts_new_conversations_per_day_listing_days_without_any() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     let ann = app.add_user("Ann", None, "lead");
     app.new_conversation(ann);
     app.new_conversation(ann);
@@ -36,7 +36,7 @@ fn conversations_counts_new_conversations_per_day_listing_days_without_any() {
 
 #[test]
 fn reports_default_to_the_last_30_days_up_to_today_by_the_server_clock() {
-    let app = TestApp::spawn_at("2024-03-01 12:00:00");
+    let app = TestApp::spawn_quiet_at("2024-03-01 12:00:00");
     let ann = app.add_user("Ann", None, "lead");
     app.new_conversation(ann);
     app.advance(30 * DAY);
@@ -54,7 +54,7 @@ fn reports_default_to_the_last_30_days_up_to_today_by_the_server_clock() {
 
 #[test]
 fn missed_conversations_counts_user_messages_without_an_agent_reply() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     let ann = app.add_user("Ann", None, "lead");
     let ada = app.add_user("Ada", None, "agent");
     let bot = app.ok("get-bot-id", json!({})).as_i64().unwrap();
@@ -78,7 +78,7 @@ fn missed_conversations_counts_user_messages_without_an_agent_reply() {
 
 #[test]
 fn agent_response_times_run_from_the_first_unanswered_user_message() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     let ann = app.add_user("Ann", None, "lead");
     let bob = app.add_user("Bob", None, "lead");
     let ada = app.add_user("Ada", None, "agent");
@@ -126,7 +126,7 @@ fn agent_response_times_run_from_the_first_unanswered_user_message() {
 
 #[test]
 fn agents_ratings_counts_positive_and_negative_ratings_per_agent() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     let ann = app.add_user("Ann", None, "lead");
     let ada = app.add_user("Ada", None, "agent");
     let ben = app.add_user("Ben", None, "agent");
@@ -153,7 +153,7 @@ fn agents_ratings_counts_positive_and_negative_ratings_per_agent() {
 
 #[test]
 fn user_reports_count_new_users_of_each_type_per_day() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     app.add_user("Lea", None, "lead");
     app.add_user("Len", Some("len@example.com"), "lead");
     app.add_user("Uma", Some("uma@example.com"), "user");
@@ -173,7 +173,7 @@ fn user_reports_count_new_users_of_each_type_per_day() {
 
 #[test]
 fn countries_and_languages_group_new_users_by_their_details() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     let add = |name: &str, user_type: &str, extra: Value| {
         app.ok("add-user", json!({ "first_name": name, "user_type": user_type, "extra": extra }));
     };
@@ -207,7 +207,7 @@ fn countries_and_languages_group_new_users_by_their_details() {
 
 #[test]
 fn reports_update_records_events_that_event_reports_count() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     let record = |args: Value| assert_eq!(app.ok("reports-update", args), json!(true));
     record(json!({ "name": "direct-emails", "value": 3, "external_id": 12, "extra": { "subject": "Hi" } }));
     record(json!({ "name": "direct-emails" }));
@@ -234,7 +234,7 @@ fn reports_update_records_events_that_event_reports_count() {
 
 #[test]
 fn a_timezone_moves_events_across_the_day_boundary() {
-    let app = TestApp::spawn_at("2024-01-10 23:30:00");
+    let app = TestApp::spawn_quiet_at("2024-01-10 23:30:00");
     let ann = app.add_user("Ann", None, "lead");
     app.new_conversation(ann);
     let in_zone = |timezone: &str| {
@@ -251,7 +251,7 @@ fn a_timezone_moves_events_across_the_day_boundary() {
 
 #[test]
 fn reports_refuse_unknown_names_bad_dates_unknown_timezones_and_reversed_ranges() {
-    let app = TestApp::spawn_at("2024-01-01 10:00:00");
+    let app = TestApp::spawn_quiet_at("2024-01-01 10:00:00");
     let refused = |function: &str, args: Value, argument: &str| {
         let envelope = app.call(function, args.clone());
         assert_eq!(envelope["response"], "invalid-argument", "{function} {args}: {envelope}");

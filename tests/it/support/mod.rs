@@ -3,6 +3,7 @@
 //! forms.
 
 pub mod php;
+pub mod receiver;
 pub mod smtp;
 
 use serde_json::{json, Map, Value};

@@ -1,0 +1,271 @@
+//! Webhooks: the contract's notifications to a URL the admin chose.
+//!
+//! [`fire`] runs inside the transaction of the change it reports. It reads the
+//! `webhooks` setting (active, URL, key, allowed names) and queues an outbox item
+//! holding the contract's body `{"function", "key", "sender-url", "data"}`, the URL
+//! and the key as they were at that moment. Nothing about an item changes after:
+//! every attempt POSTs the same bytes to the same URL.
+//!
+//! [`deliver`] sends one item, signed with the key: `X-Switchboard-Signature` is
+//! `sha256=` and the hex HMAC-SHA256 of `<timestamp>.<delivery id>.<body>`, the
+//! timestamp and delivery ID being the `X-Switchboard-Timestamp` and
+//! `X-Switchboard-Delivery` headers sent with it. Signing them too lets a receiver
+//! refuse a stale replay and trust the delivery ID it de-duplicates on.
+
+use super::outbox::{self, Undelivered};
+use crate::db::outbox::Item;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::io::Read;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub const KIND: &str = "webhook";
+/// The webhook `send-test-webhook` fires; a Switchboard addition.
+pub const TEST: &str = "test";
+const SETTING: &str = "webhooks";
+/// For connecting, and for the whole request.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a refusing receiver's answer is kept in the item's last error.
+const EXCERPT_CHARS: usize = 200;
+
+/// One webhook as the outbox keeps it.
+#[derive(Serialize, Deserialize)]
+struct Queued {
+    url: String,
+    event: String,
+    /// The key when the event happened: the one inside `body`.
+    secret: String,
+    /// The exact bytes every attempt sends.
+    body: String,
+}
+
+struct Settings {
+    active: bool,
+    url: String,
+    key: String,
+    allowed: Vec<String>,
+}
+
+impl Settings {
+    fn read(conn: &Connection) -> ApiResult<Self> {
+        let value = crate::api::settings::current_by_id(conn, SETTING)?;
+        let text = |field: &str| value[field].as_str().unwrap_or_default().trim().to_string();
+        let allowed = text("webhooks-allowed")
+            .split(',')
+            .map(|name| name.trim().to_ascii_lowercase())
+            .filter(|name| !name.is_empty())
+            .collect();
+        Ok(Self {
+            active: value["webhooks-active"] == true,
+            url: text("webhooks-url"),
+            key: text("webhooks-key"),
+            allowed,
+        })
+    }
+
+    fn sends(&self, name: &str) -> bool {
+        self.active && !self.url.is_empty() && (self.allowed.is_empty() || self.allowed.iter().any(|a| a == name))
+    }
+}
+
+/// Queues webhook `name` with `data` when the settings send it; answers whether it
+/// did. Call inside the transaction of the change, and wake the outbox after it
+/// commits. Webhooks sharing an `ordering_key` arrive in the order they were fired.
+pub fn fire(
+    conn: &Connection,
+    state: &AppState,
+    name: &str,
+    data: Value,
+    ordering_key: Option<&str>,
+) -> ApiResult<bool> {
+    let settings = Settings::read(conn)?;
+    if !settings.sends(name) {
+        return Ok(false);
+    }
+    queue(conn, state, &settings, name, data, ordering_key)?;
+    Ok(true)
+}
+
+/// Queues the `test` webhook to the configured URL, active or not and whatever the
+/// allowed names; answers its outbox item, or `None` when no URL is set.
+pub fn fire_test(conn: &Connection, state: &AppState) -> ApiResult<Option<i64>> {
+    let settings = Settings::read(conn)?;
+    if settings.url.is_empty() {
+        return Ok(None);
+    }
+    let data = json!({ "message": "A test webhook from Switchboard.", "time": state.clock.now_text() });
+    Ok(Some(queue(conn, state, &settings, TEST, data, None)?))
+}
+
+/// The `email-sent` webhook, for the email worker to fire once an email is sent:
+/// `recipient_id` is the user it was for, if any; `message` its text.
+pub fn email_sent(conn: &Connection, state: &AppState, recipient_id: Option<i64>, message: &str) -> ApiResult<bool> {
+    let data = json!({ "recipient_id": recipient_id.map(|id| id.to_string()), "message": message });
+    fire(conn, state, "email-sent", data, None)
+}
+
+/// The ordering key of a conversation's webhooks (apart from its emails', so a
+/// failing mail server never holds them up).
+pub fn conversation_key(conversation_id: i64) -> String {
+    format!("webhook:conversation:{conversation_id}")
+}
+
+fn queue(
+    conn: &Connection,
+    state: &AppState,
+    settings: &Settings,
+    name: &str,
+    data: Value,
+    ordering_key: Option<&str>,
+) -> ApiResult<i64> {
+    let body = json!({ "function": name, "key": settings.key, "sender-url": state.config.public_base(), "data": data });
+    let queued =
+        Queued { url: settings.url.clone(), event: name.into(), secret: settings.key.clone(), body: body.to_string() };
+    let payload = serde_json::to_value(&queued).expect("a webhook serialises");
+    Ok(outbox::enqueue(conn, KIND, ordering_key, &payload, &state.clock.now_text())?)
+}
+
+/// The value of `X-Switchboard-Signature` for a request.
+pub fn signature(key: &str, timestamp: &str, delivery_id: &str, body: &[u8]) -> String {
+    let signed = [timestamp.as_bytes(), b".", delivery_id.as_bytes(), b".", body];
+    format!("sha256={}", crate::crypto::hmac_sha256_hex(key.as_bytes(), &signed))
+}
+
+/// The HTTP client of one server, built on first use (it runs a thread of its own).
+#[derive(Default)]
+pub struct HttpClient(OnceLock<Result<Client, String>>);
+
+impl HttpClient {
+    fn get(&self) -> Result<&Client, Undelivered> {
+        let built = self.0.get_or_init(|| {
+            Client::builder()
+                .connect_timeout(TIMEOUT)
+                .timeout(TIMEOUT)
+                // A redirect could lead anywhere, and would turn the POST into a GET.
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION"), " (webhooks)"))
+                .build()
+                .map_err(|err| format!("cannot start the HTTP client: {err}"))
+        });
+        built.as_ref().map_err(|why| Undelivered::retry(why.clone()))
+    }
+}
+
+/// POSTs one queued webhook. 2xx is delivered; 408, 429, 5xx and network failures
+/// are retried; redirects (never followed) and other answers fail for good.
+pub fn deliver(state: &AppState, item: &Item) -> Result<(), Undelivered> {
+    let queued: Queued =
+        serde_json::from_str(&item.payload).map_err(|_| Undelivered::permanent("the queued webhook cannot be read"))?;
+    let url = url::Url::parse(&queued.url)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .ok_or_else(|| Undelivered::permanent("the webhook URL is not an http or https URL"))?;
+    let timestamp = state.clock.now().timestamp().to_string();
+    let mut request = state
+        .jobs
+        .webhook_client
+        .get()?
+        .post(url)
+        .header(CONTENT_TYPE, "application/json")
+        .header("X-Switchboard-Event", &queued.event)
+        .header("X-Switchboard-Delivery", &item.delivery_id)
+        .header("X-Switchboard-Timestamp", &timestamp);
+    if !queued.secret.is_empty() {
+        let signed = signature(&queued.secret, &timestamp, &item.delivery_id, queued.body.as_bytes());
+        request = request.header("X-Switchboard-Signature", signed);
+    }
+    match request.body(queued.body).send() {
+        Ok(response) => judge(response),
+        Err(err) => Err(Undelivered::retry(describe(&err))),
+    }
+}
+
+fn judge(mut response: Response) -> Result<(), Undelivered> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let mut reason = format!("the receiver answered HTTP {status}");
+    if status.is_redirection() {
+        let location = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("nowhere");
+        reason.push_str(&format!(" to {location}; redirects are not followed"));
+    } else {
+        let mut answer = Vec::new();
+        let _ = response.by_ref().take(4 * EXCERPT_CHARS as u64).read_to_end(&mut answer);
+        let excerpt: String = String::from_utf8_lossy(&answer).chars().take(EXCERPT_CHARS).collect();
+        if !excerpt.trim().is_empty() {
+            reason.push_str(&format!(": {}", excerpt.trim()));
+        }
+    }
+    if retried(status.as_u16()) {
+        Err(Undelivered::retry(reason))
+    } else {
+        Err(Undelivered::permanent(reason))
+    }
+}
+
+/// Answers worth another try: the receiver is busy, overloaded or broken for now.
+fn retried(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500..=599)
+}
+
+/// A network failure without the URL (it may carry a token) and with its cause.
+fn describe(err: &reqwest::Error) -> String {
+    let what = if err.is_timeout() {
+        format!("no answer within {} s", TIMEOUT.as_secs())
+    } else if err.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "the request failed".to_string()
+    };
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    match causes.last() {
+        Some(root) => format!("{what}: {root}"),
+        None => what,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_busy_or_broken_receivers_are_retried() {
+        for status in [408, 429, 500, 502, 503, 599] {
+            assert!(retried(status), "{status}");
+        }
+        for status in [301, 302, 400, 401, 403, 404, 410, 422] {
+            assert!(!retried(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn the_signature_covers_timestamp_delivery_and_body() {
+        let signed = signature("key", "1700000000", "abc", b"{}");
+        assert_eq!(signed, format!("sha256={}", crate::crypto::hmac_sha256_hex(b"key", &[b"1700000000.abc.{}"])));
+        assert_ne!(signed, signature("key", "1700000001", "abc", b"{}"));
+        assert_ne!(signed, signature("key", "1700000000", "abd", b"{}"));
+        assert_ne!(signed, signature("key", "1700000000", "abc", b"{ }"));
+    }
+
+    #[test]
+    fn allowed_names_filter_and_empty_allows_all() {
+        let mut settings = Settings { active: true, url: "https://x.test".into(), key: String::new(), allowed: vec![] };
+        assert!(settings.sends("login"));
+        settings.allowed = vec!["message-sent".into()];
+        assert!(settings.sends("message-sent") && !settings.sends("login"));
+        settings.active = false;
+        assert!(!settings.sends("message-sent"));
+    }
+}
