@@ -24,7 +24,9 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+const TICK: Duration = Duration::from_secs(1);
 
 pub struct Job {
     pub name: &'static str,
@@ -152,17 +154,30 @@ pub fn start(state: AppState) -> Scheduler {
     std::thread::Builder::new()
         .name("switchboard-jobs".into())
         .spawn(move || {
+            let outbox = find("outbox").expect("the outbox job exists");
+            let mut woken = false;
+            let mut last_tick: Option<Instant> = None;
             while !stopping.load(Ordering::Relaxed) {
+                // A ring drains only the outbox; the scheduled jobs keep their
+                // once-a-second tick however often it rings.
+                let tick = last_tick.is_none_or(|at| at.elapsed() >= TICK);
                 match state.pool.get() {
-                    Ok(mut conn) => match run_due(&mut conn, &state) {
-                        Ok(ran) => ran.into_iter().for_each(|(name, result)| log_failure(name, result)),
-                        Err(err) => tracing::error!(?err, "scheduler could not check the jobs"),
-                    },
+                    Ok(mut conn) if tick => {
+                        last_tick = Some(Instant::now());
+                        match run_due(&mut conn, &state) {
+                            Ok(ran) => ran.into_iter().for_each(|(name, result)| log_failure(name, result)),
+                            Err(err) => tracing::error!(?err, "scheduler could not check the jobs"),
+                        }
+                    }
+                    Ok(mut conn) if woken => log_failure("outbox", run(&mut conn, &state, outbox)),
+                    Ok(_) => {}
                     Err(err) => tracing::error!(error = %err, "scheduler has no database connection"),
                 }
-                if let Err(RecvTimeoutError::Disconnected) = rings.recv_timeout(Duration::from_secs(1)) {
-                    break;
-                }
+                woken = match rings.recv_timeout(TICK) {
+                    Ok(()) => true,
+                    Err(RecvTimeoutError::Timeout) => false,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                };
             }
         })
         .expect("the scheduler thread starts");

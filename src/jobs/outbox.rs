@@ -63,25 +63,40 @@ pub fn drain_once(conn: &mut Connection, state: &AppState) -> ApiResult<DrainRep
         for item in due {
             let outcome = deliver(state, &item);
             let now = state.clock.now();
-            crate::db::write(conn, |tx| match &outcome {
-                Ok(()) => {
-                    report.delivered += 1;
-                    outbox::mark_delivered(tx, item.id, &crate::clock::format(now))
+            crate::db::write(conn, |tx| -> ApiResult<()> {
+                match &outcome {
+                    Ok(()) => {
+                        report.delivered += 1;
+                        outbox::mark_delivered(tx, item.id, &crate::clock::format(now))?;
+                        after_delivery(tx, state, &item)?;
+                    }
+                    Err(failure) if failure.permanent || item.attempts + 1 >= MAX_ATTEMPTS => {
+                        report.failed += 1;
+                        tracing::warn!(id = item.id, kind = %item.kind, reason = %failure.reason, "outbox item failed for good");
+                        outbox::mark_failed(tx, item.id, &failure.reason)?;
+                    }
+                    Err(failure) => {
+                        report.retrying += 1;
+                        let next = now + backoff(item.attempts + 1);
+                        outbox::mark_retry(tx, item.id, &crate::clock::format(next), &failure.reason)?;
+                    }
                 }
-                Err(failure) if failure.permanent || item.attempts + 1 >= MAX_ATTEMPTS => {
-                    report.failed += 1;
-                    tracing::warn!(id = item.id, kind = %item.kind, reason = %failure.reason, "outbox item failed for good");
-                    outbox::mark_failed(tx, item.id, &failure.reason)
-                }
-                Err(failure) => {
-                    report.retrying += 1;
-                    let next = now + backoff(item.attempts + 1);
-                    outbox::mark_retry(tx, item.id, &crate::clock::format(next), &failure.reason)
-                }
+                Ok(())
             })?;
         }
     }
     Ok(report)
+}
+
+/// What a delivery sets off, in the transaction that records it: a sent email
+/// fires the `email-sent` webhook.
+fn after_delivery(tx: &Connection, state: &AppState, item: &Item) -> ApiResult<()> {
+    if item.kind == super::email::KIND {
+        if let Ok(email) = serde_json::from_str::<super::email::OutgoingEmail>(&item.payload) {
+            super::webhooks::email_sent(tx, state, email.recipient_id, &email.text)?;
+        }
+    }
+    Ok(())
 }
 
 /// The wait after the `attempt`-th failure: 30 s, 1 min, 2 min, … at most an hour.

@@ -117,3 +117,21 @@ fn a_restart_between_queueing_and_delivery_loses_nothing_and_repeats_nothing() {
     assert_eq!(ids.len(), 3, "each email has its own Message-ID");
     drop(dir);
 }
+
+#[test]
+fn a_delivered_email_fires_the_email_sent_webhook_and_a_pending_one_does_not() {
+    let smtp = SmtpServer::start();
+    let receiver = crate::support::receiver::Receiver::start();
+    let app = TestApp::spawn_quiet_at(START);
+    use_smtp(&app, smtp.port, "none");
+    crate::webhooks::configure(&app, &receiver.url(), "");
+    let ann = app.add_user("Ann", Some("ann@example.com"), "user");
+    app.ok("send-email", json!({ "recipient_id": ann, "message": "Your order shipped" }));
+    assert!(receiver.requests().iter().all(|r| r.json()["function"] != "email-sent"), "nothing fires before delivery");
+    drain(&app);
+    drain(&app);
+    let sent: Vec<_> = receiver.delivered().into_iter().filter(|r| r.json()["function"] == "email-sent").collect();
+    assert_eq!(sent.len(), 1, "fired once the email is delivered");
+    assert_eq!(sent[0].json()["data"]["recipient_id"], ann.to_string());
+    assert!(sent[0].json()["data"]["message"].as_str().unwrap().contains("Your order shipped"));
+}
