@@ -16,6 +16,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_articles", include_str!("../../migrations/0009_articles.sql")),
     ("0010_outbox_and_jobs", include_str!("../../migrations/0010_outbox_and_jobs.sql")),
     ("0011_automations", include_str!("../../migrations/0011_automations.sql")),
+    ("0012_admin_sessions", include_str!("../../migrations/0012_admin_sessions.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

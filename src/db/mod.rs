@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod downloads;
 pub mod housekeeping;
 pub mod jobs;
+pub mod login_failures;
 pub mod messages;
 pub mod migrate;
 pub mod notes;

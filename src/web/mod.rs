@@ -2,11 +2,13 @@
 //! generated avatars and expiring downloads. Errors here are JSON envelopes too,
 //! never HTML error pages.
 
+pub mod admin;
 pub mod assets;
-mod csrf;
+pub mod csrf;
 pub mod files;
 pub mod help;
 mod home;
+pub mod session;
 
 use crate::error::{envelope, Failure};
 use actix_web::{web, HttpResponse};
@@ -17,7 +19,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/static/{path:.*}", web::get().to(assets::static_file))
         .route("/uploads/avatars/{file}", web::get().to(files::avatar))
         .route("/downloads/{token}/{file}", web::get().to(files::download))
-        .configure(help::routes);
+        .configure(help::routes)
+        .configure(admin::routes);
 }
 
 /// The answer for any address nothing else serves.

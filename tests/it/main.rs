@@ -2,6 +2,7 @@
 
 mod support;
 
+mod admin;
 mod articles;
 mod automations;
 mod binary;

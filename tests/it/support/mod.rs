@@ -2,6 +2,7 @@
 //! a temporary data directory, with an admin and a client that posts PHP-encoded
 //! forms.
 
+pub mod browser;
 pub mod php;
 pub mod receiver;
 pub mod smtp;

@@ -1,0 +1,106 @@
+//! Who is signed in to the admin area. The `sb_admin` cookie holds a server-side
+//! session ID signed with the server key (HttpOnly, SameSite=Lax, Secure over
+//! TLS); the session row says which agent or admin it belongs to and can be
+//! revoked. Each session has its own CSRF token, an HMAC of the session ID, which
+//! every state-changing form carries.
+
+use crate::crypto::constant_time_eq;
+use crate::db::users::UserRow;
+use crate::db::{sessions, users};
+use crate::domain::UserType;
+use crate::state::AppState;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+pub const COOKIE: &str = "sb_admin";
+const PAYLOAD_PREFIX: &str = "admin:";
+
+/// The signed-in agent or admin of a request.
+pub struct Admin {
+    pub user: UserRow,
+    pub session: String,
+    /// The CSRF token for this session's forms.
+    pub csrf: String,
+}
+
+impl Admin {
+    pub fn is_admin(&self) -> bool {
+        self.user.user_type == UserType::Admin
+    }
+
+    /// Admin-only pages and actions refuse agents.
+    pub fn require_admin(&self) -> Result<(), super::admin::PageError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(super::admin::PageError::Forbidden)
+        }
+    }
+
+    /// Whether a submitted form carries this session's token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), super::admin::PageError> {
+        if constant_time_eq(&self.csrf, submitted) {
+            Ok(())
+        } else {
+            Err(super::admin::PageError::CsrfRejected)
+        }
+    }
+}
+
+pub fn csrf_for(state: &AppState, session: &str) -> String {
+    state.key.tag("admin-csrf", session.as_bytes())
+}
+
+/// The cookie that signs `session` in.
+pub fn cookie(state: &AppState, req: &HttpRequest, session: &str) -> Cookie<'static> {
+    Cookie::build(COOKIE, state.key.sign(&format!("{PAYLOAD_PREFIX}{session}")))
+        .path(format!("{}/admin", state.config.base_path))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(req.connection_info().scheme() == "https")
+        .finish()
+}
+
+/// The cookie that signs out.
+pub fn removal(state: &AppState) -> Cookie<'static> {
+    let mut cookie = Cookie::build(COOKIE, "").path(format!("{}/admin", state.config.base_path)).finish();
+    cookie.make_removal();
+    cookie
+}
+
+/// The session ID in a request's cookie, if its signature holds.
+pub fn session_of(state: &AppState, req: &HttpRequest) -> Option<String> {
+    let cookie = req.cookie(COOKIE)?;
+    state.key.verify(cookie.value())?.strip_prefix(PAYLOAD_PREFIX).map(str::to_string)
+}
+
+impl FromRequest for Admin {
+    type Error = super::admin::PageError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let next = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        let session = state.as_ref().and_then(|state| session_of(state, req));
+        Box::pin(async move {
+            let login_required = super::admin::PageError::LoginRequired(next);
+            let (Some(state), Some(session)) = (state, session) else { return Err(login_required) };
+            let lookup = session.clone();
+            let user = state
+                .db(move |conn| {
+                    let Some(user_id) = sessions::admin_user_of(conn, &lookup)? else { return Ok(None) };
+                    Ok(users::find(conn, user_id)?)
+                })
+                .await
+                .map_err(|_| super::admin::PageError::Unavailable)?;
+            match user {
+                Some(user) if user.user_type.is_agent() => {
+                    Ok(Admin { csrf: csrf_for(&state, &session), user, session })
+                }
+                _ => Err(login_required),
+            }
+        })
+    }
+}
