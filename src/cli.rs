@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
 
-type CliResult = Result<(), Box<dyn std::error::Error>>;
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 #[derive(Parser)]
 #[command(name = "switchboard", version, about = "A self-hosted customer-support server: one binary, one SQLite file.")]
@@ -92,7 +92,8 @@ fn init_logging(filter: &str) {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour).with_writer(std::io::stderr).try_init();
 }
 
-fn serve(config: Config) -> CliResult {
+/// Serves until SIGINT or SIGTERM: what `switchboard` and `switchboard serve` run.
+pub fn serve(config: Config) -> CliResult {
     let bind = config.bind.clone();
     let state = server::prepare(config, Clock::system())?;
     first_start(&state)?;

@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod automations;
+pub mod bulk;
 pub mod cleanup;
 pub mod conversations;
 pub mod downloads;

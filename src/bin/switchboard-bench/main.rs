@@ -1,0 +1,266 @@
+//! `switchboard-bench`: builds a data set, starts the real server over it, drives
+//! its HTTP API with PHP-encoded forms from many keep-alive connections, measures
+//! the stack's ceiling the same way, and prints one table.
+//!
+//!     cargo run --release --bin switchboard-bench -- --messages 1000000
+//!     cargo run --release --bin switchboard-bench -- --quick      (the CI smoke run)
+
+mod ceiling;
+mod load;
+mod seed;
+
+use clap::Parser;
+use load::{Body, Picker, Stats};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use switchboard::clock::Clock;
+use switchboard::Config;
+
+#[derive(Parser)]
+#[command(about = "Benchmarks a Switchboard server against the ceiling of its own stack.")]
+struct Args {
+    /// Messages in the data set; users are a hundredth of it, conversations a tenth.
+    #[arg(long, default_value_t = 1_000_000)]
+    messages: usize,
+    /// Seconds of load per operation.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// A small, fast run that checks the benchmark works (for CI).
+    #[arg(long)]
+    quick: bool,
+    /// Internal: serve this data directory (the benchmark runs the server as a child).
+    #[arg(long, hide = true)]
+    serve: Option<std::path::PathBuf>,
+    #[arg(long, hide = true)]
+    bind: Option<String>,
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+fn main() -> Result<(), Failure> {
+    let mut args = Args::parse();
+    if let Some(data_dir) = args.serve {
+        let bind = args.bind.ok_or("--serve needs --bind")?;
+        return switchboard::cli::serve(Config { data_dir, bind, log: "warn".into(), ..Config::default() });
+    }
+    if args.quick {
+        (args.messages, args.seconds, args.connections) = (2_000, 1, 8);
+    }
+    let dir = tempfile::tempdir()?;
+    let cold_start = cold_start(dir.path())?;
+    let data = dir.path().join("data");
+    let state = switchboard::server::prepare(Config { data_dir: data.clone(), ..Config::default() }, Clock::system())?;
+    let plan = seed::Plan {
+        users: (args.messages / 100).max(10),
+        conversations: (args.messages / 10).max(20),
+        messages: args.messages.max(100),
+    };
+    let fixture = seed::seed(&state, &plan)?;
+    drop(state);
+
+    let (mut server, base) = start_server(&data)?;
+    let idle_rss = rss_kib(&server, "VmRSS");
+    let api = format!("{base}/include/api.php");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let duration = Duration::from_secs(args.seconds);
+    println!("{:<22} {:>10} {:>9} {:>9} {:>7}", "operation", "requests/s", "p50 ms", "p99 ms", "errors");
+    let mut results = Vec::new();
+    for (name, body) in operations(&fixture) {
+        if name == "mixed (90% reads)" {
+            reset_peak(&server);
+        }
+        let stats = load::run(&runtime, &api, args.connections, duration, body);
+        print_row(name, &stats);
+        results.push((name, stats));
+    }
+    let peak_rss = rss_kib(&server, "VmHWM");
+    stop(&mut server);
+
+    let ceiling_url = ceiling::start(dir.path())?;
+    let ceiling = load::run(
+        &runtime,
+        &ceiling_url,
+        args.connections,
+        duration,
+        Arc::new(|_: &mut Picker| {
+            "token=0&function=send-message&user_id=1&conversation_id=1&message=Thanks+for+waiting".to_string()
+        }),
+    );
+    print_row("ceiling (1 INSERT)", &ceiling);
+    let send = results.iter().find(|(name, _)| *name == "send-message").map(|(_, s)| s.per_second()).unwrap_or(0.0);
+    println!();
+    println!(
+        "data set: {} messages, {} conversations, {} users",
+        plan.messages, plan.conversations, fixture.user_count
+    );
+    println!("server RSS: idle {:.1} MB, peak during the mixed run {:.1} MB", idle_rss / 1024.0, peak_rss / 1024.0);
+    println!("cold start to first answer (empty data dir): {:.0} ms", cold_start.as_secs_f64() * 1000.0);
+    println!("send-message / ceiling: {:.0}%", 100.0 * send / ceiling.per_second().max(f64::MIN_POSITIVE));
+    let failed: usize = results.iter().map(|(_, s)| s.errors).sum();
+    if failed > 0 {
+        return Err(format!("{failed} requests failed").into());
+    }
+    Ok(())
+}
+
+fn print_row(name: &str, stats: &Stats) {
+    println!("{name:<22} {:>10.0} {:>9.2} {:>9.2} {:>7}", stats.per_second(), stats.p50_ms, stats.p99_ms, stats.errors);
+}
+
+/// Every operation with the form its requests send.
+fn operations(f: &seed::Fixture) -> Vec<(&'static str, Body)> {
+    let t = f.token.clone();
+    let (users, conversations, agent) = (f.user_count, f.conversation_count, f.agent_ids[0]);
+    let (long, fortieth) = (f.long_conversation, f.fortieth_message);
+    let read = |t: &str, function: &str, rest: String| format!("token={t}&function={function}{rest}");
+    let reads: Vec<(&'static str, Body)> = vec![
+        (
+            "get-conversations",
+            Arc::new({
+                let t = t.clone();
+                move |_: &mut Picker| read(&t, "get-conversations", "&pagination=1".into())
+            }),
+        ),
+        (
+            "get-conversation",
+            Arc::new({
+                let t = t.clone();
+                move |_: &mut Picker| read(&t, "get-conversation", format!("&conversation_id={long}"))
+            }),
+        ),
+        (
+            "get-new-messages",
+            Arc::new({
+                let t = t.clone();
+                move |_: &mut Picker| {
+                    read(&t, "get-new-messages", format!("&conversation_id={long}&datetime={fortieth}"))
+                }
+            }),
+        ),
+        (
+            "search-conversations",
+            Arc::new({
+                let t = t.clone();
+                move |_: &mut Picker| read(&t, "search-conversations", format!("&search={}", seed::RARE_WORD))
+            }),
+        ),
+        (
+            "search-users",
+            Arc::new({
+                let t = t.clone();
+                move |_: &mut Picker| read(&t, "search-users", "&search=Olivia".into())
+            }),
+        ),
+        (
+            "search-articles",
+            Arc::new({
+                let t = t.clone();
+                move |_: &mut Picker| read(&t, "search-articles", "&search=refund".into())
+            }),
+        ),
+    ];
+    let send: Body = Arc::new({
+        let t = t.clone();
+        move |p: &mut Picker| {
+            format!(
+                "token={t}&function=send-message&user_id={agent}&conversation_id={}&message=Thanks+for+waiting%2C+I+am+checking+your+order+now",
+                1 + p.below(conversations)
+            )
+        }
+    });
+    let mut ops: Vec<(&'static str, Body)> = vec![
+        (
+            "add-user",
+            Arc::new({
+                let t = t.clone();
+                move |p: &mut Picker| {
+                    format!(
+                        "token={t}&function=add-user&first_name=Bench&last_name=User&email=bench{}%40example.com",
+                        p.serial()
+                    )
+                }
+            }),
+        ),
+        (
+            "new-conversation",
+            Arc::new({
+                let t = t.clone();
+                move |p: &mut Picker| format!("token={t}&function=new-conversation&user_id={}", 2 + p.below(users))
+            }),
+        ),
+        ("send-message", send.clone()),
+    ];
+    ops.extend(reads.iter().map(|(name, body)| (*name, body.clone())));
+    let mixed: Body = Arc::new(move |p: &mut Picker| {
+        if p.below(10) == 0 {
+            send(p)
+        } else {
+            let (_, body) = &reads[p.below(reads.len() as i64) as usize];
+            body(p)
+        }
+    });
+    ops.push(("mixed (90% reads)", mixed));
+    ops
+}
+
+/// Runs this binary as the server over `data_dir` and waits until it answers.
+fn start_server(data_dir: &std::path::Path) -> Result<(Child, String), Failure> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let bind = format!("127.0.0.1:{port}");
+    let child = Command::new(std::env::current_exe()?)
+        .args(["--serve", data_dir.to_str().ok_or("data dir path")?, "--bind", &bind])
+        .stdout(Stdio::null())
+        .spawn()?;
+    let base = format!("http://{bind}");
+    wait_until_answering(&base)?;
+    Ok((child, base))
+}
+
+fn wait_until_answering(base: &str) -> Result<Duration, Failure> {
+    let started = Instant::now();
+    let client = reqwest::blocking::Client::new();
+    while client.get(format!("{base}/")).send().is_err() {
+        if started.elapsed() > Duration::from_secs(60) {
+            return Err("the server did not start".into());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Ok(started.elapsed())
+}
+
+/// From starting the server on an empty data dir to its first answered request.
+fn cold_start(dir: &std::path::Path) -> Result<Duration, Failure> {
+    let empty = dir.join("cold");
+    let started = Instant::now();
+    let (mut child, base) = start_server(&empty)?;
+    let _ = base;
+    let elapsed = started.elapsed();
+    stop(&mut child);
+    Ok(elapsed)
+}
+
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+}
+
+/// A memory figure of the server from /proc, in KiB (VmRSS now, VmHWM the peak).
+fn rss_kib(child: &Child, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(field)
+                .and_then(|rest| rest.trim_start_matches(':').split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0.0)
+}
+
+/// Resets the kernel's peak-RSS mark, so VmHWM covers only what follows.
+fn reset_peak(child: &Child) {
+    let _ = std::fs::write(format!("/proc/{}/clear_refs", child.id()), "5");
+}
