@@ -37,7 +37,8 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     migrate::run(&mut conn)?;
     drop(conn);
     let pool = db::pool(&config.database_path(), config.db_pool_size)?;
-    Ok(AppState { pool, config: Arc::new(config), clock, key, jobs: Arc::default() })
+    let writer = Arc::new(db::writer::Writer::new(db::open(&config.database_path())?));
+    Ok(AppState { pool, config: Arc::new(config), clock, key, jobs: Arc::default(), writer })
 }
 
 /// The HTTP server over `state`, listening on `listener`. Await it (or run it on a

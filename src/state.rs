@@ -16,6 +16,8 @@ pub struct AppState {
     pub clock: Clock,
     pub key: SecretKey,
     pub jobs: Arc<crate::jobs::JobControl>,
+    /// The one writer every write of the server goes through (group commit).
+    pub writer: Arc<crate::db::writer::Writer>,
 }
 
 impl AppState {
@@ -39,6 +41,15 @@ impl AppState {
             tracing::error!(error = %err, "blocking database task failed");
             ApiError::Failure(Failure::InternalError)
         })?
+    }
+
+    /// Runs `work` as part of a group-committed write transaction, returning once
+    /// it is durable. Never call it from inside another write.
+    pub fn write<T, E>(&self, work: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        self.writer.write(work)
     }
 
     /// The URL of the default profile picture.

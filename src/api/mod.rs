@@ -47,9 +47,9 @@ impl Call<'_> {
         self.state.clock.now_text()
     }
 
-    /// Runs `work` in one write transaction (see [`crate::db::write`]).
-    pub fn write<T>(&mut self, work: impl FnOnce(&rusqlite::Transaction) -> ApiResult<T>) -> ApiResult<T> {
-        crate::db::write(self.conn, work)
+    /// Runs `work` in a group-committed write (see [`crate::db::writer`]).
+    pub fn write<T>(&mut self, work: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
+        self.state.write(work)
     }
 }
 

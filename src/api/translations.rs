@@ -9,7 +9,7 @@ use crate::db::translations::{self, NewVersion, Overrides};
 use crate::domain::page_offset;
 use crate::error::{ApiResult, Failure, Outcome};
 use crate::i18n::{self, Language, Section, Strings};
-use rusqlite::Transaction;
+use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -140,7 +140,7 @@ struct Change<'a> {
 }
 
 /// Makes `after` the current overrides and records it as a new version.
-fn record(tx: &Transaction, before: &Overrides, after: &Overrides, change: &Change) -> ApiResult<i64> {
+fn record(tx: &Connection, before: &Overrides, after: &Overrides, change: &Change) -> ApiResult<i64> {
     let size = serde_json::to_vec(after).map_or(usize::MAX, |bytes| bytes.len());
     if size > change.limit {
         let reason = format!("the saved translations would take {size} bytes, more than the limit of {}", change.limit);

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod translations;
 pub mod typing;
 pub mod users;
+pub mod writer;
 
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, Transaction, TransactionBehavior};

@@ -18,11 +18,11 @@ use chrono::Duration;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
-pub fn clean_data_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+pub fn clean_data_job(_conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
     let now = state.clock.now();
     let day_ago = crate::clock::format(now - Duration::hours(24));
     let month_ago = crate::clock::format(now - Duration::days(30));
-    let (visitors, trashed, archived) = crate::db::write(conn, |tx| {
+    let (visitors, trashed, archived) = state.write(|tx| {
         let visitors = cleanup::delete_old_visitors(tx, &day_ago)?;
         let trashed = cleanup::delete_old_trash(tx, &month_ago)?;
         let archived = cleanup::archive_answered(tx, &day_ago)?;

@@ -104,7 +104,7 @@ pub fn run(conn: &mut Connection, state: &AppState, job: &Job) -> ApiResult<Valu
     };
     if !ok || !(job.idle)(&report) {
         let ended = state.clock.now_text();
-        crate::db::write(conn, |tx| {
+        state.write(|tx| {
             let id = runs::start(tx, job.name, &started)?;
             runs::finish(tx, id, &ended, ok, &report.to_string())
         })?;

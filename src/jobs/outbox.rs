@@ -63,7 +63,7 @@ pub fn drain_once(conn: &mut Connection, state: &AppState) -> ApiResult<DrainRep
         for item in due {
             let outcome = deliver(state, &item);
             let now = state.clock.now();
-            crate::db::write(conn, |tx| -> ApiResult<()> {
+            state.write(|tx| -> ApiResult<()> {
                 match &outcome {
                     Ok(()) => {
                         report.delivered += 1;

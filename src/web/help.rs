@@ -286,7 +286,7 @@ async fn article_page(
         if category.as_ref().map_or(UNCATEGORISED, |c| c.slug.as_str()) != category_slug {
             return Ok(Err(not_found(conn, state, &language)?));
         }
-        crate::db::write(conn, |tx| {
+        state.write(|tx| {
             reports::record(tx, ReportName::ArticlesViews, None, Some(&article.id), None, &state.clock.now_text())
         })?;
         let places = Places::load(conn, &state.config.base_path)?;
@@ -359,12 +359,13 @@ async fn rate_article(
     let language = query.lang.as_deref().and_then(crate::i18n::normalize_code);
     let now = state.clock.now_text();
     let lookup_language = language.clone();
+    let shared = state.get_ref().clone();
     let found = state
         .db(move |conn| {
             let default = default_language(conn)?;
             let stored = lookup_language.filter(|l| *l != default).unwrap_or_default();
             let Some(article) = articles::find_by_slug(conn, &stored, &slug)? else { return Ok(false) };
-            crate::db::write(conn, |tx| {
+            shared.write(|tx| {
                 articles::add_rating(tx, &article.id, rating, &now)?;
                 reports::record(
                     tx,
@@ -397,7 +398,7 @@ async fn search_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -
         let places = Places::load(conn, &state.config.base_path)?;
         let rows = match search::match_query(&text) {
             Some(expression) => {
-                crate::db::write(conn, |tx| {
+                state.write(|tx| {
                     reports::record(
                         tx,
                         ReportName::ArticlesSearches,

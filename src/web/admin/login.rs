@@ -117,7 +117,7 @@ pub async fn login(
             match found {
                 Some((user, _)) if genuine => {
                     let session = random_hex(24);
-                    crate::db::write(conn, |tx| {
+                    shared.write(|tx| {
                         login_failures::clear(tx, "account", &account)?;
                         sessions::insert_admin(tx, &session, user.id, &now_text)?;
                         users::touch(tx, user.id, &now_text)
@@ -125,7 +125,7 @@ pub async fn login(
                     Ok(Attempt::SignedIn(session))
                 }
                 _ => {
-                    crate::db::write(conn, |tx| {
+                    shared.write(|tx| {
                         login_failures::record(tx, "account", &account, &now_text)?;
                         login_failures::record(tx, "address", &address, &now_text)
                     })?;
@@ -161,7 +161,8 @@ pub async fn logout(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let session = admin.session.clone();
-    state.db(move |conn| crate::db::write(conn, |tx| Ok(sessions::revoke(tx, &session)?))).await?;
+    let shared = state.get_ref().clone();
+    state.db(move |_| shared.write(|tx| Ok(sessions::revoke(tx, &session)?))).await?;
     let mut response = see_other(format!("{}/admin/login", state.config.base_path));
     let _ = response.add_cookie(&session::removal(&state));
     Ok(response)
