@@ -18,11 +18,13 @@ pub mod messages;
 pub mod migrate;
 pub mod notes;
 pub mod outbox;
+pub mod password_resets;
 pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod translations;
+pub mod two_factor;
 pub mod typing;
 pub mod users;
 
