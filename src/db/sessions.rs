@@ -30,12 +30,20 @@ pub fn insert_admin(conn: &Connection, id: &str, user_id: i64, now: &str, user_a
 }
 
 /// A sign-in that passed the password and waits for a two-factor code. It opens
-/// no page: only [`admin_user_of`] does, and it asks for kind `admin`.
+/// no page: only [`admin_user_of`] does, and it asks for kind `admin`. A person has
+/// at most one: a new one replaces the last.
 pub fn insert_pending(conn: &Connection, id: &str, user_id: i64, now: &str) -> rusqlite::Result<()> {
+    remove_pending_of(conn, user_id)?;
     conn.prepare_cached(
         "INSERT INTO login_sessions (id, user_id, creation_time, kind) VALUES (?1, ?2, ?3, 'admin-2fa')",
     )?
     .execute(params![id, user_id, now])?;
+    Ok(())
+}
+
+/// Forgets a person's pending sign-in (it became a session, or a new one replaced it).
+pub fn remove_pending_of(conn: &Connection, user_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM login_sessions WHERE user_id = ?1 AND kind = 'admin-2fa'")?.execute([user_id])?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! computed here with totp-rs, and password reset through a real SMTP server.
 
 use crate::admin::sign_in;
-use crate::admin_people::{client_signed_in_as, csrf_of};
+use crate::admin_people::{client_signed_in_as, csrf_of, try_sign_in};
 use crate::support::browser::Browser;
 use crate::support::smtp::SmtpServer;
 use crate::support::TestApp;
@@ -248,4 +248,34 @@ fn reset_requests_are_rate_limited_and_links_expire_after_an_hour() {
     assert_eq!(status(&links[2]), 410, "an hour later the link has expired");
     app.advance(1);
     assert_eq!(ask().status(), 303, "and the hour of the rate limit is over");
+}
+
+#[test]
+fn an_admin_turns_off_the_two_factor_sign_in_of_someone_who_lost_their_phone_and_an_agent_cannot() {
+    let app = TestApp::spawn();
+    let args = |name: &str, email: &str, kind: &str| json!({ "first_name": name, "email": email, "password": "agent-password", "user_type": kind });
+    let ada = app.ok("add-user", args("Ada", "ada@example.com", "agent")).as_i64().unwrap();
+    app.ok("add-user", args("Bo", "bo@example.com", "agent"));
+    let sealed = switchboard::two_factor::seal(&app.state.key, &switchboard::two_factor::new_secret());
+    let conn = app.db();
+    switchboard::db::two_factor::start(&conn, ada, &sealed, "2024-01-01 00:00:00").unwrap();
+    switchboard::db::two_factor::enable(&conn, ada, 1).unwrap();
+    assert!(try_sign_in(&app, "ada@example.com", "agent-password").1.contains("/admin/login/code"));
+
+    let bo = client_signed_in_as(&app, "bo@example.com", "agent-password");
+    let url = format!("{}/admin/users/{ada}/two-factor", app.base);
+    let bo_csrf = csrf_of(&bo.get(format!("{}/admin/profile", app.base)).send().unwrap().text().unwrap());
+    assert_eq!(bo.get(&url).send().unwrap().status(), 403);
+    assert_eq!(bo.post(&url).form(&[("csrf_token", bo_csrf.as_str())]).send().unwrap().status(), 403);
+    assert!(switchboard::db::two_factor::is_enabled(&conn, ada).unwrap(), "an agent changed nothing");
+
+    let admin = crate::admin::signed_in_client(&app);
+    let profile = admin.get(format!("{}/admin/users/{ada}", app.base)).send().unwrap().text().unwrap();
+    assert!(profile.contains("/two-factor\">Turn off…</a>"), "admins are offered the way out");
+    let confirm = admin.get(&url).send().unwrap().text().unwrap();
+    assert!(confirm.contains("Turn off two-factor sign-in for Ada?"));
+    let response = admin.post(&url).form(&[("csrf_token", csrf_of(&confirm).as_str())]).send().unwrap();
+    assert_eq!(response.status(), 303);
+    assert!(!switchboard::db::two_factor::is_enabled(&conn, ada).unwrap());
+    client_signed_in_as(&app, "ada@example.com", "agent-password"); // no code asked any more
 }

@@ -11,8 +11,8 @@ pub fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
 }
 
-/// A client that keeps cookies, signed in to the admin area as `email`.
-pub fn client_signed_in_as(app: &TestApp, email: &str, password: &str) -> reqwest::blocking::Client {
+/// A client that keeps cookies and where its password sign-in as `email` led.
+pub fn try_sign_in(app: &TestApp, email: &str, password: &str) -> (reqwest::blocking::Client, String) {
     let client = reqwest::blocking::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -21,7 +21,15 @@ pub fn client_signed_in_as(app: &TestApp, email: &str, password: &str) -> reqwes
     let page = client.get(format!("{}/admin/login", app.base)).send().unwrap().text().unwrap();
     let form = [("email", email), ("password", password), ("csrf_token", &csrf_of(&page)), ("next", "")];
     let response = client.post(format!("{}/admin/login", app.base)).form(&form).send().unwrap();
-    assert_eq!(response.status(), 303, "{email} signed in");
+    assert_eq!(response.status(), 303, "{email}'s password was taken");
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    (client, location)
+}
+
+/// A client that keeps cookies, signed in to the admin area as `email`.
+pub fn client_signed_in_as(app: &TestApp, email: &str, password: &str) -> reqwest::blocking::Client {
+    let (client, location) = try_sign_in(app, email, password);
+    assert!(!location.contains("/admin/login"), "{email} signed in, not sent to {location}");
     client
 }
 

@@ -129,7 +129,7 @@ pub async fn code_submit(
                 if !two_factor::use_step(tx, user_id, step)? {
                     return Ok(None);
                 }
-                sessions::revoke(tx, &pending)?;
+                sessions::remove_pending_of(tx, user_id)?;
                 open_session(tx, user_id, &account, &now_text, &user_agent).map(Some)
             })?;
             match opened {

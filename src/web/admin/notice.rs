@@ -13,6 +13,10 @@ const NOTICES: &[(&str, &str)] = &[
     ("sessions-ended", "All your other sessions were signed out."),
     ("two-factor-on", "Two-factor sign-in is on. You will be asked for a code after your password."),
     ("two-factor-off", "Two-factor sign-in is off."),
+    (
+        "two-factor-reset",
+        "Their two-factor sign-in is off. They sign in with their password alone until they set it up again.",
+    ),
     ("password-reset", "Your password was changed. Sign in with your new password."),
     ("sign-in-expired", "That sign-in took too long. Enter your password again."),
 ];

@@ -1,11 +1,13 @@
-//! The users pages' actions that cannot be taken back: deleting a person and
-//! issuing a new API token. Each is a page that says what will happen and a
+//! The users pages' actions that cannot be taken back: deleting a person,
+//! issuing a new API token, and (for someone who lost their phone) turning off
+//! their two-factor sign-in. Each is a page that says what will happen and a
 //! button that posts (so they work without JavaScript), and each is checked on
 //! the server again when posted.
 
 use super::users::{full_name, may_manage};
 use super::{render, see_other, Frame, PageError};
 use crate::accounts;
+use crate::db::two_factor;
 use crate::db::users::{self, UserRow};
 use crate::domain::UserType;
 use crate::error::Outcome;
@@ -138,4 +140,51 @@ pub async fn token_rotate(
         Err(crate::error::ApiError::Outcome(Outcome::UserNotFound)) => Err(PageError::NotFound),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Admins turn off someone else's two-factor sign-in; their own goes through the
+/// profile, which asks for their password.
+fn may_reset_two_factor(admin: &Admin, user: &UserRow) -> Result<(), PageError> {
+    admin.require_admin()?;
+    if user.id == admin.user.id {
+        return Err(PageError::Forbidden);
+    }
+    Ok(())
+}
+
+pub async fn two_factor_off_page(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let user = find(&state, path.into_inner()).await?;
+    may_reset_two_factor(&admin, &user)?;
+    let base = &state.config.base_path;
+    let name = full_name(&user.first_name, &user.last_name);
+    render(&ConfirmPage {
+        frame: Frame::new(&state, &admin, "users", "Turn off two-factor sign-in"),
+        message: format!(
+            "Turn off two-factor sign-in for {}?",
+            if name.is_empty() { format!("user #{}", user.id) } else { name }
+        ),
+        consequence: "They will sign in with their password alone until they set it up again. Do this only when you \
+                      know it is them, for example when they lost their phone.",
+        action: format!("{base}/admin/users/{}/two-factor", user.id),
+        button: "Turn it off",
+        cancel: format!("{base}/admin/users/{}", user.id),
+    })
+}
+
+pub async fn two_factor_off(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<ConfirmForm>,
+) -> Result<HttpResponse, PageError> {
+    admin.check_csrf(&form.csrf_token)?;
+    let user = find(&state, path.into_inner()).await?;
+    may_reset_two_factor(&admin, &user)?;
+    let id = user.id;
+    state.db(move |conn| crate::db::write(conn, |tx| Ok(two_factor::remove(tx, id)?))).await?;
+    Ok(see_other(format!("{}/admin/users/{id}?done=two-factor-reset", state.config.base_path)))
 }

@@ -7,6 +7,7 @@
 use super::{notice, render, Frame, PageError};
 use crate::db::conversations::{self, InboxQuery, StatusFilter};
 use crate::db::search;
+use crate::db::two_factor;
 use crate::db::users::{self, Detail, UserQuery};
 use crate::domain::{markup, page_offset, UserSort, UserType, PAGE_SIZE};
 use crate::state::AppState;
@@ -26,7 +27,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/delete", web::get().to(user_actions::delete_user_page))
         .route("/admin/users/{id}/delete", web::post().to(user_actions::user_delete))
         .route("/admin/users/{id}/token", web::get().to(user_actions::rotate_token_page))
-        .route("/admin/users/{id}/token", web::post().to(user_actions::token_rotate));
+        .route("/admin/users/{id}/token", web::post().to(user_actions::token_rotate))
+        .route("/admin/users/{id}/two-factor", web::get().to(user_actions::two_factor_off_page))
+        .route("/admin/users/{id}/two-factor", web::post().to(user_actions::two_factor_off));
 }
 
 /// Whether `admin` may create, change or delete a person of `user_type`. Nobody
@@ -191,6 +194,8 @@ struct ShowPage {
     is_self: bool,
     /// Only for admins: agents never see tokens.
     token: Option<String>,
+    /// Only for admins looking at someone else with two-factor on: they may turn it off.
+    two_factor_reset: bool,
 }
 
 pub(super) fn status_label(code: i64) -> &'static str {
@@ -222,10 +227,13 @@ pub async fn user_page(
             let listed = InboxQuery { status: StatusFilter::Any, user_id: Some(id), ..InboxQuery::default() };
             let conversations = conversations::inbox(conn, &listed)?;
             let departments = super::user_form::departments(conn)?;
-            Ok(Some((user, details, conversations, departments)))
+            let two_factor_on = two_factor::is_enabled(conn, id)?;
+            Ok(Some((user, details, conversations, departments, two_factor_on)))
         })
         .await?;
-    let Some((user, details, conversations, departments)) = found else { return Err(PageError::NotFound) };
+    let Some((user, details, conversations, departments, two_factor_on)) = found else {
+        return Err(PageError::NotFound);
+    };
     let department = user
         .department
         .map(|d| departments.iter().find(|(id, _)| *id == d).map_or_else(|| format!("#{d}"), |(_, n)| n.clone()))
@@ -255,6 +263,7 @@ pub async fn user_page(
         can_manage: may_manage(&admin, user.user_type),
         is_self: user.id == admin.user.id,
         token: admin.is_admin().then(|| state.key.api_token(&user.token_nonce)),
+        two_factor_reset: admin.is_admin() && two_factor_on && user.id != admin.user.id,
         name,
     })
 }
