@@ -1,10 +1,14 @@
-//! Creating people: the one path every new user takes, whether from `add-user`,
-//! `switchboard admin create`, the first start, or the bot `get-bot-id` makes.
+//! Creating, changing and deleting people: the one path every new user takes,
+//! whether from `add-user`, the admin area's forms, `switchboard admin create`,
+//! the first start, or the bot `get-bot-id` makes; and the one path for changes
+//! and deletions, so the API and the admin area fire the same webhooks.
 
+use crate::api::events;
 use crate::crypto::SecretKey;
-use crate::db::users::{self, Detail, NewUser};
+use crate::db::users::{self, Detail, NewUser, UserChanges};
 use crate::domain::{Email, UserType};
 use crate::error::{ApiResult, Outcome};
+use crate::state::AppState;
 use rusqlite::Connection;
 
 /// A validated new user (see [`crate::crypto::hash_password`] for the hash); [`create`] issues its token and stores it.
@@ -72,6 +76,53 @@ pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -
     Ok(id)
 }
 
+/// Creates `account` as a person added by the API or an agent: a new `user` fires
+/// `registration`. Call inside a write transaction; wake the jobs after commit.
+pub fn add(tx: &Connection, state: &AppState, now: &str, account: Account) -> ApiResult<i64> {
+    let user_type = account.user_type;
+    let id = create(tx, &state.key, now, account)?;
+    if user_type == UserType::User {
+        events::registration(tx, state, id)?;
+    }
+    Ok(id)
+}
+
+/// Applies `changes` and `details` to user `id`, refusing an email someone else
+/// has, and fires what the change means (`registration`, `new-email-address`).
+/// Call inside a write transaction; wake the jobs after commit.
+pub fn update(tx: &Connection, state: &AppState, id: i64, changes: &UserChanges, details: &[Detail]) -> ApiResult<()> {
+    if let Some(Some(email)) = &changes.email {
+        if users::email_taken(tx, email, Some(id))? {
+            return Err(Outcome::DuplicateEmail.into());
+        }
+    }
+    let before = users::find(tx, id)?.ok_or(Outcome::UserNotFound)?;
+    users::update(tx, id, changes)?;
+    for detail in details {
+        users::set_detail(tx, id, detail)?;
+    }
+    events::user_updated(tx, state, &before)
+}
+
+/// Deletes user `id` (their conversations go with them) and fires `user-deleted`;
+/// false when there was no such user. Wake the jobs after commit.
+pub fn delete(tx: &Connection, state: &AppState, id: i64) -> ApiResult<bool> {
+    let deleted = users::delete(tx, id)?;
+    if deleted {
+        events::users_deleted(tx, state, &[id])?;
+    }
+    Ok(deleted)
+}
+
+/// Replaces the API token of user `id`; the old one stops working at once.
+pub fn rotate_token(tx: &Connection, key: &SecretKey, id: i64) -> ApiResult<String> {
+    let issued = key.issue_token();
+    if !users::set_token(tx, id, &issued.nonce, &issued.lookup)? {
+        return Err(Outcome::UserNotFound.into());
+    }
+    Ok(issued.token)
+}
+
 /// The bot's ID (get-bot-id, automations), creating the bot on first use. Call
 /// inside a write transaction so two first uses make one bot.
 pub fn bot(conn: &Connection, key: &SecretKey, now: &str) -> ApiResult<i64> {
@@ -106,9 +157,5 @@ pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rota
     if !rotate {
         return Ok(key.api_token(&user.token_nonce));
     }
-    let issued = key.issue_token();
-    crate::db::write(conn, |tx| {
-        Ok::<_, crate::error::ApiError>(users::set_token(tx, user.id, &issued.nonce, &issued.lookup)?)
-    })?;
-    Ok(issued.token)
+    crate::db::write(conn, |tx| rotate_token(tx, key, user.id))
 }

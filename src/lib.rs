@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod server;
 pub mod state;
+pub mod two_factor;
 pub mod web;
 
 pub use config::Config;

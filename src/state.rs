@@ -52,6 +52,19 @@ impl AppState {
         self.writer.write(work)
     }
 
+    /// [`AppState::write`] on the blocking pool, for async handlers.
+    pub async fn write_blocking<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let state = self.clone();
+        actix_web::web::block(move || state.write(work)).await.map_err(|err| {
+            tracing::error!(error = %err, "blocking write task failed");
+            ApiError::Failure(Failure::InternalError)
+        })?
+    }
+
     /// The URL of the default profile picture.
     pub fn default_avatar_url(&self) -> String {
         format!("{}/static/img/user.svg", self.config.public_base())

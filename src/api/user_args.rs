@@ -3,45 +3,24 @@
 
 use super::Call;
 use crate::db::users::Detail;
-use crate::domain::Email;
+use crate::domain::{people, Email};
 use crate::error::{ApiResult, Failure};
 use serde_json::Value;
 
-const NAME_MAX: usize = 255;
-const URL_MAX: usize = 2048;
-const PASSWORD_MIN: usize = 8;
-const PASSWORD_MAX: usize = 1024;
-
 /// `Some(None)` when the email is to be removed (`NULL` or empty, as the contract says).
 pub(super) fn email_arg(call: &Call) -> ApiResult<Option<Option<Email>>> {
-    match call.args.text_max("email", 254)?.map(|e| e.trim().to_string()) {
-        None => Ok(None),
-        Some(e) if e.is_empty() || e.eq_ignore_ascii_case("null") || e == "false" => Ok(Some(None)),
-        Some(e) => Ok(Some(Some(Email::parse(&e).ok_or_else(|| Failure::invalid("email", "not an email address"))?))),
-    }
+    let Some(text) = call.args.text_max("email", people::EMAIL_MAX)? else { return Ok(None) };
+    Ok(Some(people::email(&text).map_err(|why| Failure::invalid("email", why))?))
 }
 
-/// Profile images are shown in pages, so only web addresses are stored.
 pub(super) fn image_arg(call: &Call) -> ApiResult<Option<Option<String>>> {
-    match call.args.text_max("profile_image", URL_MAX)?.map(|u| u.trim().to_string()) {
-        None => Ok(None),
-        Some(u) if u.is_empty() || u == "false" => Ok(Some(None)),
-        Some(u) => match url::Url::parse(&u) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(Some(u))),
-            _ => Err(Failure::invalid("profile_image", "expected an http or https URL").into()),
-        },
-    }
+    let Some(text) = call.args.text_max("profile_image", people::URL_MAX)? else { return Ok(None) };
+    Ok(Some(people::profile_image(&text).map_err(|why| Failure::invalid("profile_image", why))?))
 }
 
 pub(super) fn password_arg(call: &Call) -> ApiResult<Option<String>> {
-    match call.args.text_max("password", PASSWORD_MAX)? {
-        None => Ok(None),
-        Some(p) if p.is_empty() => Ok(None),
-        Some(p) if p.chars().count() < PASSWORD_MIN => {
-            Err(Failure::invalid("password", format!("must be at least {PASSWORD_MIN} characters")).into())
-        }
-        Some(p) => Ok(Some(p)),
-    }
+    let Some(text) = call.args.text_max("password", people::PASSWORD_MAX)? else { return Ok(None) };
+    Ok(people::password(&text).map_err(|why| Failure::invalid("password", why))?)
 }
 
 /// `settings_extra` (or `extra`): `{"slug": ["value", "Name"], …}`; a bare value is
@@ -67,7 +46,7 @@ pub(super) fn details_arg(call: &Call) -> ApiResult<Vec<Detail>> {
             let value = scalar_text(&value)
                 .ok_or_else(|| Failure::invalid(name, format!("the value of '{slug}' must be text")))?;
             let label = label.as_ref().and_then(scalar_text).filter(|l| !l.is_empty()).unwrap_or_else(|| slug.clone());
-            if value.chars().count() > 10_000 || label.chars().count() > NAME_MAX {
+            if value.chars().count() > 10_000 || label.chars().count() > people::NAME_MAX {
                 return Err(Failure::invalid(name, format!("the value of '{slug}' is too long")).into());
             }
             details.push(Detail { slug, name: label, value });

@@ -6,12 +6,11 @@ use crate::accounts::{self, Account};
 use crate::crypto;
 use crate::db::users::{self, Detail, UserChanges, UserQuery, UserRow, UserScope};
 use crate::db::{search, text_or_null};
+use crate::domain::people::NAME_MAX;
 use crate::domain::{page_offset, After, Email, UserSort, UserType};
 use crate::error::{ApiResult, Failure, Outcome};
 use crate::state::AppState;
 use serde_json::{json, Map, Value};
-
-const NAME_MAX: usize = 255;
 
 /// A user as the contract shows one: row columns as strings, `null` when empty.
 pub(super) fn user_json(state: &AppState, user: &UserRow) -> Value {
@@ -232,14 +231,8 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
     account.password_hash = password_arg(call)?.map(|p| crypto::hash_password(&p));
     account.department = call.args.nullable_id("department")?.flatten();
     account.details = details_arg(call)?;
-    let (key, now, state) = (call.state.key.clone(), call.now(), call.state);
-    let id = call.write(|tx| {
-        let id = accounts::create(tx, &key, &now, account)?;
-        if user_type == UserType::User {
-            events::registration(tx, state, id)?;
-        }
-        Ok(id)
-    })?;
+    let (now, state) = (call.now(), call.state);
+    let id = call.write(|tx| accounts::add(tx, state, &now, account))?;
     call.state.jobs.wake();
     Ok(json!(id))
 }
@@ -260,19 +253,7 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
         department: call.args.nullable_id("department")?,
     };
     let (details, state) = (details_arg(call)?, call.state);
-    call.write(|tx| {
-        if let Some(Some(email)) = &changes.email {
-            if users::email_taken(tx, email, Some(id))? {
-                return Err(Outcome::DuplicateEmail.into());
-            }
-        }
-        let before = users::find(tx, id)?.ok_or(Outcome::UserNotFound)?;
-        users::update(tx, id, &changes)?;
-        for detail in &details {
-            users::set_detail(tx, id, detail)?;
-        }
-        events::user_updated(tx, state, &before)
-    })?;
+    call.write(|tx| accounts::update(tx, state, id, &changes, &details))?;
     call.state.jobs.wake();
     Ok(json!(true))
 }
@@ -280,13 +261,7 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
 pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let state = call.state;
-    let deleted = call.write(|tx| {
-        let deleted = users::delete(tx, id)?;
-        if deleted {
-            events::users_deleted(tx, state, &[id])?;
-        }
-        Ok(deleted)
-    })?;
+    let deleted = call.write(|tx| accounts::delete(tx, state, id))?;
     call.state.jobs.wake();
     if deleted {
         Ok(json!(true))

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_outbox_and_jobs", include_str!("../../migrations/0010_outbox_and_jobs.sql")),
     ("0011_automations", include_str!("../../migrations/0011_automations.sql")),
     ("0012_admin_sessions", include_str!("../../migrations/0012_admin_sessions.sql")),
+    ("0013_admin_accounts", include_str!("../../migrations/0013_admin_accounts.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

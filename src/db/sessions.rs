@@ -19,13 +19,70 @@ pub fn revoke(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
     Ok(conn.prepare_cached("UPDATE login_sessions SET revoked = 1 WHERE id = ?1 AND revoked = 0")?.execute([id])? > 0)
 }
 
-/// A session of the admin area.
-pub fn insert_admin(conn: &Connection, id: &str, user_id: i64, now: &str) -> rusqlite::Result<()> {
+/// A session of the admin area, opened in the browser `user_agent` names.
+pub fn insert_admin(conn: &Connection, id: &str, user_id: i64, now: &str, user_agent: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO login_sessions (id, user_id, creation_time, kind, last_seen) VALUES (?1, ?2, ?3, 'admin', ?3)",
+        "INSERT INTO login_sessions (id, user_id, creation_time, kind, last_seen, user_agent)
+         VALUES (?1, ?2, ?3, 'admin', ?3, ?4)",
+    )?
+    .execute(params![id, user_id, now, user_agent])?;
+    Ok(())
+}
+
+/// A sign-in that passed the password and waits for a two-factor code. It opens
+/// no page: only [`admin_user_of`] does, and it asks for kind `admin`. A person has
+/// at most one: a new one replaces the last.
+pub fn insert_pending(conn: &Connection, id: &str, user_id: i64, now: &str) -> rusqlite::Result<()> {
+    remove_pending_of(conn, user_id)?;
+    conn.prepare_cached(
+        "INSERT INTO login_sessions (id, user_id, creation_time, kind) VALUES (?1, ?2, ?3, 'admin-2fa')",
     )?
     .execute(params![id, user_id, now])?;
     Ok(())
+}
+
+/// Forgets a person's pending sign-in (it became a session, or a new one replaced it).
+pub fn remove_pending_of(conn: &Connection, user_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM login_sessions WHERE user_id = ?1 AND kind = 'admin-2fa'")?.execute([user_id])?;
+    Ok(())
+}
+
+/// The user of a live pending sign-in begun after `since`.
+pub fn pending_user_of(conn: &Connection, id: &str, since: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT user_id FROM login_sessions
+          WHERE id = ?1 AND revoked = 0 AND kind = 'admin-2fa' AND creation_time > ?2",
+    )?
+    .query_row(params![id, since], |row| row.get(0))
+    .optional()
+}
+
+/// A live admin session, as its owner sees it in their list.
+#[derive(Debug, Clone)]
+pub struct AdminSession {
+    pub id: String,
+    pub creation_time: String,
+    pub user_agent: Option<String>,
+}
+
+/// The live admin sessions of a person, newest first.
+pub fn admin_sessions_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<AdminSession>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, creation_time, user_agent FROM login_sessions
+          WHERE user_id = ?1 AND revoked = 0 AND kind = 'admin' ORDER BY creation_time DESC, id",
+    )?;
+    let rows = stmt
+        .query_map([user_id], |row| {
+            Ok(AdminSession { id: row.get(0)?, creation_time: row.get(1)?, user_agent: row.get(2)? })
+        })?
+        .collect();
+    rows
+}
+
+/// Ends every session of a user but `keep` (the one changing the password).
+pub fn revoke_all_except(conn: &Connection, user_id: i64, keep: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached("UPDATE login_sessions SET revoked = 1 WHERE user_id = ?1 AND id != ?2 AND revoked = 0")?
+        .execute(params![user_id, keep])
 }
 
 /// The user of a live admin session.

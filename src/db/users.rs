@@ -96,6 +96,15 @@ pub fn find_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<
         .optional()
 }
 
+/// The stored password hash of a user, if they have one.
+pub fn password_hash(conn: &Connection, id: i64) -> rusqlite::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT password_hash FROM users WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .flatten())
+}
+
 /// The user whose token hashes to `lookup`, with the stored hash for a constant-time check.
 pub fn find_by_token_lookup(conn: &Connection, lookup: &str) -> rusqlite::Result<Option<(UserRow, String)>> {
     conn.prepare_cached(&format!("SELECT {COLUMNS}, token_lookup FROM users WHERE token_lookup = ?1"))?

@@ -3,6 +3,8 @@
 mod support;
 
 mod admin;
+mod admin_accounts;
+mod admin_people;
 mod articles;
 mod automations;
 mod binary;

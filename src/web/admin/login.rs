@@ -1,16 +1,20 @@
 //! Signing in and out of the admin area. Passwords are checked with argon2id on
 //! the blocking pool. Failed attempts are counted per account and per address: six
 //! failures for an account (or thirty from one address) within fifteen minutes lock
-//! sign-in for the rest of that window, with a message saying how long.
+//! sign-in for the rest of that window, with a message saying how long. People
+//! with two-factor on are asked for a code next ([`super::login_code`]); wrong
+//! codes count as failed sign-ins too.
 
+use super::notice;
 use super::{render, see_other, PageError};
 use crate::crypto::{self, random_hex};
-use crate::db::{login_failures, sessions, users};
+use crate::db::{login_failures, sessions, two_factor, users};
 use crate::state::AppState;
 use crate::web::{csrf, session};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
 
 const WINDOW_MINUTES: i64 = 15;
 const ACCOUNT_LIMIT: i64 = 6;
@@ -24,11 +28,13 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    notice: Option<&'static str>,
 }
 
 #[derive(serde::Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    done: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -41,7 +47,7 @@ pub struct LoginForm {
 }
 
 /// Only a page of the admin area can be where sign-in leads.
-fn safe_next(state: &AppState, next: &str) -> String {
+pub(super) fn safe_next(state: &AppState, next: &str) -> String {
     let admin = format!("{}/admin", state.config.base_path);
     let local = next.starts_with(&admin) && !next.starts_with("//") && !next.contains("://") && !next.contains('\\');
     if local && !next.starts_with(&format!("{admin}/login")) {
@@ -57,10 +63,11 @@ fn page(
     email: String,
     next: String,
     error: Option<String>,
+    notice: Option<&'static str>,
 ) -> Result<HttpResponse, PageError> {
     let (csrf_token, cookie) = csrf::token(req);
-    let mut response =
-        render(&LoginPage { base_path: state.config.base_path.clone(), csrf_token, email, next, error })?;
+    let base_path = state.config.base_path.clone();
+    let mut response = render(&LoginPage { base_path, csrf_token, email, next, error, notice })?;
     if let Some(cookie) = cookie {
         let _ = response.add_cookie(&cookie);
     }
@@ -73,13 +80,80 @@ pub async fn login_page(
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, PageError> {
     let next = safe_next(&state, query.next.as_deref().unwrap_or_default());
-    page(&req, &state, String::new(), next, None)
+    page(&req, &state, String::new(), next, None, notice::text(query.done.as_deref()))
 }
 
 enum Attempt {
     SignedIn(String),
+    NeedsCode(String),
     Wrong,
     Locked(i64),
+}
+
+/// The address a request came from, for the per-address lock-out.
+pub(super) fn address_of(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+}
+
+/// The browser a session is opened in, as it names itself (shortened).
+pub(super) fn user_agent_of(req: &HttpRequest) -> String {
+    let agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+    agent.unwrap_or_default().chars().take(200).collect()
+}
+
+/// How many minutes sign-in stays locked for `account` or `address`, if it is.
+pub(super) fn locked_minutes(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    account: &str,
+    address: &str,
+) -> rusqlite::Result<Option<i64>> {
+    let window_start = crate::clock::format(now - Duration::minutes(WINDOW_MINUTES));
+    for (scope, key, limit) in [("account", account, ACCOUNT_LIMIT), ("address", address, ADDRESS_LIMIT)] {
+        let (failures, oldest) = login_failures::since(conn, scope, key, &window_start)?;
+        if failures >= limit {
+            let unlocks = oldest
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(&t, crate::clock::FORMAT).ok())
+                .map(|t| t.and_utc() + Duration::minutes(WINDOW_MINUTES));
+            return Ok(Some(unlocks.map_or(WINDOW_MINUTES, |u| ((u - now).num_seconds() + 59) / 60).max(1)));
+        }
+    }
+    Ok(None)
+}
+
+pub(super) fn locked_message(minutes: i64) -> String {
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    format!("Too many failed sign-ins. Sign-in is locked; try again in {minutes} {unit}.")
+}
+
+/// Counts a wrong password or code against the account and the address.
+pub(super) fn record_failure(state: &AppState, account: &str, address: &str, now: &str) -> rusqlite::Result<()> {
+    state.write(|tx| {
+        login_failures::record(tx, "account", account, now)?;
+        login_failures::record(tx, "address", address, now)
+    })
+}
+
+/// Opens an admin session for `user_id` (inside the caller's transaction) and answers its ID.
+pub(super) fn open_session(
+    tx: &Connection,
+    user_id: i64,
+    account: &str,
+    now: &str,
+    user_agent: &str,
+) -> rusqlite::Result<String> {
+    let session = random_hex(24);
+    login_failures::clear(tx, "account", account)?;
+    sessions::insert_admin(tx, &session, user_id, now, user_agent)?;
+    users::touch(tx, user_id, now)?;
+    Ok(session)
+}
+
+/// The redirect into the admin area with the session's cookie.
+pub(super) fn signed_in(state: &AppState, req: &HttpRequest, session: &str, next: String) -> HttpResponse {
+    let mut response = see_other(next);
+    let _ = response.add_cookie(&session::cookie(state, req, session));
+    response
 }
 
 pub async fn login(
@@ -92,22 +166,15 @@ pub async fn login(
     }
     let form = form.into_inner();
     let next = safe_next(&state, &form.next);
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = address_of(&req);
+    let user_agent = user_agent_of(&req);
     let account = form.email.trim().to_ascii_lowercase();
     let shared = state.get_ref().clone();
     let attempt = state
         .db(move |conn| {
             let now = shared.clock.now();
-            let window_start = crate::clock::format(now - Duration::minutes(WINDOW_MINUTES));
-            for (scope, key, limit) in [("account", &account, ACCOUNT_LIMIT), ("address", &address, ADDRESS_LIMIT)] {
-                let (failures, oldest) = login_failures::since(conn, scope, key, &window_start)?;
-                if failures >= limit {
-                    let unlocks = oldest
-                        .and_then(|t| chrono::NaiveDateTime::parse_from_str(&t, crate::clock::FORMAT).ok())
-                        .map(|t| t.and_utc() + Duration::minutes(WINDOW_MINUTES));
-                    let minutes = unlocks.map_or(WINDOW_MINUTES, |u| ((u - now).num_seconds() + 59) / 60).max(1);
-                    return Ok(Attempt::Locked(minutes));
-                }
+            if let Some(minutes) = locked_minutes(conn, now, &account, &address)? {
+                return Ok(Attempt::Locked(minutes));
             }
             let found = users::find_by_email(conn, &account)?;
             let genuine = found.as_ref().is_some_and(|(user, hash)| {
@@ -115,37 +182,27 @@ pub async fn login(
             });
             let now_text = crate::clock::format(now);
             match found {
+                Some((user, _)) if genuine && two_factor::is_enabled(conn, user.id)? => {
+                    let pending = random_hex(24);
+                    shared.write(|tx| sessions::insert_pending(tx, &pending, user.id, &now_text))?;
+                    Ok(Attempt::NeedsCode(pending))
+                }
                 Some((user, _)) if genuine => {
-                    let session = random_hex(24);
-                    shared.write(|tx| {
-                        login_failures::clear(tx, "account", &account)?;
-                        sessions::insert_admin(tx, &session, user.id, &now_text)?;
-                        users::touch(tx, user.id, &now_text)
-                    })?;
+                    let session = shared.write(|tx| open_session(tx, user.id, &account, &now_text, &user_agent))?;
                     Ok(Attempt::SignedIn(session))
                 }
                 _ => {
-                    shared.write(|tx| {
-                        login_failures::record(tx, "account", &account, &now_text)?;
-                        login_failures::record(tx, "address", &address, &now_text)
-                    })?;
+                    record_failure(&shared, &account, &address, &now_text)?;
                     Ok(Attempt::Wrong)
                 }
             }
         })
         .await?;
     match attempt {
-        Attempt::SignedIn(session) => {
-            let mut response = see_other(next);
-            let _ = response.add_cookie(&session::cookie(&state, &req, &session));
-            Ok(response)
-        }
-        Attempt::Wrong => page(&req, &state, form.email, next, Some("Wrong email or password.".into())),
-        Attempt::Locked(minutes) => {
-            let unit = if minutes == 1 { "minute" } else { "minutes" };
-            let message = format!("Too many failed sign-ins. Sign-in is locked; try again in {minutes} {unit}.");
-            page(&req, &state, form.email, next, Some(message))
-        }
+        Attempt::SignedIn(session) => Ok(signed_in(&state, &req, &session, next)),
+        Attempt::NeedsCode(pending) => Ok(super::login_code::ask_for_code(&state, &req, &pending, &next)),
+        Attempt::Wrong => page(&req, &state, form.email, next, Some("Wrong email or password.".into()), None),
+        Attempt::Locked(minutes) => page(&req, &state, form.email, next, Some(locked_message(minutes)), None),
     }
 }
 

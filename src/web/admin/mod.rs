@@ -5,6 +5,14 @@
 
 mod inbox;
 mod login;
+mod login_code;
+pub mod notice;
+mod password_reset;
+mod profile;
+mod profile_two_factor;
+mod user_actions;
+mod user_form;
+mod users;
 
 use crate::state::AppState;
 use crate::web::session::Admin;
@@ -17,7 +25,12 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/admin/login", web::get().to(login::login_page))
         .route("/admin/login", web::post().to(login::login))
         .route("/admin/logout", web::post().to(login::logout))
-        .route("/admin", web::get().to(inbox::inbox_page));
+        .route("/admin/login/code", web::get().to(login_code::code_page))
+        .route("/admin/login/code", web::post().to(login_code::code_submit))
+        .route("/admin", web::get().to(inbox::inbox_page))
+        .configure(users::routes)
+        .configure(profile::routes)
+        .configure(password_reset::routes);
 }
 
 /// What every admin page shows around its content.
