@@ -3,6 +3,8 @@
 mod support;
 
 mod admin;
+mod admin_backoffice;
+mod admin_reports_jobs;
 mod articles;
 mod automations;
 mod binary;
