@@ -191,18 +191,25 @@ fn a_setting_changed_on_its_page_is_what_the_api_reads_and_bad_values_are_refuse
 
     browser.fill("#s-saved-replies-0-reply-name", "hello");
     browser.fill("#s-saved-replies-0-reply-text", "Hello! How can I help?");
+    browser.click("button[data-add-row=rows-saved-replies]");
+    browser.fill("#s-saved-replies-1-reply-name", "bye");
+    browser.fill("#s-saved-replies-1-reply-text", "Have a nice day");
     browser.fill("#s-departments-0-department-id", "3");
     browser.fill("#s-departments-0-department-name", "Sales");
     browser.submit("form[data-section=miscellaneous] .actions button");
-    assert_eq!(
-        app.ok("saved-replies", json!({})),
-        json!([{ "reply-name": "hello", "reply-text": "Hello! How can I help?" }])
-    );
+    let replies = json!([
+        { "reply-name": "hello", "reply-text": "Hello! How can I help?" },
+        { "reply-name": "bye", "reply-text": "Have a nice day" },
+    ]);
+    assert_eq!(app.ok("saved-replies", json!({})), replies, "two rows added at once");
     assert_eq!(app.ok("get-departments", json!({}))["3"]["name"], "Sales");
     browser.click("input[name='saved-replies.0.remove']");
     browser.submit("form[data-section=miscellaneous] .actions button");
-    assert_eq!(app.ok("saved-replies", json!({})), json!([]), "a row removed");
+    assert_eq!(app.ok("saved-replies", json!({})), json!([replies[1]]), "a row removed");
     assert_eq!(app.ok("get-departments", json!({}))["3"]["name"], "Sales", "the other rows stay");
+    assert!(browser.url().ends_with("#section-miscellaneous"), "back at the section saved: {}", browser.url());
+    assert_eq!(browser.text("#section-miscellaneous .notice"), "Saved.");
+    browser.screenshot("settings-rows");
     browser.eval("window.scrollTo(0, 0); return true;");
     browser.screenshot("settings");
 }

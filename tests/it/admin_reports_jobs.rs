@@ -105,6 +105,10 @@ fn an_automation_is_created_with_conditions_and_a_translation_checked_like_autom
     choose(&browser, "#cond0-operator", "is-user");
     choose(&browser, "#cond1-name", "languages");
     browser.fill("#cond1-value", "english");
+    browser.click("button[data-add-row=condition-rows]");
+    choose(&browser, "#cond2-name", "visits");
+    choose(&browser, "#cond2-operator", "is-more-than");
+    browser.fill("#cond2-value", "2");
     browser.fill("#tr0-language", "fr");
     browser.fill("#tr0-message", "Bonjour {first_name} !");
     browser.screenshot("automation-editor");
@@ -120,14 +124,20 @@ fn an_automation_is_created_with_conditions_and_a_translation_checked_like_autom
     let saved = app.ok("automations-get", json!({}));
     let automation = &saved[0]["messages"][0];
     assert_eq!(automation["name"], "Welcome back");
-    assert_eq!(automation["conditions"], json!([["user_type", "is-user"], ["languages", "en, pt"]]));
+    assert_eq!(
+        automation["conditions"],
+        json!([["user_type", "is-user"], ["languages", "en, pt"], ["visits", "is-more-than", "2"]])
+    );
     assert_eq!(automation["repeat"], "7");
     assert_eq!(saved[1]["fr"]["messages"][0]["message"], "Bonjour {first_name} !");
 
     browser.click("input[name='cond0.remove']");
     browser.submit(".actions button[type=submit]");
     let saved = app.ok("automations-get", json!({}));
-    assert_eq!(saved[0]["messages"][0]["conditions"], json!([["languages", "en, pt"]]));
+    assert_eq!(
+        saved[0]["messages"][0]["conditions"],
+        json!([["languages", "en, pt"], ["visits", "is-more-than", "2"]])
+    );
     assert_eq!(saved[1]["fr"]["messages"][0]["message"], "Bonjour {first_name} !", "translations kept");
 
     let id = saved[0]["messages"][0]["id"].as_str().unwrap().to_string();

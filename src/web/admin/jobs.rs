@@ -12,12 +12,38 @@ use askama::Template;
 
 const SHOWN: i64 = 50;
 
+/// A job run as the page shows it.
+struct Run {
+    job: String,
+    started_at: String,
+    ended_at: Option<String>,
+    outcome: Option<String>,
+    report: String,
+}
+
+/// A run's report as people read it: a JSON object's fields as `name: value`,
+/// anything else as it was stored.
+fn readable(report: Option<String>) -> String {
+    let Some(report) = report else { return String::new() };
+    match serde_json::from_str::<serde_json::Value>(&report) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .iter()
+            .map(|(name, value)| {
+                let value = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+                format!("{}: {value}", name.replace('_', " "))
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+        _ => report,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin/jobs.html")]
 struct JobsPage {
     frame: Frame,
     notice: Option<&'static str>,
-    runs: Vec<runs::RunRow>,
+    runs: Vec<Run>,
     counts: Vec<(&'static str, i64)>,
     items: Vec<outbox::Item>,
     schedules: Vec<(&'static str, String)>,
@@ -47,7 +73,17 @@ pub async fn jobs_page(
                 };
                 schedules.push((job.name, schedule));
             }
-            Ok((runs::recent(conn, SHOWN)?, counts, outbox::recent(conn, None, SHOWN)?, schedules))
+            let runs = runs::recent(conn, SHOWN)?
+                .into_iter()
+                .map(|run| Run {
+                    job: run.job,
+                    started_at: run.started_at,
+                    ended_at: run.ended_at,
+                    outcome: run.outcome,
+                    report: readable(run.report),
+                })
+                .collect::<Vec<_>>();
+            Ok((runs, counts, outbox::recent(conn, None, SHOWN)?, schedules))
         })
         .await?;
     render(&JobsPage {
@@ -73,4 +109,14 @@ pub async fn run_due(admin: Admin, state: web::Data<AppState>, form: Fields) -> 
         }
     }
     Ok(see_other(format!("{}/admin/jobs?done=ran", state.config.base_path)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reports_read_as_names_and_values() {
+        assert_eq!(super::readable(Some(r#"{"typing_cleared":2,"note":"x"}"#.into())), "typing cleared: 2 · note: x");
+        assert_eq!(super::readable(Some("plain".into())), "plain");
+        assert_eq!(super::readable(None), "");
+    }
 }

@@ -3,7 +3,7 @@
 //! shown beside their fields; and the "send test email" and "send test webhook"
 //! buttons, which queue exactly what send-test-email and send-test-webhook do.
 
-use super::form::{notice, refused, Done, Fields};
+use super::form::{notice, refused, Fields};
 use super::settings_form::{check, posted, section_settings, sections, view, SectionView};
 use super::{render, see_other, Frame, PageError};
 use crate::api::settings::{current, store_validated};
@@ -22,6 +22,8 @@ use std::collections::HashMap;
 struct SettingsPage {
     frame: Frame,
     notice: Option<&'static str>,
+    /// The section the notice is about, shown there (a redirect lands on it).
+    notice_section: String,
     sections: Vec<SectionView>,
     admin_email: String,
     email_error: Option<String>,
@@ -62,6 +64,7 @@ async fn page(admin: &Admin, state: &web::Data<AppState>, refused: Option<Refuse
     Ok(SettingsPage {
         frame: Frame::new(state, admin, "settings", "Settings"),
         notice: None,
+        notice_section: String::new(),
         sections,
         admin_email: admin.user.email.clone().unwrap_or_default(),
         email_error: None,
@@ -69,15 +72,27 @@ async fn page(admin: &Admin, state: &web::Data<AppState>, refused: Option<Refuse
     })
 }
 
+#[derive(serde::Deserialize)]
+pub struct SettingsQuery {
+    done: Option<String>,
+    section: Option<String>,
+}
+
 pub async fn settings_page(
     admin: Admin,
     state: web::Data<AppState>,
-    query: web::Query<Done>,
+    query: web::Query<SettingsQuery>,
 ) -> Result<HttpResponse, PageError> {
     admin.require_admin()?;
     let mut page = page(&admin, &state, None).await?;
     page.notice = notice(query.done.as_deref());
+    page.notice_section = query.section.clone().unwrap_or_default();
     render(&page)
+}
+
+/// Back to the page, its notice shown in `section`, scrolled there.
+fn back(state: &AppState, done: &str, section: &str) -> HttpResponse {
+    see_other(format!("{}/admin/settings?done={done}&section={section}#section-{section}", state.config.base_path))
 }
 
 /// Saves one section: every setting in it is checked, and all are saved or none.
@@ -108,7 +123,7 @@ pub async fn save_section(
         return refused(&page(&admin, &state, Some(Refused { section, sent, errors })).await?);
     }
     state.db(move |conn| crate::db::write(conn, |tx| store_validated(tx, &checked))).await?;
-    Ok(see_other(format!("{}/admin/settings?done=saved#section-{section}", state.config.base_path)))
+    Ok(back(&state, "saved", &section))
 }
 
 /// Queues the test email (to the address given, else the admin's own).
@@ -127,7 +142,7 @@ pub async fn test_email(admin: Admin, state: web::Data<AppState>, form: Fields) 
     let now = state.clock.now_text();
     state.db(move |conn| crate::db::write(conn, |tx| crate::api::email::queue_test_email(tx, &to, &now))).await?;
     state.jobs.wake();
-    Ok(see_other(format!("{}/admin/settings?done=test-email#section-notifications", state.config.base_path)))
+    Ok(back(&state, "test-email", "notifications"))
 }
 
 /// Queues the test webhook to the saved webhook URL.
@@ -143,5 +158,5 @@ pub async fn test_webhook(admin: Admin, state: web::Data<AppState>, form: Fields
         return refused(&page);
     }
     state.jobs.wake();
-    Ok(see_other(format!("{}/admin/settings?done=test-webhook#section-miscellaneous", state.config.base_path)))
+    Ok(back(&state, "test-webhook", "miscellaneous"))
 }

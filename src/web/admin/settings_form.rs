@@ -8,8 +8,8 @@ use super::form::Fields;
 use crate::domain::settings::{Field, Kind, Setting, SCHEMA};
 use serde_json::{json, Map, Value};
 
-/// Blank rows offered under a repeater for adding.
-const BLANK_ROWS: usize = 2;
+/// Blank rows offered under a repeater for adding (backoffice.js adds more).
+const BLANK_ROWS: usize = 1;
 
 /// One input (or checkbox, select, textarea) of the form.
 pub struct Input {
