@@ -5,7 +5,7 @@ use super::settings::current_by_id;
 use super::Call;
 use crate::db::articles::{self, ArticleRow, CategoryRow, Languages, NewArticle};
 use crate::db::search;
-use crate::domain::articles::{new_id, plain_text, sanitise, summary, unique_slug};
+use crate::domain::articles::{check_article, check_category, new_id, summary, unique_slug};
 use crate::error::{ApiResult, Failure, Outcome};
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -168,37 +168,19 @@ pub fn save_articles(call: &mut Call) -> ApiResult<Value> {
 }
 
 fn article_from(item: &Value, language: &str, argument: &str, slugs: &mut HashSet<String>) -> ApiResult<NewArticle> {
-    let invalid = |why: String| Failure::invalid(argument, why);
     let field = |name: &str| {
         item.get(name).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())))
     };
     let id = field("id").map(|id| id.trim().to_string()).filter(|id| !id.is_empty()).unwrap_or_else(new_id);
-    if id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(invalid(format!("'{id}' is not a valid article ID")).into());
-    }
-    let title = field("title").map(|t| t.trim().to_string()).unwrap_or_default();
-    if title.is_empty() || title.chars().count() > 255 {
-        return Err(invalid(format!("article '{id}' needs a title of at most 255 characters")).into());
-    }
-    let raw = field("content").unwrap_or_default();
-    if raw.len() > 200_000 {
-        return Err(invalid(format!("the content of article '{id}' is larger than 200000 bytes")).into());
-    }
-    let link = field("link").map(|l| l.trim().to_string()).unwrap_or_default();
-    if !link.is_empty() && !url::Url::parse(&link).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
-        return Err(invalid(format!("the link of article '{id}' must be an http or https URL")).into());
-    }
-    let content = sanitise(&raw);
-    let unique = unique_slug(&title, slugs);
-    Ok(NewArticle {
-        id,
-        language: language.to_string(),
-        title,
-        text: plain_text(&content),
-        content,
-        link,
-        slug: unique,
-    })
+    let checked = check_article(
+        &id,
+        &field("title").unwrap_or_default(),
+        &field("content").unwrap_or_default(),
+        &field("link").unwrap_or_default(),
+    )
+    .map_err(|why| Failure::invalid(argument, why))?;
+    let slug = unique_slug(&checked.title, slugs);
+    Ok(NewArticle::from_checked(id, language.to_string(), checked, slug))
 }
 
 fn string_list(value: Option<&Value>, argument: &str) -> ApiResult<Vec<String>> {
@@ -246,23 +228,23 @@ pub fn save_articles_categories(call: &mut Call) -> ApiResult<Value> {
         let field =
             |name: &str| item.get(name).and_then(Value::as_str).map(|s| s.trim().to_string()).unwrap_or_default();
         let id = Some(field("id")).filter(|id| !id.is_empty()).unwrap_or_else(new_id);
-        let title = field("title");
-        let image = field("image");
-        let valid = id.len() <= 32
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !title.is_empty()
-            && title.chars().count() <= 255
-            && field("description").chars().count() <= 2_000
-            && (image.is_empty() || url::Url::parse(&image).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
-        if !valid || !ids.insert(id.clone()) {
+        let checked = check_category(&id, &field("title"), &field("description"), &field("image"))
+            .map_err(|why| Failure::invalid("categories", why))?;
+        if !ids.insert(id.clone()) {
             return Err(Failure::invalid(
                 "categories",
                 format!("category '{id}' needs a unique ID, a title and an http(s) image if any"),
             )
             .into());
         }
-        let unique = unique_slug(&title, &mut slugs);
-        rows.push(CategoryRow { id, title, description: field("description"), image, slug: unique });
+        let slug = unique_slug(&checked.title, &mut slugs);
+        rows.push(CategoryRow {
+            id,
+            title: checked.title,
+            description: checked.description,
+            image: checked.image,
+            slug,
+        });
     }
     call.write(|tx| Ok(articles::replace_categories(tx, &rows)?))?;
     Ok(json!(true))

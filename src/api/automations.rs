@@ -246,7 +246,8 @@ fn automation_arg(call: &Call) -> ApiResult<Automation> {
     Automation::parse(kind, &Value::Object(map)).map_err(|why| Failure::invalid("automation", why).into())
 }
 
-fn load(conn: &Connection) -> ApiResult<Vec<Automation>> {
+/// Every saved automation, in its saved order.
+pub(crate) fn load(conn: &Connection) -> ApiResult<Vec<Automation>> {
     store::all(conn)?.into_iter().map(from_row).collect()
 }
 
@@ -259,7 +260,8 @@ fn from_row(row: AutomationRow) -> ApiResult<Automation> {
     })
 }
 
-fn load_translations(conn: &Connection, automations: &[Automation]) -> ApiResult<Vec<Translation>> {
+/// The saved translations of `automations`.
+pub(crate) fn load_translations(conn: &Connection, automations: &[Automation]) -> ApiResult<Vec<Translation>> {
     let mut translations = Vec::new();
     for row in store::all_translations(conn)? {
         let Some(automation) = automations.iter().find(|a| a.id == row.automation_id) else { continue };

@@ -6,11 +6,11 @@
 pub mod args;
 pub(crate) mod articles;
 pub mod auth;
-mod automations;
+pub(crate) mod automations;
 mod avatars;
 mod conversations;
 pub mod dispatch;
-mod email;
+pub(crate) mod email;
 pub(crate) mod events;
 mod exports;
 mod formatting;
@@ -19,12 +19,12 @@ mod login;
 mod messages;
 mod notes;
 mod presence;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod settings;
 mod translations;
 mod user_args;
 mod users;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use crate::db::users::UserRow;
 use crate::error::ApiResult;

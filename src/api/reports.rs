@@ -24,8 +24,8 @@ enum Source {
 }
 
 /// What the figures are: the contract's `label_type`.
-#[derive(Clone, Copy)]
-enum Unit {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unit {
     Count = 1,
     Seconds = 2,
     /// `[positive, negative]`.
@@ -165,45 +165,100 @@ fn spec(name: ReportName) -> Spec {
     }
 }
 
-pub fn reports(call: &mut Call) -> ApiResult<Value> {
-    let spec = spec(name_arg(call)?);
-    let range = range_arg(call)?;
-    let (start, end) = (range.start(), range.end());
-    let data: Map<String, Value> = match spec.source {
-        Source::Daily(series) => {
-            let figures = reports::per_day(call.conn, series, range.days())?;
-            range.days().iter().zip(figures).map(|(day, figure)| (day.label(), json!([figure]))).collect()
+/// How a report is best drawn: the contract's `chart_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Chart {
+    Line,
+    Bar,
+    Pie,
+}
+
+impl Chart {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Chart::Line => "line",
+            Chart::Bar => "bar",
+            Chart::Pie => "pie",
         }
-        Source::PerAgent(metric) => agents_data(reports::per_agent(call.conn, metric, start, end)?),
-        Source::Grouped(grouping) => reports::grouped(call.conn, grouping, start, end)?
+    }
+}
+
+/// One computed report: what `reports` answers and the admin reports page draws.
+pub(crate) struct Report {
+    pub title: &'static str,
+    pub description: &'static str,
+    /// The table's column headers: the label's, then one per figure.
+    pub table: &'static [&'static str],
+    pub unit: Unit,
+    pub chart: Chart,
+    /// Labels and their figures, in the order the contract gives them.
+    pub rows: Vec<(String, Vec<i64>)>,
+    /// Day tables read newest first.
+    pub table_inverse: bool,
+}
+
+/// The report's title, as `reports` answers it.
+pub(crate) fn title(name: ReportName) -> &'static str {
+    spec(name).title
+}
+
+/// Computes report `name` over `range`.
+pub(crate) fn compute(conn: &rusqlite::Connection, name: ReportName, range: &DayRange) -> ApiResult<Report> {
+    let spec = spec(name);
+    let (start, end) = (range.start(), range.end());
+    let rows: Vec<(String, Vec<i64>)> = match spec.source {
+        Source::Daily(series) => {
+            let figures = reports::per_day(conn, series, range.days())?;
+            range.days().iter().zip(figures).map(|(day, figure)| (day.label(), vec![figure])).collect()
+        }
+        Source::PerAgent(metric) => agents_data(reports::per_agent(conn, metric, start, end)?),
+        Source::Grouped(grouping) => reports::grouped(conn, grouping, start, end)?
             .into_iter()
-            .map(|(label, count)| (label, json!([count])))
+            .map(|(label, count)| (label, vec![count]))
             .collect(),
     };
     let chart = match spec.source {
-        Source::Daily(_) => "line",
-        Source::Grouped(Grouping::Detail(..)) => "pie",
-        Source::PerAgent(_) | Source::Grouped(_) => "bar",
+        Source::Daily(_) => Chart::Line,
+        Source::Grouped(Grouping::Detail(..)) => Chart::Pie,
+        Source::PerAgent(_) | Source::Grouped(_) => Chart::Bar,
     };
+    Ok(Report {
+        title: spec.title,
+        description: spec.description,
+        table: spec.table,
+        unit: spec.unit,
+        chart,
+        rows,
+        table_inverse: matches!(spec.source, Source::Daily(_)),
+    })
+}
+
+pub fn reports(call: &mut Call) -> ApiResult<Value> {
+    let name = name_arg(call)?;
+    let range = range_arg(call)?;
+    let report = compute(call.conn, name, &range)?;
+    let data: Map<String, Value> = report.rows.into_iter().map(|(label, figures)| (label, json!(figures))).collect();
     Ok(json!({
-        "title": spec.title,
-        "description": spec.description,
+        "title": report.title,
+        "description": report.description,
         "data": data,
-        "table": spec.table,
-        // Day tables read newest first; the others in the order given.
-        "table-inverse": matches!(spec.source, Source::Daily(_)),
-        "label_type": spec.unit as i64,
-        "chart_type": chart,
+        "table": report.table,
+        "table-inverse": report.table_inverse,
+        "label_type": report.unit as i64,
+        "chart_type": report.chart.as_str(),
     }))
 }
 
 /// Agents are labelled by name; two agents of the same name are told apart by ID.
-fn agents_data(rows: Vec<AgentFigures>) -> Map<String, Value> {
-    let mut data = Map::new();
+fn agents_data(rows: Vec<AgentFigures>) -> Vec<(String, Vec<i64>)> {
+    let mut labels = std::collections::HashSet::new();
+    let mut data = Vec::with_capacity(rows.len());
     for row in rows {
         let name = format!("{} {}", row.first_name, row.last_name).trim().to_string();
-        let label = if name.is_empty() || data.contains_key(&name) { format!("{name} #{}", row.id) } else { name };
-        data.insert(label.trim().to_string(), json!(row.figures));
+        let label = if name.is_empty() || labels.contains(&name) { format!("{name} #{}", row.id) } else { name };
+        let label = label.trim().to_string();
+        labels.insert(label.clone());
+        data.push((label, row.figures));
     }
     data
 }
@@ -246,21 +301,34 @@ fn optional_text(call: &Call, name: &str, max: usize) -> ApiResult<Option<String
 /// `date_start`, `date_end` and `timezone`: whole days on the caller's calendar,
 /// by default the last 30 days up to today, in UTC.
 fn range_arg(call: &Call) -> ApiResult<DayRange> {
-    let tz = match given(call, "timezone")? {
+    let (start, end, timezone) = (given(call, "date_start")?, given(call, "date_end")?, given(call, "timezone")?);
+    day_range(start.as_deref(), end.as_deref(), timezone.as_deref(), call.state.clock.now())
+}
+
+/// The days from `start` to `end` (`dd/mm/yyyy` or `yyyy-mm-dd`) in `timezone` (an
+/// IANA name, UTC when absent): by default the 30 days ending today. Errors name
+/// the API argument at fault.
+pub(crate) fn day_range(
+    start: Option<&str>,
+    end: Option<&str>,
+    timezone: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<DayRange> {
+    let tz = match timezone {
         None => chrono_tz::UTC,
-        Some(text) => days::parse_timezone(&text)
+        Some(text) => days::parse_timezone(text)
             .ok_or_else(|| Failure::invalid("timezone", "expected an IANA timezone name such as Europe/London"))?,
     };
-    let date = |name: &str| -> ApiResult<_> {
-        match given(call, name)? {
+    let date = |name: &str, text: Option<&str>| -> ApiResult<_> {
+        match text {
             None => Ok(None),
             Some(text) => Ok(Some(
-                days::parse_date(&text).ok_or_else(|| Failure::invalid(name, "expected dd/mm/yyyy or yyyy-mm-dd"))?,
+                days::parse_date(text).ok_or_else(|| Failure::invalid(name, "expected dd/mm/yyyy or yyyy-mm-dd"))?,
             )),
         }
     };
-    let (first, last) = (date("date_start")?, date("date_end")?);
-    let last = last.unwrap_or_else(|| days::today(call.state.clock.now(), tz));
+    let (first, last) = (date("date_start", start)?, date("date_end", end)?);
+    let last = last.unwrap_or_else(|| days::today(now, tz));
     let range = match first {
         Some(first) => DayRange::new(first, last, tz),
         None => DayRange::ending(last, DEFAULT_DAYS, tz),

@@ -114,11 +114,19 @@ fn check_name(argument: &str, name: &str) -> ApiResult<()> {
     }
 }
 
-fn apply(tx: &Connection, changes: &Changes) -> ApiResult<()> {
-    for (setting, value) in &changes.settings {
+/// Stores settings checked by `domain::settings::validate`, keeping each secret
+/// that was sent as the mask or left empty (save-settings, import-settings and
+/// the admin settings page all save through this).
+pub(crate) fn store_validated(tx: &Connection, validated: &[(&'static Setting, Value)]) -> ApiResult<()> {
+    for (setting, value) in validated {
         let value = settings::keep_secrets(setting.kind, value.clone(), &current(tx, setting)?);
         store::put(tx, setting.id, &value)?;
     }
+    Ok(())
+}
+
+fn apply(tx: &Connection, changes: &Changes) -> ApiResult<()> {
+    store_validated(tx, &changes.settings)?;
     for (name, value) in &changes.external {
         store::put_external(tx, name, value)?;
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
 pub struct CategoryRow {
@@ -36,6 +36,26 @@ pub struct NewArticle {
     pub text: String,
     pub link: String,
     pub slug: String,
+}
+
+impl NewArticle {
+    /// A version to store from one checked by `domain::articles::check_article`.
+    pub fn from_checked(
+        id: String,
+        language: String,
+        checked: crate::domain::articles::CheckedArticle,
+        slug: String,
+    ) -> Self {
+        Self {
+            id,
+            language,
+            title: checked.title,
+            content: checked.content,
+            text: checked.text,
+            link: checked.link,
+            slug,
+        }
+    }
 }
 
 /// Which language versions a read returns.
@@ -170,6 +190,73 @@ fn with_categories(conn: &Connection, sql: &str, values: Vec<SqlValue>) -> rusql
         row.categories = links.get(&row.id).cloned().unwrap_or_default();
     }
     Ok(rows)
+}
+
+/// Every version of one article, the default first.
+pub fn versions(conn: &Connection, id: &str) -> rusqlite::Result<Vec<ArticleRow>> {
+    let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?1 ORDER BY a.language");
+    with_categories(conn, &sql, vec![id.to_string().into()])
+}
+
+/// The slugs used in `language` by articles other than `except_id`.
+pub fn slugs_taken(conn: &Connection, language: &str, except_id: &str) -> rusqlite::Result<HashSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT slug FROM articles WHERE language = ?1 AND id != ?2")?;
+    let rows = stmt.query_map([language, except_id], |row| row.get(0))?.collect();
+    rows
+}
+
+/// Adds or replaces one version of one article. A new article goes last; its
+/// translations share its position.
+pub fn save_version(conn: &Connection, article: &NewArticle, now: &str) -> rusqlite::Result<()> {
+    let position: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce((SELECT position FROM articles WHERE id = ?1 LIMIT 1),
+                             (SELECT max(position) + 1 FROM articles), 0)",
+        )?
+        .query_row([&article.id], |row| row.get(0))?;
+    conn.prepare_cached(
+        "INSERT INTO articles (id, language, title, content, text, link, slug, position, update_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id, language) DO UPDATE SET title = excluded.title, content = excluded.content,
+            text = excluded.text, link = excluded.link, slug = excluded.slug, update_time = excluded.update_time",
+    )?
+    .execute(params![
+        article.id,
+        article.language,
+        article.title,
+        article.content,
+        article.text,
+        article.link,
+        article.slug,
+        position,
+        now
+    ])?;
+    Ok(())
+}
+
+/// Makes `categories` (in that order) the categories of article `id`.
+pub fn set_categories(conn: &Connection, id: &str, categories: &[String]) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM article_category_links WHERE article_id = ?1")?.execute([id])?;
+    let mut link = conn
+        .prepare_cached("INSERT INTO article_category_links (article_id, category_id, position) VALUES (?1, ?2, ?3)")?;
+    for (position, category) in categories.iter().enumerate() {
+        link.execute(params![id, category, position as i64])?;
+    }
+    Ok(())
+}
+
+/// Deletes every version of article `id` and its category links; answers whether it existed.
+pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("DELETE FROM article_category_links WHERE article_id = ?1")?.execute([id])?;
+    Ok(conn.prepare_cached("DELETE FROM articles WHERE id = ?1")?.execute([id])? > 0)
+}
+
+/// Deletes one translation (never the default version); answers whether it existed.
+pub fn delete_translation(conn: &Connection, id: &str, language: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM articles WHERE id = ?1 AND language = ?2 AND language != ''")?
+        .execute([id, language])?
+        > 0)
 }
 
 pub fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {

@@ -88,3 +88,10 @@ pub fn recent(conn: &Connection, state: Option<&str>, limit: i64) -> rusqlite::R
     let rows = stmt.query_map(params![state, limit], item)?.collect();
     rows
 }
+
+/// How many items are in each state, for admins: `(state, count)` by state name.
+pub fn counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect();
+    rows
+}

@@ -9,6 +9,75 @@ pub fn sanitise(html: &str) -> String {
     ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(html).to_string()
 }
 
+/// The largest article body accepted, in bytes, before sanitising.
+pub const CONTENT_MAX_BYTES: usize = 200_000;
+
+/// One article version as an admin wrote it, checked, with its HTML sanitised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedArticle {
+    pub title: String,
+    /// Sanitised HTML.
+    pub content: String,
+    /// The content as plain text.
+    pub text: String,
+    pub link: String,
+}
+
+/// Whether `id` can name an article or a category: up to 32 letters, digits, `-`, `_`.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Checks one version of article `id` (save-articles and the admin editor both
+/// use this): a title of 1–255 characters, content of at most
+/// [`CONTENT_MAX_BYTES`], an http(s) link or none. The error says what is wrong.
+pub fn check_article(id: &str, title: &str, content: &str, link: &str) -> Result<CheckedArticle, String> {
+    if !valid_id(id) {
+        return Err(format!("'{id}' is not a valid article ID"));
+    }
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 255 {
+        return Err(format!("article '{id}' needs a title of at most 255 characters"));
+    }
+    if content.len() > CONTENT_MAX_BYTES {
+        return Err(format!("the content of article '{id}' is larger than {CONTENT_MAX_BYTES} bytes"));
+    }
+    let link = link.trim();
+    if !link.is_empty() && !is_web_url(link) {
+        return Err(format!("the link of article '{id}' must be an http or https URL"));
+    }
+    let content = sanitise(content);
+    Ok(CheckedArticle { title: title.to_string(), text: plain_text(&content), content, link: link.to_string() })
+}
+
+/// A category as an admin wrote it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCategory {
+    pub title: String,
+    pub description: String,
+    pub image: String,
+}
+
+/// Checks one category (save-articles-categories and the admin category editor):
+/// a valid ID, a title of 1–255 characters, a description of at most 2000, an
+/// http(s) image or none.
+pub fn check_category(id: &str, title: &str, description: &str, image: &str) -> Result<CheckedCategory, String> {
+    let (title, description, image) = (title.trim(), description.trim(), image.trim());
+    let valid = valid_id(id)
+        && !title.is_empty()
+        && title.chars().count() <= 255
+        && description.chars().count() <= 2_000
+        && (image.is_empty() || is_web_url(image));
+    if !valid {
+        return Err(format!("category '{id}' needs a unique ID, a title and an http(s) image if any"));
+    }
+    Ok(CheckedCategory { title: title.into(), description: description.into(), image: image.into() })
+}
+
+fn is_web_url(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 /// The text of sanitised HTML, tags dropped and entities decoded.
 pub fn plain_text(html: &str) -> String {
     let without_tags = ammonia::Builder::empty().clean(html).to_string();
@@ -111,6 +180,19 @@ mod tests {
         let mut taken = std::collections::HashSet::new();
         assert_eq!(unique_slug("Hello", &mut taken), "hello");
         assert_eq!(unique_slug("hello!", &mut taken), "hello-2");
+    }
+
+    #[test]
+    fn articles_and_categories_are_checked_the_same_way_everywhere() {
+        let checked = check_article("a1", " Hi ", "<p>x<script>alert(1)</script></p>", "").unwrap();
+        assert_eq!((checked.title.as_str(), checked.content.as_str(), checked.text.as_str()), ("Hi", "<p>x</p>", "x"));
+        assert!(check_article("a 1", "Hi", "", "").unwrap_err().contains("article ID"));
+        assert!(check_article("a1", " ", "", "").unwrap_err().contains("title"));
+        assert!(check_article("a1", "Hi", "", "javascript:alert(1)").unwrap_err().contains("link"));
+        assert!(check_article("a1", "Hi", &"x".repeat(CONTENT_MAX_BYTES + 1), "").is_err());
+        assert_eq!(check_category("c1", " Shipping ", "", "").unwrap().title, "Shipping");
+        assert!(check_category("c1", "", "", "").is_err());
+        assert!(check_category("c1", "T", "", "ftp://x").is_err());
     }
 
     #[test]

@@ -30,8 +30,9 @@ pub enum Kind {
     Design,
 }
 
+/// What a kind's own field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FieldKind {
+pub enum FieldKind {
     Text,
     RequiredText,
     Color,
@@ -39,9 +40,9 @@ enum FieldKind {
 }
 
 /// A field of one kind beyond `id`, `conditions`, `name`, `message` and `repeat`.
-struct Field {
-    name: &'static str,
-    kind: FieldKind,
+pub struct Field {
+    pub name: &'static str,
+    pub kind: FieldKind,
 }
 
 const fn field(name: &'static str, kind: FieldKind) -> Field {
@@ -78,7 +79,8 @@ impl Kind {
         Kind::ALL.into_iter().find(|kind| kind.as_str() == text.trim())
     }
 
-    fn fields(self) -> &'static [Field] {
+    /// The kind's own fields, in the contract's order.
+    pub fn fields(self) -> &'static [Field] {
         match self {
             Kind::Emails => EMAIL_FIELDS,
             Kind::Sms | Kind::Messages => &[],
@@ -88,12 +90,12 @@ impl Kind {
     }
 
     /// Emails, text messages and chat messages are nothing without a message.
-    fn needs_message(self) -> bool {
+    pub fn needs_message(self) -> bool {
         matches!(self, Kind::Emails | Kind::Sms | Kind::Messages)
     }
 
     /// The fields a translation may carry.
-    fn translatable(self) -> impl Iterator<Item = &'static str> {
+    pub fn translatable(self) -> impl Iterator<Item = &'static str> {
         ["name", "message"].into_iter().chain(
             self.fields()
                 .iter()

@@ -4,7 +4,9 @@ mod support;
 
 mod admin;
 mod admin_accounts;
+mod admin_backoffice;
 mod admin_people;
+mod admin_reports_jobs;
 mod articles;
 mod automations;
 mod binary;

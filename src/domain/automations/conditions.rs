@@ -124,6 +124,18 @@ pub const CATALOG: &[Definition] = &[
     },
 ];
 
+impl Definition {
+    /// Whether it is written with an operator (`[name, operator]` or `[name, operator, value]`).
+    pub fn takes_operator(&self) -> bool {
+        self.shape != Shape::Value
+    }
+
+    /// Whether it is written with a value (`[name, value]` or `[name, operator, value]`).
+    pub fn takes_value(&self) -> bool {
+        self.shape != Shape::Operator
+    }
+}
+
 /// A condition checked against the catalog, in its canonical spelling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {

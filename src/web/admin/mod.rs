@@ -3,13 +3,26 @@
 //! roles are checked on the server before anything is read; every form that
 //! changes something carries the session's CSRF token.
 
+mod article_editor;
+mod articles;
+mod automation_editor;
+mod automation_form;
+mod automations;
+mod categories;
+mod form;
 mod inbox;
+mod jobs;
 mod login;
 mod login_code;
 pub mod notice;
 mod password_reset;
 mod profile;
 mod profile_two_factor;
+mod report_chart;
+mod reports;
+mod settings;
+mod settings_form;
+mod settings_labels;
 mod user_actions;
 mod user_form;
 mod users;
@@ -30,7 +43,38 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/admin", web::get().to(inbox::inbox_page))
         .configure(users::routes)
         .configure(profile::routes)
-        .configure(password_reset::routes);
+        .configure(password_reset::routes)
+        .configure(backoffice_routes);
+}
+
+/// The knowledge base, automations, settings, reports and jobs pages.
+fn backoffice_routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/admin/articles", web::get().to(articles::list_page))
+        .route("/admin/articles/new", web::get().to(article_editor::new_page))
+        .route("/admin/articles/new", web::post().to(article_editor::create))
+        .route("/admin/articles/categories", web::get().to(categories::categories_page))
+        .route("/admin/articles/categories", web::post().to(categories::save))
+        .route("/admin/articles/categories/{id}/delete", web::get().to(categories::delete_page))
+        .route("/admin/articles/categories/{id}/delete", web::post().to(categories::delete))
+        .route("/admin/articles/{id}", web::get().to(article_editor::edit_page))
+        .route("/admin/articles/{id}", web::post().to(article_editor::update))
+        .route("/admin/articles/{id}/delete", web::get().to(articles::delete_page))
+        .route("/admin/articles/{id}/delete", web::post().to(articles::delete))
+        .route("/admin/automations", web::get().to(automations::list_page))
+        .route("/admin/automations/new", web::get().to(automation_editor::new_page))
+        .route("/admin/automations/new", web::post().to(automation_editor::create))
+        .route("/admin/automations/{id}", web::get().to(automation_editor::edit_page))
+        .route("/admin/automations/{id}", web::post().to(automation_editor::update))
+        .route("/admin/automations/{id}/delete", web::get().to(automations::delete_page))
+        .route("/admin/automations/{id}/delete", web::post().to(automations::delete))
+        .route("/admin/settings", web::get().to(settings::settings_page))
+        .route("/admin/settings/test-email", web::post().to(settings::test_email))
+        .route("/admin/settings/test-webhook", web::post().to(settings::test_webhook))
+        .route("/admin/settings/{section}", web::post().to(settings::save_section))
+        .route("/admin/reports", web::get().to(reports::reports_page))
+        .route("/admin/jobs", web::get().to(jobs::jobs_page))
+        .route("/admin/jobs/run", web::post().to(jobs::run_due));
 }
 
 /// What every admin page shows around its content.
@@ -65,6 +109,8 @@ pub enum PageError {
     Forbidden,
     CsrfRejected,
     NotFound,
+    /// A posted form that could not be read (too large, or not a form).
+    BadForm,
     Unavailable,
 }
 
@@ -75,6 +121,7 @@ impl std::fmt::Display for PageError {
             PageError::Forbidden => "Only admins can open this page.",
             PageError::CsrfRejected => "This form has expired. Go back, reload the page and try again.",
             PageError::NotFound => "This page does not exist.",
+            PageError::BadForm => "This form could not be read; it may be too large. Go back and try again.",
             PageError::Unavailable => "Switchboard could not complete this; it has been logged. Try again in a moment.",
         })
     }
@@ -92,6 +139,7 @@ impl ResponseError for PageError {
             PageError::LoginRequired(_) => StatusCode::SEE_OTHER,
             PageError::Forbidden | PageError::CsrfRejected => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::BadForm => StatusCode::BAD_REQUEST,
             PageError::Unavailable => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,0 +1,86 @@
+//! What people read on the settings page: each section's title and intro, and
+//! each setting's (or field's) label and hint, by schema ID. An ID missing here
+//! still shows, labelled by its ID.
+
+/// Title and intro of a schema section.
+pub fn section(id: &str) -> (&'static str, &'static str) {
+    match id {
+        "chat" => ("Chat", "How the chat widget starts and behaves."),
+        "design" => ("Design", "The chat widget's colours and header."),
+        "admin" => ("Admin area", "The site title and transcript downloads."),
+        "notifications" => ("Email", "The SMTP server, the email templates, and who is emailed when."),
+        "miscellaneous" => ("Departments, saved replies and webhooks", "Teams, canned answers, routing and webhooks."),
+        "languages" => ("Languages", "The language articles and the widget start in."),
+        "articles" => ("Help center", "The public knowledge base at /help."),
+        "cron" => (
+            "Scheduled jobs",
+            "When each job runs: six fields, sec min hour day month weekday (UTC), e.g. 0 0 * * * * for every hour.",
+        ),
+        _ => ("Other", ""),
+    }
+}
+
+/// Label and hint of a setting or of a field of one.
+pub fn of(id: &'static str) -> (&'static str, &'static str) {
+    match id {
+        "chat-manual-init" => ("Start the chat manually", "The widget waits until your page's script starts it."),
+        "chat-login-init" => ("Start the chat only for signed-in users", ""),
+        "init-dashboard" => ("Open on the dashboard", "The widget opens on its dashboard rather than a conversation."),
+        "chat-timetable-disable" => ("Ignore office hours", ""),
+        "rtl" => ("Right-to-left layout", ""),
+        "front-auto-translations" => ("Translate the widget to the visitor's language", ""),
+        "chat-position" => ("Position on the page", ""),
+        "welcome-message" => ("Welcome message", "Shown to visitors when the chat opens; empty for none."),
+        "color-1" => ("Primary colour", "#1a2b3c, rgb(…) or rgba(…)."),
+        "color-2" => ("Secondary colour", "Used on hover."),
+        "color-3" => ("Text colour", "Text on the primary colour."),
+        "header-title" => ("Header title", ""),
+        "header-message" => ("Header message", ""),
+        "brand-img" => ("Brand image URL", "An http or https address, or empty."),
+        "admin-title" => ("Site title", "Used in emails as {site_title}."),
+        "transcript-type" => ("Transcript format", "The default format of transcript downloads."),
+        "smtp-host" => ("SMTP server", "Empty: emails wait in the outbox until a server is set."),
+        "smtp-port" => ("SMTP port", "587 for STARTTLS, 465 for TLS."),
+        "smtp-security" => ("Security", "starttls is required when offered; tls from the first byte; none sends in the clear."),
+        "smtp-username" => ("SMTP username", "Empty: no login."),
+        "smtp-password" => ("SMTP password", ""),
+        "smtp-sender-name" => ("Sender name", "Empty: the site title."),
+        "smtp-sender-address" => ("Sender address", "Required to send email."),
+        "email-user-subject" => ("Subject of emails to users", ""),
+        "email-user-body" => (
+            "Body of emails to users",
+            "Placeholders: {recipient_name}, {sender_name}, {message}, {attachments}, {conversation_url}, {site_title}.",
+        ),
+        "email-agent-subject" => ("Subject of emails to agents", ""),
+        "email-agent-body" => (
+            "Body of emails to agents",
+            "Placeholders: {recipient_name}, {sender_name}, {message}, {attachments}, {conversation_id}, {conversation_url}, {site_title}.",
+        ),
+        "notify-user-email" => ("Email users about replies while they are offline", ""),
+        "notify-agent-email" => ("Email agents about new messages while no agent is online", ""),
+        "notify-agents" => ("Which agents to email", "assigned: the conversation's agent, else its department's, else all."),
+        "email-user-chat-url" => ("Chat page URL", "{conversation_url} in user emails links here."),
+        "departments" => ("Departments", "Each needs a number as its ID."),
+        "department-id" => ("ID", ""),
+        "department-name" => ("Name", ""),
+        "department-color" => ("Colour", ""),
+        "department-image" => ("Image URL", ""),
+        "saved-replies" => ("Saved replies", "Answers agents can insert while replying."),
+        "reply-name" => ("Name", ""),
+        "reply-text" => ("Text", ""),
+        "routing" => ("Route new conversations to agents", ""),
+        "queue" => ("Queue conversations", ""),
+        "webhooks" => ("Webhooks", "Signed POSTs to your URL when something happens."),
+        "webhooks-active" => ("Send webhooks", ""),
+        "webhooks-url" => ("Webhook URL", "http or https; use https."),
+        "webhooks-key" => ("Secret key", "Signs every webhook."),
+        "webhooks-allowed" => ("Only these webhooks", "Comma-separated names; empty sends them all."),
+        "default-language" => ("Default language", "A code like en or pt-br."),
+        "help-center-title" => ("Help center title", ""),
+        "help-center-description" => ("Help center description", "Shown on the help center's home page."),
+        "cron-clean-data" => ("Clean-up", "Removes old visitors and trash; archives idle conversations."),
+        "cron-presence" => ("Presence", "Clears expired typing statuses."),
+        "cron-maintenance" => ("Maintenance", "Optimises the database and removes expired files."),
+        other => (other, ""),
+    }
+}
