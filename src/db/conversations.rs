@@ -343,6 +343,21 @@ pub fn filter_assigned(
     found
 }
 
+/// The distinct sources conversations came from, in order. Each step is one probe
+/// of `conversations_by_source`, so this stays quick however many conversations exist.
+pub fn sources(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE s(source) AS (
+             SELECT min(source) FROM conversations
+              UNION ALL
+             SELECT (SELECT min(source) FROM conversations WHERE source > s.source) FROM s WHERE s.source IS NOT NULL
+         )
+         SELECT source FROM s WHERE source IS NOT NULL LIMIT 100",
+    )?;
+    let rows = stmt.query_map([], |row| row.get(0))?.collect();
+    rows
+}
+
 /// The conversation's user or, with `last_agent`, the last agent who wrote in it: `(id, email)`.
 pub fn contact(conn: &Connection, id: i64, last_agent: bool) -> rusqlite::Result<Option<(i64, Option<String>)>> {
     let sql = if last_agent {

@@ -127,6 +127,52 @@ pub fn mark_read(conn: &Connection, ids: &[i64]) -> rusqlite::Result<usize> {
     conn.prepare(&sql)?.execute(params_from_iter(ids))
 }
 
+/// Who counts as the customer's side of a conversation: anyone but staff and the bot.
+const FROM_CUSTOMER: &str = "u.user_type NOT IN ('agent', 'admin', 'bot')";
+
+/// Unread messages per conversation, for those of `conversation_ids` that have any:
+/// messages from the customer's side not yet marked read.
+pub fn unread_counts(conn: &Connection, conversation_ids: &[i64]) -> rusqlite::Result<Vec<(i64, i64)>> {
+    if conversation_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT m.conversation_id, count(*) FROM messages m JOIN users u ON u.id = m.user_id
+          WHERE m.conversation_id IN ({}) AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER}
+          GROUP BY m.conversation_id",
+        placeholders(0, conversation_ids.len())
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let counts = stmt.query_map(params_from_iter(conversation_ids), |row| Ok((row.get(0)?, row.get(1)?)))?.collect();
+    counts
+}
+
+/// Marks the customer's messages in a conversation read; answers how many changed.
+pub fn mark_customer_messages_read(conn: &Connection, conversation_id: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&format!(
+        "UPDATE messages SET status_code = {STATUS_READ}
+          WHERE id IN (SELECT m.id FROM messages m JOIN users u ON u.id = m.user_id
+                        WHERE m.conversation_id = ?1 AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER})"
+    ))?
+    .execute([conversation_id])
+}
+
+/// The newest message ID, 0 when there are none.
+pub fn last_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?.query_row([], |row| row.get(0))
+}
+
+/// Conversations with messages after message `after`: `(conversation ID, its newest
+/// message ID)`, oldest first, at most `limit`. A range walk of the primary key.
+pub fn newest_per_conversation_after(conn: &Connection, after: i64, limit: i64) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT conversation_id, max(id) AS newest FROM messages WHERE id > ?1
+          GROUP BY conversation_id ORDER BY newest LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit], |row| Ok((row.get(0)?, row.get(1)?)))?.collect();
+    rows
+}
+
 /// An agent or admin who wrote in a conversation.
 pub struct Participant {
     pub id: i64,

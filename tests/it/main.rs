@@ -3,6 +3,7 @@
 mod support;
 
 mod admin;
+mod admin_inbox;
 mod articles;
 mod automations;
 mod binary;

@@ -3,7 +3,11 @@
 //! roles are checked on the server before anything is read; every form that
 //! changes something carries the session's CSRF token.
 
+mod assignees;
+mod conversation;
+mod conversation_forms;
 mod inbox;
+mod live;
 mod login;
 
 use crate::state::AppState;
@@ -17,7 +21,29 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/admin/login", web::get().to(login::login_page))
         .route("/admin/login", web::post().to(login::login))
         .route("/admin/logout", web::post().to(login::logout))
-        .route("/admin", web::get().to(inbox::inbox_page));
+        .route("/admin", web::get().to(inbox::inbox_page))
+        .configure(inbox_routes);
+}
+
+/// The inbox, the conversation page and their live updates.
+fn inbox_routes(config: &mut web::ServiceConfig) {
+    use conversation_forms as forms;
+    let form_limit = || web::FormConfig::default().limit(forms::FORM_LIMIT);
+    config
+        .route("/admin/inbox/rows", web::get().to(inbox::inbox_rows))
+        .route("/admin/events", web::get().to(live::events))
+        .route("/admin/events/poll", web::get().to(live::poll))
+        .service(web::resource("/admin/conversations/preview").app_data(form_limit()).post(forms::preview))
+        .route("/admin/conversations/{id}", web::get().to(conversation::conversation_page))
+        .route("/admin/conversations/{id}/messages", web::get().to(conversation::conversation_messages))
+        .route("/admin/conversations/{id}/transcript.csv", web::get().to(conversation::transcript))
+        .service(web::resource("/admin/conversations/{id}/reply").app_data(form_limit()).post(forms::reply))
+        .route("/admin/conversations/{id}/status", web::post().to(forms::set_status))
+        .route("/admin/conversations/{id}/trash", web::get().to(forms::trash_page))
+        .route("/admin/conversations/{id}/assign", web::post().to(forms::assign))
+        .service(web::resource("/admin/conversations/{id}/notes").app_data(form_limit()).post(forms::add_note))
+        .route("/admin/conversations/{id}/notes/{note}/delete", web::get().to(forms::delete_note_page))
+        .route("/admin/conversations/{id}/notes/{note}/delete", web::post().to(forms::delete_note));
 }
 
 /// What every admin page shows around its content.
