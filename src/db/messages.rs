@@ -25,9 +25,14 @@ pub struct MessageRow {
     pub user_type: UserType,
 }
 
+/// The sender's name and type come from users by primary key in subqueries rather
+/// than a join: statistics taken when users held one row (a new install's first
+/// maintenance run) would otherwise make SQLite scan every user for every message.
 const SELECT: &str = "SELECT m.id, m.user_id, m.message, m.creation_time, m.attachments, m.status_code, m.payload,
-        m.conversation_id, u.first_name, u.last_name, u.profile_image, u.user_type
-   FROM messages m JOIN users u ON u.id = m.user_id";
+        m.conversation_id, (SELECT first_name FROM users WHERE id = m.user_id),
+        (SELECT last_name FROM users WHERE id = m.user_id), (SELECT profile_image FROM users WHERE id = m.user_id),
+        (SELECT user_type FROM users WHERE id = m.user_id)
+   FROM messages m";
 
 impl MessageRow {
     fn from_row(row: &Row) -> rusqlite::Result<Self> {
@@ -128,7 +133,7 @@ pub fn mark_read(conn: &Connection, ids: &[i64]) -> rusqlite::Result<usize> {
 }
 
 /// Who counts as the customer's side of a conversation: anyone but staff and the bot.
-const FROM_CUSTOMER: &str = "u.user_type NOT IN ('agent', 'admin', 'bot')";
+const FROM_CUSTOMER: &str = "(SELECT user_type FROM users WHERE id = m.user_id) NOT IN ('agent', 'admin', 'bot')";
 
 /// Unread messages per conversation, for those of `conversation_ids` that have any:
 /// messages from the customer's side not yet marked read.
@@ -137,7 +142,7 @@ pub fn unread_counts(conn: &Connection, conversation_ids: &[i64]) -> rusqlite::R
         return Ok(vec![]);
     }
     let sql = format!(
-        "SELECT m.conversation_id, count(*) FROM messages m JOIN users u ON u.id = m.user_id
+        "SELECT m.conversation_id, count(*) FROM messages m
           WHERE m.conversation_id IN ({}) AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER}
           GROUP BY m.conversation_id",
         placeholders(0, conversation_ids.len())
@@ -151,7 +156,7 @@ pub fn unread_counts(conn: &Connection, conversation_ids: &[i64]) -> rusqlite::R
 pub fn mark_customer_messages_read(conn: &Connection, conversation_id: i64) -> rusqlite::Result<usize> {
     conn.prepare_cached(&format!(
         "UPDATE messages SET status_code = {STATUS_READ}
-          WHERE id IN (SELECT m.id FROM messages m JOIN users u ON u.id = m.user_id
+          WHERE id IN (SELECT m.id FROM messages m
                         WHERE m.conversation_id = ?1 AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER})"
     ))?
     .execute([conversation_id])
@@ -201,4 +206,37 @@ pub fn agents_in_conversation(conn: &Connection, conversation_id: i64) -> rusqli
         })?
         .collect();
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The conversation page's reads walk one conversation's messages and look each
+    /// sender up by key, even with statistics from a database holding one user.
+    #[test]
+    fn conversation_reads_look_senders_up_by_key() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::run(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (first_name, last_name, user_type, creation_time, last_activity, token_nonce, token_lookup)
+             VALUES ('A', 'B', 'admin', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 'n', 'l');
+             ANALYZE;",
+        )
+        .unwrap();
+        let reads = [
+            format!("{SELECT} WHERE m.conversation_id = 1 ORDER BY m.id"),
+            format!(
+                "SELECT m.conversation_id, count(*) FROM messages m WHERE m.conversation_id IN (1, 2) \
+                 AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER} GROUP BY m.conversation_id"
+            ),
+        ];
+        for sql in reads {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = stmt.query_map([], |row| row.get(3)).unwrap().map(Result::unwrap).collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("messages_by_conversation"), "{sql}:\n{plan}");
+            assert!(!plan.contains("SCAN"), "{sql}:\n{plan}");
+        }
+    }
 }

@@ -49,37 +49,53 @@ fn details(app: &TestApp, conversation: i64) -> Value {
 #[test]
 fn a_message_sent_through_the_api_appears_in_the_open_inbox_without_a_reload() {
     let app = TestApp::spawn();
-    let ann = app.add_user("Ann", Some("ann@example.com"), "lead");
-    let bob = app.add_user("Bob", Some("bob@example.com"), "user");
-    let anns = app.new_conversation(ann);
+    app.ok(
+        "save-settings",
+        json!({ "settings": { "departments": [{ "department-id": 2, "department-name": "Shipping" }] } }),
+    );
+    let person = |first: &str, last: &str, user_type: &str| {
+        let args = json!({ "first_name": first, "last_name": last, "user_type": user_type });
+        app.ok("add-user", args).as_i64().unwrap()
+    };
+    let (ann, bob, dee) = (person("Ann", "Lee", "lead"), person("Bob", "Stone", "user"), person("Dee", "Moss", "user"));
+    let anns =
+        app.new_conversation_with(json!({ "user_id": ann, "title": "Parcel lost", "department": 2, "source": "em" }));
     app.send(ann, anns, "Where is my parcel?");
+    let dees = app.new_conversation_with(json!({ "user_id": dee, "agent_id": app.admin_id, "source": "wa" }));
+    app.send(dee, dees, "Do you ship to Norway?");
+    app.send(app.admin_id, dees, "We do: *3–5 days* by courier.");
     let bobs = app.new_conversation(bob);
-    app.send(bob, bobs, "Can I change my address?");
+    app.send(bob, bobs, "Can I change my delivery address?");
     let browser = Browser::start();
     sign_in(&browser, &app, "admin@example.com", "admin-password");
-    browser.wait_for_text(".inbox li:first-child .preview", "Can I change my address?", 10);
+    browser.wait_for_text(".inbox li:first-child .preview", "Can I change my delivery address?", 10);
     browser.eval("window.stillTheSamePage = true; return true;");
 
     app.send(ann, anns, "Any news about my *parcel*?");
     browser.wait_for_text(".inbox li:first-child .preview", "Any news about my parcel?", 10);
-    assert_eq!(browser.eval("return document.querySelectorAll('.inbox li').length;"), json!(2), "moved, not added");
+    assert_eq!(browser.eval("return document.querySelectorAll('.inbox li').length;"), json!(3), "moved, not added");
     assert!(browser.text(".inbox li:first-child .badge").starts_with('2'), "two unread from Ann");
-    let cy = app.add_user("Cy", None, "visitor");
-    let cys = app.new_conversation_with(json!({ "user_id": cy, "title": "Billing <script>window.pwned=1</script>" }));
-    app.send(cy, cys, "Hello from Cy");
-    browser.wait_for_text(".inbox li:first-child .preview", "Hello from Cy", 10);
-    assert_eq!(browser.text(".inbox li:first-child .title"), "Billing <script>window.pwned=1</script>");
-    assert_eq!(browser.text("#unread-conversations .count"), "3", "conversations with unread messages");
+    let cy = person("<script>window.pwned=1</script>", "", "visitor");
+    let cys =
+        app.new_conversation_with(json!({ "user_id": cy, "title": "Billing <img src=x onerror=window.pwned=2>" }));
+    app.send(cy, cys, "Hello <b>there</b>");
+    browser.wait_for_text(".inbox li:first-child .preview", "Hello <b>there</b>", 10);
+    assert_eq!(browser.text(".inbox li:first-child .name"), "<script>window.pwned=1</script>");
+    assert_eq!(browser.text(".inbox li:first-child .title"), "Billing <img src=x onerror=window.pwned=2>");
+    assert_eq!(browser.text("#unread-conversations .count"), "4", "was 3 when the page was drawn");
     assert_eq!(browser.eval("return window.stillTheSamePage === true;"), json!(true), "no reload happened");
-    assert_eq!(browser.eval("return window.pwned === undefined;"), json!(true));
+    assert_eq!(browser.eval("return window.pwned === undefined;"), json!(true), "what users typed is text");
 
     press(&browser, "j");
     assert_eq!(focused_conversation(&browser), json!(cys));
-    press(&browser, "j");
-    press(&browser, "j");
-    assert_eq!(focused_conversation(&browser), json!(bobs));
+    for _ in 0..4 {
+        press(&browser, "j");
+    }
+    assert_eq!(focused_conversation(&browser), json!(dees), "stops at the last row");
     press(&browser, "k");
-    assert_eq!(focused_conversation(&browser), json!(anns));
+    assert_eq!(focused_conversation(&browser), json!(bobs));
+
+    app.ok("update-conversation-status", json!({ "conversation_id": cys, "status_code": 4 }));
     browser.goto(&format!("{}/admin", app.base));
     press(&browser, "j");
     browser.screenshot("inbox");

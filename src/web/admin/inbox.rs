@@ -15,7 +15,7 @@ use super::{render, see_other, Frame, PageError};
 use crate::api::conversations::is_source_code;
 use crate::db::conversations::{self, InboxQuery, InboxRow, StatusFilter};
 use crate::db::{messages, search};
-use crate::domain::{markup, page_offset, After, ConversationStatus, PAGE_SIZE};
+use crate::domain::{markup, page_offset, After, ConversationStatus, UserType, PAGE_SIZE};
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
@@ -140,7 +140,8 @@ pub struct Row {
     pub name: String,
     pub title: String,
     pub preview: String,
-    pub from_staff: bool,
+    /// Who wrote the last message when it was not the customer: "You", "Agent", "Bot".
+    pub replied: Option<&'static str>,
     pub status: &'static str,
     pub status_class: &'static str,
     pub department: Option<String>,
@@ -174,7 +175,7 @@ pub fn age(now: DateTime<Utc>, time: &str) -> String {
     }
 }
 
-fn row(r: InboxRow, now: DateTime<Utc>, names: &Assignees, unread: &HashMap<i64, i64>) -> Row {
+fn row(r: InboxRow, me: i64, now: DateTime<Utc>, names: &Assignees, unread: &HashMap<i64, i64>) -> Row {
     let preview: String = markup::to_plain(&r.message).split_whitespace().collect::<Vec<_>>().join(" ");
     let preview = match (preview.chars().count() > 140, r.attachments.is_empty()) {
         (true, _) => format!("{}…", preview.chars().take(140).collect::<String>()),
@@ -188,7 +189,12 @@ fn row(r: InboxRow, now: DateTime<Utc>, names: &Assignees, unread: &HashMap<i64,
         name: full_name(&r.first_name, &r.last_name),
         title: r.title,
         preview,
-        from_staff: r.sender_type.is_agent(),
+        replied: match r.sender_type {
+            _ if r.sender_id == me => Some("You"),
+            UserType::Agent | UserType::Admin => Some("Agent"),
+            UserType::Bot => Some("Bot"),
+            _ => None,
+        },
         status,
         status_class,
         department: names.department_name(r.department),
@@ -213,7 +219,7 @@ async fn list(state: &AppState, admin: &Admin, filters: &Filters, after: Option<
         query.after = Some(After::Id(after));
         query.offset = 0;
     }
-    let now = state.clock.now();
+    let (now, me) = (state.clock.now(), admin.user.id);
     Ok(state
         .db(move |conn| {
             // Read before the rows, so a message landing in between is reported again, never missed.
@@ -223,7 +229,7 @@ async fn list(state: &AppState, admin: &Admin, filters: &Filters, after: Option<
             let unread: HashMap<i64, i64> = messages::unread_counts(conn, &ids)?.into_iter().collect();
             let names = Assignees::load(conn)?;
             let sources = conversations::sources(conn)?;
-            let rows = rows.into_iter().map(|r| row(r, now, &names, &unread)).collect();
+            let rows = rows.into_iter().map(|r| row(r, me, now, &names, &unread)).collect();
             Ok(Listing { rows, names, sources, last_message_id })
         })
         .await?)
