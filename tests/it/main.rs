@@ -4,6 +4,7 @@ mod support;
 
 mod admin;
 mod admin_inbox;
+mod admin_inbox_requests;
 mod articles;
 mod automations;
 mod binary;

@@ -239,7 +239,11 @@ pub async fn page(
             .into_iter()
             .map(|n| NoteView {
                 id: n.id,
-                author: if n.name.trim().is_empty() { format!("Agent #{}", n.user_id) } else { n.name },
+                author: if n.name.trim().is_empty() {
+                    loaded.assignees.agent_name(Some(n.user_id)).unwrap_or_default()
+                } else {
+                    n.name
+                },
                 time: n.creation_time,
                 text: n.message,
             })
