@@ -74,9 +74,13 @@ fn source_arg(call: &Call) -> ApiResult<Option<String>> {
     match call.args.text("source")?.map(|s| s.trim().to_string()) {
         None => Ok(None),
         Some(s) if s.is_empty() || s == "false" => Ok(None),
-        Some(s) if s.len() <= 16 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => Ok(Some(s)),
+        Some(s) if is_source_code(&s) => Ok(Some(s)),
         Some(_) => Err(Failure::invalid("source", "expected a source code such as em, tk or wa").into()),
     }
+}
+
+pub(crate) fn is_source_code(text: &str) -> bool {
+    text.len() <= 16 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Routing: with `routing`, only the calling agent's conversations, plus the
@@ -234,16 +238,20 @@ pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let status = status_arg(call, "status_code")?.ok_or(Outcome::InvalidStatusCode)?;
     let state = call.state;
-    let changed = call.write(|tx| {
-        let Some(before) = conversations::find(tx, id)? else { return Ok(false) };
-        conversations::set_status(tx, id, status)?;
-        if before.status_code != status.code() {
-            super::events::status_updated(tx, state, id, status.code())?;
-        }
-        Ok(true)
-    })?;
+    let changed = call.write(|tx| change_status(tx, state, id, status))?;
     call.state.jobs.wake();
     found(changed)
+}
+
+/// Sets a conversation's status, firing `conversation-status-updated` when it
+/// changed; false when there is no such conversation. The caller wakes the outbox.
+pub(crate) fn change_status(tx: &Connection, state: &AppState, id: i64, status: ConversationStatus) -> ApiResult<bool> {
+    let Some(before) = conversations::find(tx, id)? else { return Ok(false) };
+    conversations::set_status(tx, id, status)?;
+    if before.status_code != status.code() {
+        super::events::status_updated(tx, state, id, status.code())?;
+    }
+    Ok(true)
 }
 
 /// `message` (a note for the department's agents) is accepted; sending it is the
@@ -299,18 +307,24 @@ pub fn update_conversation_department(call: &mut Call) -> ApiResult<Value> {
     Ok(json!(true))
 }
 
+/// Assigns a conversation to an agent or admin, or to nobody.
+pub(crate) fn assign_agent(tx: &Connection, id: i64, agent: Option<i64>) -> ApiResult<()> {
+    if let Some(agent) = agent {
+        ensure_agent(tx, agent)?;
+    }
+    if !conversations::set_agent(tx, id, agent)? {
+        return Err(Outcome::ConversationNotFound.into());
+    }
+    Ok(())
+}
+
 pub fn update_conversation_agent(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let agent = call.args.nullable_id("agent_id")?.ok_or(Failure::MissingArgument("agent_id"))?;
     let message = RoutingMessage::from_args(call)?;
     let state = call.state;
     let queued = call.write(|tx| {
-        if let Some(agent) = agent {
-            ensure_agent(tx, agent)?;
-        }
-        if !conversations::set_agent(tx, id, agent)? {
-            return Err(Outcome::ConversationNotFound.into());
-        }
+        assign_agent(tx, id, agent)?;
         match (agent.map(|a| users::find(tx, a)).transpose()?.flatten(), &message) {
             (Some(agent), Some(message)) => message.queue(tx, state, id, &[agent]),
             _ => Ok(false),

@@ -79,7 +79,8 @@ fn attachment_names(row: &MessageRow) -> Vec<(String, String)> {
     serde_json::from_str::<Vec<(String, String)>>(&row.attachments).unwrap_or_default()
 }
 
-fn to_csv(rows: &[MessageRow]) -> ApiResult<Vec<u8>> {
+/// A conversation's messages as CSV: the `transcript` file and the admin area's download.
+pub(crate) fn to_csv(rows: &[MessageRow]) -> ApiResult<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     write_row(&mut writer, ["Date", "Name", "User type", "Message", "Attachments"])?;
     for row in rows {

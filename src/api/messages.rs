@@ -14,7 +14,7 @@ use crate::notifications::{self, About};
 use crate::state::AppState;
 use serde_json::{json, Map, Value};
 
-const MESSAGE_MAX: usize = 65_536;
+pub(crate) const MESSAGE_MAX: usize = 65_536;
 
 pub(super) fn message_json(state: &AppState, row: &MessageRow) -> Value {
     json!({
@@ -87,14 +87,50 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
     let conversation_id = call.args.required_id("conversation_id")?;
     let message = call.args.text_max("message", MESSAGE_MAX)?.unwrap_or_default();
     let attachments = attachments_arg(call)?.unwrap_or_default();
-    if message.trim().is_empty() && attachments.is_empty() {
-        return Err(Failure::invalid("message", "send a message text, attachments, or both").into());
-    }
     let payload = payload_arg(call)?.unwrap_or_default();
     let skip_status = call.args.text("conversation_status_code")?.is_some_and(|s| s.trim() == "skip");
-    let status = if skip_status { None } else { status_arg(call, "conversation_status_code")? };
-    let (state, now) = (call.state, call.now());
-    let (id, notifications) = call.write(|tx| {
+    let status = if skip_status {
+        StatusChange::Keep
+    } else {
+        status_arg(call, "conversation_status_code")?.map_or(StatusChange::Automatic, StatusChange::To)
+    };
+    let outgoing = Outgoing { user_id, conversation_id, message, attachments, payload, status };
+    let (id, notifications) = send(call.state, &outgoing, &call.now())?;
+    Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
+}
+
+/// What a sent message does to its conversation's status.
+pub(crate) enum StatusChange {
+    /// The usual flow: a reply from staff or the bot waits for the user, a user's waits for an agent.
+    Automatic,
+    Keep,
+    To(ConversationStatus),
+}
+
+/// A message on its way into a conversation, as `send-message` takes it.
+pub(crate) struct Outgoing {
+    pub user_id: i64,
+    pub conversation_id: i64,
+    pub message: String,
+    /// As stored: `[["name", "link"], …]` JSON from [`attachments_arg`], or empty.
+    pub attachments: String,
+    pub payload: String,
+    pub status: StatusChange,
+}
+
+/// Sends a message: the one path for `send-message` and the admin area's reply box.
+/// In one transaction it stores the message, sets the status, clears the sender's
+/// typing, fires the webhooks and queues the email notifications; then it wakes
+/// the outbox. Answers the message ID and what was queued (`["email"]` or `[]`).
+pub(crate) fn send(state: &AppState, out: &Outgoing, now: &str) -> ApiResult<(i64, Vec<&'static str>)> {
+    if out.message.trim().is_empty() && out.attachments.is_empty() {
+        return Err(Failure::invalid("message", "send a message text, attachments, or both").into());
+    }
+    if out.message.chars().count() > MESSAGE_MAX {
+        return Err(Failure::invalid("message", format!("longer than {MESSAGE_MAX} characters")).into());
+    }
+    let (user_id, conversation_id) = (out.user_id, out.conversation_id);
+    let sent = state.write(|tx| -> ApiResult<_> {
         let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
         let before = conversations::find(tx, conversation_id)?.ok_or(Outcome::ConversationNotFound)?;
         let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
@@ -103,10 +139,10 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
             &NewMessage {
                 conversation_id,
                 user_id,
-                message: &message,
-                attachments: &attachments,
-                payload: &payload,
-                now: &now,
+                message: &out.message,
+                attachments: &out.attachments,
+                payload: &out.payload,
+                now,
             },
         )?;
         let automatic = if sender.user_type.is_agent() || sender.user_type == crate::domain::UserType::Bot {
@@ -114,24 +150,28 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         } else {
             ConversationStatus::WaitingForAgent
         };
-        let status = if skip_status { None } else { Some(status.unwrap_or(automatic)) };
+        let status = match out.status {
+            StatusChange::Automatic => Some(automatic),
+            StatusChange::Keep => None,
+            StatusChange::To(status) => Some(status),
+        };
         if let Some(status) = status {
             conversations::set_status(tx, conversation_id, status)?;
         }
-        users::touch(tx, user_id, &now)?;
+        users::touch(tx, user_id, now)?;
         typing::clear(tx, user_id)?;
         let status_now = status.map_or(before.status_code, |s| s.code());
         events::message_sent(tx, state, &before, was_empty, id, status_now)?;
         let about = About {
             sender_name: notifications::full_name(&sender),
-            message: &message,
-            attachments: &attachments,
+            message: &out.message,
+            attachments: &out.attachments,
             conversation_id: Some(conversation_id),
         };
-        Ok((id, notifications::on_message(tx, state, &sender, &about, &now)?))
+        Ok((id, notifications::on_message(tx, state, &sender, &about, now)?))
     })?;
     state.jobs.wake();
-    Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
+    Ok(sent)
 }
 
 pub fn update_message(call: &mut Call) -> ApiResult<Value> {

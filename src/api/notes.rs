@@ -4,6 +4,7 @@
 use super::Call;
 use crate::db::{conversations, notes, users};
 use crate::error::{ApiResult, Failure, Outcome};
+use rusqlite::Connection;
 use serde_json::{json, Value};
 
 pub fn get_notes(call: &mut Call) -> ApiResult<Value> {
@@ -28,21 +29,37 @@ pub fn add_note(call: &mut Call) -> ApiResult<Value> {
     let conversation_id = call.args.required_id("conversation_id")?;
     let author = call.args.id("user_id")?.unwrap_or(call.caller.id);
     let name = call.args.text_max("name", 255)?.unwrap_or_default();
-    let message = call.args.required_text("message", 65_536)?;
+    let message = call.args.required_text("message", NOTE_MAX)?;
+    let now = call.now();
+    let id = call.write(|tx| add(tx, conversation_id, author, name.trim(), &message, &now))?;
+    Ok(json!(id))
+}
+
+pub(crate) const NOTE_MAX: usize = 65_536;
+
+/// Adds a note by `author`, who must be an agent or admin: the one path for
+/// `add-note` and the conversation page.
+pub(crate) fn add(
+    tx: &Connection,
+    conversation_id: i64,
+    author: i64,
+    name: &str,
+    message: &str,
+    now: &str,
+) -> ApiResult<i64> {
     if message.trim().is_empty() {
         return Err(Failure::invalid("message", "must not be empty").into());
     }
-    let now = call.now();
-    let id = call.write(|tx| {
-        if !conversations::exists(tx, conversation_id)? {
-            return Err(Outcome::ConversationNotFound.into());
-        }
-        if !users::find(tx, author)?.is_some_and(|user| user.user_type.is_agent()) {
-            return Err(Outcome::AgentNotFound.into());
-        }
-        Ok(notes::insert(tx, conversation_id, author, name.trim(), &message, &now)?)
-    })?;
-    Ok(json!(id))
+    if message.chars().count() > NOTE_MAX {
+        return Err(Failure::invalid("message", format!("longer than {NOTE_MAX} characters")).into());
+    }
+    if !conversations::exists(tx, conversation_id)? {
+        return Err(Outcome::ConversationNotFound.into());
+    }
+    if !users::find(tx, author)?.is_some_and(|user| user.user_type.is_agent()) {
+        return Err(Outcome::AgentNotFound.into());
+    }
+    Ok(notes::insert(tx, conversation_id, author, name, message, now)?)
 }
 
 pub fn delete_note(call: &mut Call) -> ApiResult<Value> {

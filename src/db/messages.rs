@@ -25,9 +25,14 @@ pub struct MessageRow {
     pub user_type: UserType,
 }
 
+/// The sender's name and type come from users by primary key in subqueries rather
+/// than a join: statistics taken when users held one row (a new install's first
+/// maintenance run) would otherwise make SQLite scan every user for every message.
 const SELECT: &str = "SELECT m.id, m.user_id, m.message, m.creation_time, m.attachments, m.status_code, m.payload,
-        m.conversation_id, u.first_name, u.last_name, u.profile_image, u.user_type
-   FROM messages m JOIN users u ON u.id = m.user_id";
+        m.conversation_id, (SELECT first_name FROM users WHERE id = m.user_id),
+        (SELECT last_name FROM users WHERE id = m.user_id), (SELECT profile_image FROM users WHERE id = m.user_id),
+        (SELECT user_type FROM users WHERE id = m.user_id)
+   FROM messages m";
 
 impl MessageRow {
     fn from_row(row: &Row) -> rusqlite::Result<Self> {
@@ -127,6 +132,52 @@ pub fn mark_read(conn: &Connection, ids: &[i64]) -> rusqlite::Result<usize> {
     conn.prepare(&sql)?.execute(params_from_iter(ids))
 }
 
+/// Who counts as the customer's side of a conversation: anyone but staff and the bot.
+const FROM_CUSTOMER: &str = "(SELECT user_type FROM users WHERE id = m.user_id) NOT IN ('agent', 'admin', 'bot')";
+
+/// Unread messages per conversation, for those of `conversation_ids` that have any:
+/// messages from the customer's side not yet marked read.
+pub fn unread_counts(conn: &Connection, conversation_ids: &[i64]) -> rusqlite::Result<Vec<(i64, i64)>> {
+    if conversation_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT m.conversation_id, count(*) FROM messages m
+          WHERE m.conversation_id IN ({}) AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER}
+          GROUP BY m.conversation_id",
+        placeholders(0, conversation_ids.len())
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let counts = stmt.query_map(params_from_iter(conversation_ids), |row| Ok((row.get(0)?, row.get(1)?)))?.collect();
+    counts
+}
+
+/// Marks the customer's messages in a conversation read; answers how many changed.
+pub fn mark_customer_messages_read(conn: &Connection, conversation_id: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached(&format!(
+        "UPDATE messages SET status_code = {STATUS_READ}
+          WHERE id IN (SELECT m.id FROM messages m
+                        WHERE m.conversation_id = ?1 AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER})"
+    ))?
+    .execute([conversation_id])
+}
+
+/// The newest message ID, 0 when there are none.
+pub fn last_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?.query_row([], |row| row.get(0))
+}
+
+/// Conversations with messages after message `after`: `(conversation ID, its newest
+/// message ID)`, oldest first, at most `limit`. A range walk of the primary key.
+pub fn newest_per_conversation_after(conn: &Connection, after: i64, limit: i64) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT conversation_id, max(id) AS newest FROM messages WHERE id > ?1
+          GROUP BY conversation_id ORDER BY newest LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit], |row| Ok((row.get(0)?, row.get(1)?)))?.collect();
+    rows
+}
+
 /// An agent or admin who wrote in a conversation.
 pub struct Participant {
     pub id: i64,
@@ -155,4 +206,37 @@ pub fn agents_in_conversation(conn: &Connection, conversation_id: i64) -> rusqli
         })?
         .collect();
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The conversation page's reads walk one conversation's messages and look each
+    /// sender up by key, even with statistics from a database holding one user.
+    #[test]
+    fn conversation_reads_look_senders_up_by_key() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::run(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (first_name, last_name, user_type, creation_time, last_activity, token_nonce, token_lookup)
+             VALUES ('A', 'B', 'admin', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 'n', 'l');
+             ANALYZE;",
+        )
+        .unwrap();
+        let reads = [
+            format!("{SELECT} WHERE m.conversation_id = 1 ORDER BY m.id"),
+            format!(
+                "SELECT m.conversation_id, count(*) FROM messages m WHERE m.conversation_id IN (1, 2) \
+                 AND m.status_code != {STATUS_READ} AND {FROM_CUSTOMER} GROUP BY m.conversation_id"
+            ),
+        ];
+        for sql in reads {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = stmt.query_map([], |row| row.get(3)).unwrap().map(Result::unwrap).collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("messages_by_conversation"), "{sql}:\n{plan}");
+            assert!(!plan.contains("SCAN"), "{sql}:\n{plan}");
+        }
+    }
 }

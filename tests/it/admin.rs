@@ -26,7 +26,7 @@ fn signing_in_opens_the_inbox_and_signing_out_ends_the_session() {
     sign_in(&browser, &app, "admin@example.com", "admin-password");
     browser.wait_for_text(".inbox", "Where is my parcel?", 10);
     assert_eq!(browser.text(".inbox .name"), "Ann Test");
-    browser.screenshot("inbox");
+    browser.screenshot("signed-in");
     browser.submit(".signout button");
     assert!(browser.url().contains("/admin/login"), "{}", browser.url());
     browser.goto(&format!("{}/admin", app.base));

@@ -5,6 +5,8 @@ mod support;
 mod admin;
 mod admin_accounts;
 mod admin_backoffice;
+mod admin_inbox;
+mod admin_inbox_requests;
 mod admin_people;
 mod admin_reports_jobs;
 mod articles;

@@ -5,13 +5,17 @@
 
 mod article_editor;
 mod articles;
+mod assignees;
 mod automation_editor;
 mod automation_form;
 mod automations;
 mod categories;
+mod conversation;
+mod conversation_forms;
 mod form;
 mod inbox;
 mod jobs;
+mod live;
 mod login;
 mod login_code;
 pub mod notice;
@@ -44,7 +48,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .configure(users::routes)
         .configure(profile::routes)
         .configure(password_reset::routes)
-        .configure(backoffice_routes);
+        .configure(backoffice_routes)
+        .configure(inbox_routes);
 }
 
 /// The knowledge base, automations, settings, reports and jobs pages.
@@ -75,6 +80,27 @@ fn backoffice_routes(config: &mut web::ServiceConfig) {
         .route("/admin/reports", web::get().to(reports::reports_page))
         .route("/admin/jobs", web::get().to(jobs::jobs_page))
         .route("/admin/jobs/run", web::post().to(jobs::run_due));
+}
+
+/// The inbox, the conversation page and their live updates.
+fn inbox_routes(config: &mut web::ServiceConfig) {
+    use conversation_forms as forms;
+    let form_limit = || web::FormConfig::default().limit(forms::FORM_LIMIT);
+    config
+        .route("/admin/inbox/rows", web::get().to(inbox::inbox_rows))
+        .route("/admin/events", web::get().to(live::events))
+        .route("/admin/events/poll", web::get().to(live::poll))
+        .service(web::resource("/admin/conversations/preview").app_data(form_limit()).post(forms::preview))
+        .route("/admin/conversations/{id}", web::get().to(conversation::conversation_page))
+        .route("/admin/conversations/{id}/messages", web::get().to(conversation::conversation_messages))
+        .route("/admin/conversations/{id}/transcript.csv", web::get().to(conversation::transcript))
+        .service(web::resource("/admin/conversations/{id}/reply").app_data(form_limit()).post(forms::reply))
+        .route("/admin/conversations/{id}/status", web::post().to(forms::set_status))
+        .route("/admin/conversations/{id}/trash", web::get().to(forms::trash_page))
+        .route("/admin/conversations/{id}/assign", web::post().to(forms::assign))
+        .service(web::resource("/admin/conversations/{id}/notes").app_data(form_limit()).post(forms::add_note))
+        .route("/admin/conversations/{id}/notes/{note}/delete", web::get().to(forms::delete_note_page))
+        .route("/admin/conversations/{id}/notes/{note}/delete", web::post().to(forms::delete_note));
 }
 
 /// What every admin page shows around its content.

@@ -1,0 +1,355 @@
+//! The conversation page at `/admin/conversations/{id}`: the messages (markup
+//! rendered by `markup::to_html`, which escapes everything typed), attachments,
+//! whether the customer is typing, the reply box with saved replies and preview,
+//! internal notes, status and assignment, and beside it all the user's profile and
+//! the rating. Opening the page marks the customer's messages read.
+//!
+//! `…/messages?after=ID` answers the messages after an ID as an HTML fragment for
+//! `admin.js`; `…/transcript.csv` downloads the conversation as the API's
+//! `transcript` writes it.
+
+use super::assignees::{full_name, options, with_current, Assignees, Opt};
+use super::inbox::{source_name, status_name};
+use super::{render, Frame, PageError};
+use crate::api::exports;
+use crate::api::settings::current_by_id;
+use crate::db::conversations::{self, ConversationRow};
+use crate::db::messages::{self, MessageRow};
+use crate::db::{notes, typing, users};
+use crate::domain::{markup, After, UserType};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::web::session::Admin;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use rusqlite::Connection;
+
+pub struct Attachment {
+    pub name: String,
+    /// Only web links are linked; anything else is shown as text.
+    pub link: Option<String>,
+}
+
+pub struct MessageView {
+    pub id: i64,
+    pub sender: String,
+    /// `customer`, `staff` or `bot`: who is speaking, for the layout.
+    pub side: &'static str,
+    pub role: &'static str,
+    pub time: String,
+    /// `markup::to_html` output: every character the sender typed is escaped.
+    pub html: String,
+    pub attachments: Vec<Attachment>,
+}
+
+pub struct NoteView {
+    pub id: i64,
+    pub author: String,
+    pub time: String,
+    pub text: String,
+}
+
+pub struct Profile {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub user_type: &'static str,
+    pub created: String,
+    pub last_seen: String,
+    pub online: bool,
+    /// `(label, value)` of the user's extra details.
+    pub details: Vec<(String, String)>,
+}
+
+pub struct SavedReply {
+    pub index: usize,
+    pub name: String,
+    pub text: String,
+}
+
+/// What the reply box holds when the page is shown again after a preview, an
+/// inserted saved reply or a refused send.
+#[derive(Default)]
+pub struct Draft {
+    pub message: String,
+    pub preview: Option<String>,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/conversation.html")]
+pub struct ConversationPage {
+    frame: Frame,
+    id: i64,
+    title: String,
+    status: &'static str,
+    status_class: &'static str,
+    is_open: bool,
+    is_trash: bool,
+    created: String,
+    source: Option<String>,
+    messages: Vec<MessageView>,
+    last_message_id: i64,
+    customer_name: String,
+    typing: bool,
+    notes: Vec<NoteView>,
+    profile: Option<Profile>,
+    rating: Option<&'static str>,
+    agents: Vec<Opt>,
+    departments: Vec<Opt>,
+    has_departments: bool,
+    saved_replies: Vec<SavedReply>,
+    draft: Draft,
+    notice: Option<&'static str>,
+}
+
+fn role(user_type: UserType) -> (&'static str, &'static str) {
+    match user_type {
+        UserType::Agent => ("staff", "Agent"),
+        UserType::Admin => ("staff", "Admin"),
+        UserType::Bot => ("bot", "Bot"),
+        UserType::User => ("customer", "User"),
+        UserType::Lead => ("customer", "Lead"),
+        UserType::Visitor => ("customer", "Visitor"),
+    }
+}
+
+pub fn message_view(row: &MessageRow) -> MessageView {
+    let attachments = serde_json::from_str::<Vec<(String, String)>>(&row.attachments)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, link)| {
+            let web = url::Url::parse(&link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            Attachment { name, link: web.then_some(link) }
+        })
+        .collect();
+    let (side, role) = role(row.user_type);
+    MessageView {
+        id: row.id,
+        sender: full_name(&row.first_name, &row.last_name),
+        side,
+        role,
+        time: row.creation_time.clone(),
+        html: markup::to_html(&row.message),
+        attachments,
+    }
+}
+
+/// Everything the page shows, read in one trip to the database.
+struct Loaded {
+    conversation: ConversationRow,
+    messages: Vec<MessageRow>,
+    notes: Vec<notes::NoteRow>,
+    profile: Option<Profile>,
+    typing: bool,
+    assignees: Assignees,
+    saved_replies: Vec<SavedReply>,
+}
+
+fn saved_replies(conn: &Connection) -> ApiResult<Vec<SavedReply>> {
+    let setting = current_by_id(conn, "saved-replies")?;
+    Ok(setting
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(index, reply)| {
+            let text = reply["reply-text"].as_str().filter(|t| !t.trim().is_empty())?.to_string();
+            let name = reply["reply-name"].as_str().filter(|n| !n.trim().is_empty()).unwrap_or("Untitled").to_string();
+            Some(SavedReply { index, name, text })
+        })
+        .collect())
+}
+
+/// A saved reply's text by its place in the setting.
+pub fn saved_reply(conn: &Connection, index: usize) -> ApiResult<Option<String>> {
+    Ok(saved_replies(conn)?.into_iter().find(|r| r.index == index).map(|r| r.text))
+}
+
+/// Marks the customer's unread messages read, writing only when there are some.
+fn mark_read(conn: &Connection, state: &AppState, id: i64) -> ApiResult<()> {
+    if !messages::unread_counts(conn, &[id])?.is_empty() {
+        state.write(|tx| messages::mark_customer_messages_read(tx, id))?;
+    }
+    Ok(())
+}
+
+fn load(conn: &mut Connection, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
+    let Some(conversation) = conversations::find(conn, id)? else { return Ok(None) };
+    mark_read(conn, state, id)?;
+    let online_since = state.clock.ago_text(state.config.online_window_seconds);
+    let typing_since = state.clock.ago_text(state.config.typing_timeout_seconds);
+    let profile = match users::find(conn, conversation.user_id)? {
+        Some(user) => Some(Profile {
+            id: user.id,
+            name: full_name(&user.first_name, &user.last_name),
+            email: user.email.clone().filter(|e| !e.is_empty()),
+            user_type: role(user.user_type).1,
+            online: user.last_activity >= online_since,
+            created: user.creation_time,
+            last_seen: user.last_activity,
+            details: users::details(conn, user.id)?.into_iter().map(|d| (d.name, d.value)).collect(),
+        }),
+        None => None,
+    };
+    Ok(Some(Loaded {
+        messages: messages::of_conversation(conn, id)?,
+        notes: notes::of_conversation(conn, id)?,
+        typing: typing::is_typing(conn, conversation.user_id, id, &typing_since)?,
+        assignees: Assignees::load(conn)?,
+        saved_replies: saved_replies(conn)?,
+        profile,
+        conversation,
+    }))
+}
+
+/// The page for conversation `id`, with the reply box holding `draft`.
+pub async fn page(
+    state: &AppState,
+    admin: &Admin,
+    id: i64,
+    draft: Draft,
+    notice: Option<&'static str>,
+) -> Result<ConversationPage, PageError> {
+    let shared = state.clone();
+    let loaded = state.db(move |conn| load(conn, &shared, id)).await?.ok_or(PageError::NotFound)?;
+    let c = &loaded.conversation;
+    let (status, status_class) = status_name(c.status_code);
+    let customer_name = full_name(&c.first_name, &c.last_name);
+    let title = if c.title.trim().is_empty() { format!("Conversation with {customer_name}") } else { c.title.clone() };
+    let agent = c.agent_id.map(|a| a.to_string()).unwrap_or_default();
+    let department = c.department.map(|d| d.to_string()).unwrap_or_default();
+    Ok(ConversationPage {
+        frame: Frame::new(state, admin, "inbox", &title),
+        id,
+        title,
+        status,
+        status_class,
+        is_open: c.status_code < 3,
+        is_trash: c.status_code == 4,
+        created: c.creation_time.clone(),
+        source: c.source.as_deref().filter(|s| !s.is_empty()).map(source_name),
+        last_message_id: loaded.messages.last().map_or(0, |m| m.id),
+        messages: loaded.messages.iter().map(message_view).collect(),
+        customer_name,
+        typing: loaded.typing,
+        notes: loaded
+            .notes
+            .into_iter()
+            .map(|n| NoteView {
+                id: n.id,
+                author: if n.name.trim().is_empty() {
+                    loaded.assignees.agent_name(Some(n.user_id)).unwrap_or_default()
+                } else {
+                    n.name
+                },
+                time: n.creation_time,
+                text: n.message,
+            })
+            .collect(),
+        profile: loaded.profile,
+        rating: match c.rating {
+            Some(1) => Some("Positive"),
+            Some(0) => Some("Negative"),
+            _ => None,
+        },
+        agents: with_current(options(("", "Nobody"), &loaded.assignees.agents, &agent), &agent, "Agent #"),
+        has_departments: !loaded.assignees.departments.is_empty(),
+        departments: with_current(
+            options(("", "None"), &loaded.assignees.departments, &department),
+            &department,
+            "Department ",
+        ),
+        saved_replies: loaded.saved_replies,
+        draft,
+        notice,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct PageParams {
+    #[serde(default)]
+    done: String,
+}
+
+fn notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "sent" => "Reply sent.",
+        "note-added" => "Note added.",
+        "note-deleted" => "Note deleted.",
+        "empty-note" => "Write something in the note first.",
+        "restored" => "Conversation restored to the inbox.",
+        "archived" => "Conversation archived.",
+        "trashed" => "Conversation moved to the trash.",
+        "assigned" => "Assignment saved.",
+        _ => return None,
+    })
+}
+
+pub async fn conversation_page(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, PageError> {
+    render(&page(&state, &admin, path.into_inner(), Draft::default(), notice(&params.done)).await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct AfterParams {
+    #[serde(default)]
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/conversation_messages.html")]
+struct MessagesFragment {
+    messages: Vec<MessageView>,
+}
+
+/// The messages after `after`, as list items; seeing them marks them read.
+pub async fn conversation_messages(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    params: web::Query<AfterParams>,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let after = params.after.trim().parse::<i64>().unwrap_or(0).max(0);
+    let shared = state.get_ref().clone();
+    let rows = state
+        .db(move |conn| {
+            if !conversations::exists(conn, id)? {
+                return Ok(None);
+            }
+            mark_read(conn, &shared, id)?;
+            Ok(Some(messages::of_conversation_after(conn, id, &After::Id(after))?))
+        })
+        .await?
+        .ok_or(PageError::NotFound)?;
+    render(&MessagesFragment { messages: rows.iter().map(message_view).collect() })
+}
+
+/// The conversation as CSV, downloaded straight from the signed-in session.
+pub async fn transcript(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    let csv = state
+        .db(move |conn| {
+            if !conversations::exists(conn, id)? {
+                return Ok(None);
+            }
+            Ok(Some(exports::to_csv(&messages::of_conversation(conn, id)?)?))
+        })
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"conversation-{id}.csv\"")))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(csv))
+}

@@ -1,0 +1,309 @@
+//! What the conversation page's forms do: reply (through the API's own send path,
+//! so the status, webhooks and email notifications are the same as
+//! `send-message`'s), preview the markup, insert a saved reply, change the status,
+//! assign, and add or delete internal notes. Every post checks the session's CSRF
+//! token and ends in a redirect (post/redirect/get), except those that only show
+//! the page again (preview, insert, a refused reply, a confirmation).
+//!
+//! Moving to the trash and deleting a note ask first: their buttons lead to a
+//! confirmation page (`GET …/trash`, `GET …/notes/{note}/delete`) whose form does
+//! it, so confirming needs no JavaScript. The trash can be undone (restore).
+
+use super::assignees::full_name;
+use super::conversation::{page, saved_reply, Draft};
+use super::{render, see_other, Frame, PageError};
+use crate::api::conversations::{assign_agent, change_status};
+use crate::api::messages::{self as sending, Outgoing, StatusChange, MESSAGE_MAX};
+use crate::db::{conversations, notes};
+use crate::domain::{markup, ConversationStatus};
+use crate::error::{ApiError, Failure, Outcome};
+use crate::state::AppState;
+use crate::web::session::Admin;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+/// Form bodies may carry a whole message (up to 64 KiB of text, escaped).
+pub const FORM_LIMIT: usize = 512 * 1024;
+
+#[derive(Template)]
+#[template(path = "admin/confirm.html")]
+struct ConfirmPage {
+    frame: Frame,
+    question: String,
+    explanation: &'static str,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    button: &'static str,
+    cancel: String,
+}
+
+fn conversation_url(state: &AppState, id: i64) -> String {
+    format!("{}/admin/conversations/{id}", state.config.base_path)
+}
+
+fn parse_id(text: &str) -> Result<Option<i64>, PageError> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text.parse().ok().filter(|id| *id > 0).map(Some).ok_or(PageError::NotFound),
+    }
+}
+
+/// Outcomes a page shows as "not found"; everything else is a failure.
+fn not_found_or(err: ApiError) -> PageError {
+    match err {
+        ApiError::Outcome(Outcome::ConversationNotFound | Outcome::AgentNotFound | Outcome::NoteNotFound) => {
+            PageError::NotFound
+        }
+        other => other.into(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReplyForm {
+    csrf_token: String,
+    #[serde(default)]
+    message: String,
+    /// `send` (the default), `preview`, or `insert` (the chosen saved reply).
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    saved_reply: String,
+}
+
+pub async fn reply(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, PageError> {
+    admin.check_csrf(&form.csrf_token)?;
+    let (id, form) = (path.into_inner(), form.into_inner());
+    match form.action.as_str() {
+        "preview" => {
+            let draft = Draft { preview: Some(markup::to_html(&form.message)), message: form.message, error: None };
+            render(&page(&state, &admin, id, draft, None).await?)
+        }
+        "insert" => {
+            let index = form.saved_reply.trim().parse::<usize>().ok();
+            let text = match index {
+                Some(index) => state.db(move |conn| saved_reply(conn, index)).await?,
+                None => None,
+            };
+            let mut message = form.message;
+            if let Some(text) = text {
+                if !message.is_empty() && !message.ends_with('\n') {
+                    message.push('\n');
+                }
+                message.push_str(&text);
+            }
+            render(&page(&state, &admin, id, Draft { message, ..Draft::default() }, None).await?)
+        }
+        _ => {
+            let outgoing = Outgoing {
+                user_id: admin.user.id,
+                conversation_id: id,
+                message: form.message.clone(),
+                attachments: String::new(),
+                payload: String::new(),
+                status: StatusChange::Automatic,
+            };
+            let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
+            match state.db(move |_| sending::send(&shared, &outgoing, &now)).await {
+                Ok(_) => Ok(see_other(format!("{}?done=sent#reply", conversation_url(&state, id)))),
+                Err(ApiError::Failure(Failure::InvalidArgument { .. })) => {
+                    let error = if form.message.trim().is_empty() {
+                        "Write a reply before sending."
+                    } else {
+                        "This reply is too long to send."
+                    };
+                    let draft = Draft { message: form.message, preview: None, error: Some(error) };
+                    let mut response = render(&page(&state, &admin, id, draft, None).await?)?;
+                    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    Ok(response)
+                }
+                Err(err) => Err(not_found_or(err)),
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct PreviewForm {
+    csrf_token: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// The reply's markup as HTML, for the live preview; everything typed is escaped.
+pub async fn preview(admin: Admin, form: web::Form<PreviewForm>) -> Result<HttpResponse, PageError> {
+    admin.check_csrf(&form.csrf_token)?;
+    let text: String = form.message.chars().take(MESSAGE_MAX).collect();
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup::to_html(&text)))
+}
+
+#[derive(serde::Deserialize)]
+pub struct StatusForm {
+    csrf_token: String,
+    status: String,
+    #[serde(default)]
+    confirmed: String,
+    /// `inbox` when the form was on the inbox (the undo button).
+    #[serde(default)]
+    back: String,
+}
+
+fn trash_confirmation(state: &AppState, admin: &Admin, id: i64) -> Result<HttpResponse, PageError> {
+    render(&ConfirmPage {
+        frame: Frame::new(state, admin, "inbox", "Move to the trash?"),
+        question: format!("Move conversation #{id} to the trash?"),
+        explanation: "It leaves the inbox. You can restore it from the trash.",
+        action: format!("{}/status", conversation_url(state, id)),
+        fields: vec![("status", "trash".into()), ("confirmed", "yes".into())],
+        button: "Move to the trash",
+        cancel: conversation_url(state, id),
+    })
+}
+
+/// The confirmation step before moving a conversation to the trash.
+pub async fn trash_page(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, PageError> {
+    let id = path.into_inner();
+    if !state.db(move |conn| Ok(conversations::exists(conn, id)?)).await? {
+        return Err(PageError::NotFound);
+    }
+    trash_confirmation(&state, &admin, id)
+}
+
+pub async fn set_status(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, PageError> {
+    admin.check_csrf(&form.csrf_token)?;
+    let id = path.into_inner();
+    let (status, done) = match form.status.as_str() {
+        "archive" => (ConversationStatus::Archive, "archived"),
+        "trash" if form.confirmed == "yes" => (ConversationStatus::Trash, "trashed"),
+        "trash" => return trash_confirmation(&state, &admin, id),
+        "restore" => (ConversationStatus::Live, "restored"),
+        _ => return Err(PageError::NotFound),
+    };
+    let shared = state.get_ref().clone();
+    let changed = state.write_blocking(move |tx| change_status(tx, &shared, id, status)).await?;
+    if !changed {
+        return Err(PageError::NotFound);
+    }
+    state.jobs.wake();
+    let inbox = format!("{}/admin", state.config.base_path);
+    Ok(see_other(match status {
+        ConversationStatus::Archive | ConversationStatus::Trash => format!("{inbox}?done={done}&undo={id}"),
+        _ if form.back == "inbox" => format!("{inbox}?done={done}"),
+        _ => format!("{}?done={done}", conversation_url(&state, id)),
+    }))
+}
+
+#[derive(serde::Deserialize)]
+pub struct AssignForm {
+    csrf_token: String,
+    #[serde(default)]
+    agent: String,
+    #[serde(default)]
+    department: String,
+}
+
+pub async fn assign(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<AssignForm>,
+) -> Result<HttpResponse, PageError> {
+    admin.check_csrf(&form.csrf_token)?;
+    let id = path.into_inner();
+    let (agent, department) = (parse_id(&form.agent)?, parse_id(&form.department)?);
+    let shared = state.get_ref().clone();
+    state
+        .db(move |_| {
+            shared.write(|tx| {
+                assign_agent(tx, id, agent)?;
+                conversations::set_department(tx, id, department)?;
+                Ok(())
+            })
+        })
+        .await
+        .map_err(not_found_or)?;
+    Ok(see_other(format!("{}?done=assigned", conversation_url(&state, id))))
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoteForm {
+    csrf_token: String,
+    #[serde(default)]
+    message: String,
+}
+
+pub async fn add_note(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<NoteForm>,
+) -> Result<HttpResponse, PageError> {
+    admin.check_csrf(&form.csrf_token)?;
+    let id = path.into_inner();
+    let (author, name) = (admin.user.id, full_name(&admin.user.first_name, &admin.user.last_name));
+    let (message, now) = (form.into_inner().message, state.clock.now_text());
+    let added = state.write_blocking(move |tx| crate::api::notes::add(tx, id, author, &name, &message, &now)).await;
+    let done = match added {
+        Ok(_) => "note-added",
+        Err(ApiError::Failure(Failure::InvalidArgument { .. })) => "empty-note",
+        Err(err) => return Err(not_found_or(err)),
+    };
+    Ok(see_other(format!("{}?done={done}#notes", conversation_url(&state, id))))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ConfirmForm {
+    csrf_token: String,
+}
+
+/// The confirmation step before deleting a note.
+pub async fn delete_note_page(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, PageError> {
+    let (id, note) = path.into_inner();
+    let text = state
+        .db(move |conn| Ok(notes::of_conversation(conn, id)?.into_iter().find(|n| n.id == note).map(|n| n.message)))
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let quoted: String = text.chars().take(200).collect();
+    render(&ConfirmPage {
+        frame: Frame::new(&state, &admin, "inbox", "Delete the note?"),
+        question: format!("Delete this note? “{quoted}”"),
+        explanation: "Deleted notes cannot be restored.",
+        action: format!("{}/notes/{note}/delete", conversation_url(&state, id)),
+        fields: vec![],
+        button: "Delete the note",
+        cancel: format!("{}#notes", conversation_url(&state, id)),
+    })
+}
+
+pub async fn delete_note(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<ConfirmForm>,
+) -> Result<HttpResponse, PageError> {
+    admin.check_csrf(&form.csrf_token)?;
+    let (id, note) = path.into_inner();
+    let deleted = state.write_blocking(move |tx| Ok(notes::delete(tx, id, note)?)).await?;
+    if !deleted {
+        return Err(PageError::NotFound);
+    }
+    Ok(see_other(format!("{}?done=note-deleted#notes", conversation_url(&state, id))))
+}
