@@ -54,6 +54,7 @@ fn loggable_path(path: &str) -> String {
 /// `System`) to serve; SIGINT and SIGTERM stop it after in-flight requests finish.
 pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let base_path = state.config.base_path.clone();
+    let blocking_threads = state.config.db_pool_size as usize;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -104,6 +105,9 @@ pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .default_service(web::to(crate::web::not_found))
     })
     .shutdown_timeout(30)
+    // Database work runs on each worker's blocking pool; more threads than pooled
+    // connections would only wait for one, and every idle thread keeps memory.
+    .worker_max_blocking_threads(blocking_threads)
     .listen(listener)?
     .run();
     Ok(server)

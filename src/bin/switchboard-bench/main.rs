@@ -29,6 +29,9 @@ struct Args {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// Run only the operations whose name contains this (the ceiling always runs).
+    #[arg(long)]
+    only: Option<String>,
     /// A small, fast run that checks the benchmark works (for CI).
     #[arg(long)]
     quick: bool,
@@ -70,6 +73,9 @@ fn main() -> Result<(), Failure> {
     println!("{:<22} {:>10} {:>9} {:>9} {:>7}", "operation", "requests/s", "p50 ms", "p99 ms", "errors");
     let mut results = Vec::new();
     for (name, body) in operations(&fixture) {
+        if args.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
+            continue;
+        }
         if name == "mixed (90% reads)" {
             reset_peak(&server);
         }
