@@ -61,6 +61,13 @@ fn setting_text(conn: &Connection, id: &str) -> ApiResult<String> {
 
 /// Queues the notifications due for a message `sender` just sent; answers what
 /// was queued, as send-message's `notifications` lists it (`["email"]` or `[]`).
+/// Whether an SMTP server is set up. Automatic notifications are queued only when
+/// one is: without it they could never leave, and would only wait out their retries.
+/// (Emails someone asks for, like send-email, are queued anyway and wait for it.)
+pub fn email_configured(conn: &Connection) -> ApiResult<bool> {
+    Ok(!setting_text(conn, "smtp-host")?.is_empty() && !setting_text(conn, "smtp-sender-address")?.is_empty())
+}
+
 pub fn on_message(
     conn: &Connection,
     state: &AppState,
@@ -68,6 +75,9 @@ pub fn on_message(
     sent: &About,
     now: &str,
 ) -> ApiResult<Vec<&'static str>> {
+    if !email_configured(conn)? {
+        return Ok(vec![]);
+    }
     let Some(conversation) = sent.conversation_id.map(|id| conversations::find(conn, id)).transpose()?.flatten() else {
         return Ok(vec![]);
     };

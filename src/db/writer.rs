@@ -40,6 +40,11 @@ pub enum WriteError<E> {
     Commit(rusqlite::Error),
 }
 
+/// Runs one of the writer's own statements, prepared once per connection.
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 impl Writer {
     pub fn new(conn: Connection) -> Self {
         Self {
@@ -71,7 +76,7 @@ impl Writer {
         let batch = match state.open {
             Some(batch) => batch,
             None => {
-                state.conn.execute_batch("BEGIN IMMEDIATE")?;
+                run(&state.conn, "BEGIN IMMEDIATE")?;
                 state.last_batch += 1;
                 let batch = state.last_batch;
                 state.open = Some(batch);
@@ -80,13 +85,12 @@ impl Writer {
             }
         };
         state.members += 1;
-        let outcome = match state.conn.execute_batch("SAVEPOINT write") {
+        let outcome = match run(&state.conn, "SAVEPOINT write") {
             Ok(()) => {
                 let conn = &state.conn;
                 let outcome = catch_unwind(AssertUnwindSafe(|| work(conn)));
-                let keep = matches!(outcome, Ok(Ok(_)));
-                let end = if keep { "RELEASE write" } else { "ROLLBACK TO write; RELEASE write" };
-                state.conn.execute_batch(end).map_err(E::from).map(|()| outcome)
+                let undo = if matches!(outcome, Ok(Ok(_))) { Ok(()) } else { run(conn, "ROLLBACK TO write") };
+                undo.and_then(|()| run(conn, "RELEASE write")).map_err(E::from).map(|()| outcome)
             }
             Err(err) => Err(E::from(err)),
         };
@@ -96,7 +100,7 @@ impl Writer {
                 self.committed.wait_while(state, |s| s.committed_through < batch).unwrap_or_else(|p| p.into_inner());
             !state.failed.contains(&batch)
         } else {
-            let ok = match state.conn.execute_batch("COMMIT") {
+            let ok = match run(&state.conn, "COMMIT") {
                 Ok(()) => true,
                 Err(err) => {
                     tracing::error!(error = %err, batch, "a write batch could not be committed");

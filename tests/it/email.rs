@@ -169,6 +169,7 @@ fn send_message_emails_an_offline_user_and_not_an_online_one() {
 #[test]
 fn a_user_message_with_no_agent_online_emails_the_assigned_agent_else_the_department_else_all() {
     let app = TestApp::spawn_quiet_at(START);
+    use_smtp(&app, crate::support::smtp::free_port(), "none");
     let ann = app.add_user("Ann", Some("ann@example.com"), "user");
     let ada = app.add_user("Ada", Some("ada@acme.test"), "agent");
     let bob = app.add_user("Bob", Some("bob@acme.test"), "agent");
@@ -321,4 +322,19 @@ fn smtp_passwords_are_never_shown_and_survive_saves_of_the_mask() {
         app.call("save-settings", json!({ "settings": { "smtp-sender-address": "nope" } }))["response"],
         "invalid-argument"
     );
+}
+
+#[test]
+fn without_an_smtp_server_no_notification_is_queued() {
+    let app = TestApp::spawn_quiet_at(START);
+    let ann = app.add_user("Ann", Some("ann@example.com"), "user");
+    let ada = app.add_user("Ada", Some("ada@acme.test"), "agent");
+    let conversation = app.new_conversation(ann);
+    app.advance(120);
+    let answer = app.ok("send-message", json!({ "user_id": ada, "conversation_id": conversation, "message": "hi" }));
+    assert_eq!(answer["notifications"], json!([]));
+    assert!(outbox(&app).is_empty(), "nothing waits for a mail server that was never set up");
+    use_smtp(&app, crate::support::smtp::free_port(), "none");
+    let answer = app.ok("send-message", json!({ "user_id": ada, "conversation_id": conversation, "message": "hi" }));
+    assert_eq!(answer["notifications"], json!(["email"]));
 }
