@@ -71,15 +71,17 @@ pub struct InboxRow {
 }
 
 /// `CROSS JOIN` fixes SQLite's join order: conversations (walked by an index in
-/// last-message order), then their last message and the two users by primary key.
-/// Whatever statistics say, the planner cannot start from a scan of users.
+/// last-message order), then their last message by primary key. Names and types
+/// come from users by primary key in subqueries rather than joins: statistics taken
+/// when users held one row (a new install's first maintenance run) would otherwise
+/// make SQLite scan users for every conversation listed.
 const INBOX_SELECT: &str = "SELECT m.id, m.user_id, m.message, m.creation_time, m.attachments, m.status_code,
-        m.payload, m.conversation_id, mu.user_type, u.first_name, u.last_name, u.profile_image,
-        c.status_code, u.user_type, c.title, c.department, c.agent_id, c.source
+        m.payload, m.conversation_id, (SELECT user_type FROM users WHERE id = m.user_id),
+        (SELECT first_name FROM users WHERE id = c.user_id), (SELECT last_name FROM users WHERE id = c.user_id),
+        (SELECT profile_image FROM users WHERE id = c.user_id),
+        c.status_code, (SELECT user_type FROM users WHERE id = c.user_id), c.title, c.department, c.agent_id, c.source
    FROM conversations c
    CROSS JOIN messages m ON m.id = c.last_message_id
-   CROSS JOIN users u ON u.id = c.user_id
-   CROSS JOIN users mu ON mu.id = m.user_id
   WHERE 1";
 
 impl InboxRow {
