@@ -9,7 +9,7 @@
 //!
 //! Causes (SQL errors, I/O errors) are logged here and never sent to the client.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -172,23 +172,37 @@ impl From<std::io::Error> for ApiError {
     }
 }
 
-/// The one writer of response envelopes.
-pub fn envelope(result: &ApiResult<Value>) -> Value {
+/// The one writer of response envelopes. It borrows the response, so a large
+/// answer is serialized once, straight into the body, and never copied.
+pub fn envelope(result: &ApiResult<Value>) -> Envelope<'_> {
     match result {
-        Ok(response) => json!({ "success": true, "response": response }),
-        Err(ApiError::Outcome(outcome)) => json!({ "success": false, "response": outcome.code() }),
-        Err(ApiError::Failure(failure)) => json!({
-            "success": false,
-            "status": "error",
-            "response": failure.code(),
-            "message": failure.message(),
-        }),
+        Ok(response) => Envelope::Answer { success: true, response },
+        Err(ApiError::Outcome(outcome)) => Envelope::Outcome { success: false, response: outcome.code() },
+        Err(ApiError::Failure(failure)) => {
+            Envelope::Failure { success: false, status: "error", response: failure.code(), message: failure.message() }
+        }
+    }
+}
+
+/// A response envelope, in the contract's field order.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+pub enum Envelope<'a> {
+    Answer { success: bool, response: &'a Value },
+    Outcome { success: bool, response: &'static str },
+    Failure { success: bool, status: &'static str, response: &'static str, message: String },
+}
+
+impl std::fmt::Display for Envelope<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn envelopes_have_the_contract_shapes() {
@@ -197,7 +211,7 @@ mod tests {
             envelope(&Err(Outcome::DuplicateEmail.into())).to_string(),
             r#"{"success":false,"response":"duplicate-email"}"#
         );
-        let failure = envelope(&Err(Failure::MissingArgument("user_id").into()));
+        let failure = serde_json::to_value(envelope(&Err(Failure::MissingArgument("user_id").into()))).unwrap();
         assert_eq!(failure["status"], "error");
         assert_eq!(failure["response"], "missing-argument");
         assert!(failure["message"].as_str().unwrap().contains("user_id"));

@@ -59,8 +59,6 @@ fn setting_text(conn: &Connection, id: &str) -> ApiResult<String> {
     Ok(current_by_id(conn, id)?.as_str().unwrap_or_default().to_string())
 }
 
-/// Queues the notifications due for a message `sender` just sent; answers what
-/// was queued, as send-message's `notifications` lists it (`["email"]` or `[]`).
 /// Whether an SMTP server is set up. Automatic notifications are queued only when
 /// one is: without it they could never leave, and would only wait out their retries.
 /// (Emails someone asks for, like send-email, are queued anyway and wait for it.)
@@ -68,6 +66,8 @@ pub fn email_configured(conn: &Connection) -> ApiResult<bool> {
     Ok(!setting_text(conn, "smtp-host")?.is_empty() && !setting_text(conn, "smtp-sender-address")?.is_empty())
 }
 
+/// Queues the notifications due for a message `sender` just sent; answers what
+/// was queued, as send-message's `notifications` lists it (`["email"]` or `[]`).
 pub fn on_message(
     conn: &Connection,
     state: &AppState,

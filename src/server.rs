@@ -23,6 +23,8 @@ pub enum StartError {
     Migrate(#[from] migrate::MigrateError),
     #[error("cannot open the database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("cannot start the database writer: {source}")]
+    Writer { source: std::io::Error },
     #[error("cannot open the database pool: {0}")]
     Pool(#[from] r2d2::Error),
 }
@@ -37,7 +39,9 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     migrate::run(&mut conn)?;
     drop(conn);
     let pool = db::pool(&config.database_path(), config.db_pool_size)?;
-    let writer = Arc::new(db::writer::Writer::new(db::open(&config.database_path())?));
+    let writer = Arc::new(
+        db::writer::Writer::new(db::open(&config.database_path())?).map_err(|source| StartError::Writer { source })?,
+    );
     Ok(AppState { pool, config: Arc::new(config), clock, key, jobs: Arc::default(), writer })
 }
 

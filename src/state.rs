@@ -44,25 +44,24 @@ impl AppState {
     }
 
     /// Runs `work` as part of a group-committed write transaction, returning once
-    /// it is durable. Never call it from inside another write.
-    pub fn write<T, E>(&self, work: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
+    /// it is durable. Blocks: call it from the blocking pool or a job thread, never
+    /// from inside another write.
+    pub fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        E: From<rusqlite::Error>,
+        T: Send + 'static,
+        E: From<rusqlite::Error> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     {
         self.writer.write(work)
     }
 
-    /// [`AppState::write`] on the blocking pool, for async handlers.
-    pub async fn write_blocking<T, F>(&self, work: F) -> ApiResult<T>
+    /// [`AppState::write`] for async handlers: waits without holding a thread.
+    pub async fn write_async<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
     {
-        let state = self.clone();
-        actix_web::web::block(move || state.write(work)).await.map_err(|err| {
-            tracing::error!(error = %err, "blocking write task failed");
-            ApiError::Failure(Failure::InternalError)
-        })?
+        self.writer.write_async(work).await
     }
 
     /// The URL of the default profile picture.

@@ -163,7 +163,7 @@ pub fn save_articles(call: &mut Call) -> ApiResult<Value> {
         }
     }
     let now = call.now();
-    call.write(|tx| Ok(articles::replace_all(tx, &stored, &links, &now)?))?;
+    call.write(move |tx| Ok(articles::replace_all(tx, &stored, &links, &now)?))?;
     Ok(json!(true))
 }
 
@@ -246,15 +246,14 @@ pub fn save_articles_categories(call: &mut Call) -> ApiResult<Value> {
             slug,
         });
     }
-    call.write(|tx| Ok(articles::replace_categories(tx, &rows)?))?;
+    call.write(move |tx| Ok(articles::replace_categories(tx, &rows)?))?;
     Ok(json!(true))
 }
 
 /// With `rating` (1 helpful, 0 not): records it and answers `true`. Without:
 /// the article's ratings as the contract shows them, a JSON list in a string.
 pub fn article_ratings(call: &mut Call) -> ApiResult<Value> {
-    let id = call.args.required_text("article_id", 32)?;
-    let id = id.trim();
+    let id = call.args.required_text("article_id", 32)?.trim().to_string();
     let rating = match call.args.text("rating")?.as_deref().map(str::trim) {
         None | Some("") | Some("false") => None,
         Some("1") => Some(1),
@@ -264,15 +263,15 @@ pub fn article_ratings(call: &mut Call) -> ApiResult<Value> {
     match rating {
         Some(rating) => {
             let now = call.now();
-            call.write(|tx| {
-                if !articles::exists(tx, id)? {
+            call.write(move |tx| {
+                if !articles::exists(tx, &id)? {
                     return Err(Outcome::ArticleNotFound.into());
                 }
-                articles::add_rating(tx, id, rating, &now)?;
+                articles::add_rating(tx, &id, rating, &now)?;
                 Ok(json!(true))
             })
         }
-        None if !articles::exists(call.conn, id)? => Ok(json!(false)),
-        None => Ok(json!(serde_json::to_string(&articles::ratings(call.conn, id)?).unwrap_or_default())),
+        None if !articles::exists(call.conn, &id)? => Ok(json!(false)),
+        None => Ok(json!(serde_json::to_string(&articles::ratings(call.conn, &id)?).unwrap_or_default())),
     }
 }

@@ -48,7 +48,7 @@ pub fn automations_save(call: &mut Call) -> ApiResult<Value> {
         let argument = if why.starts_with("translations") { "translations" } else { "automations" };
         Failure::invalid(argument, why)
     })?;
-    call.write(|tx| Ok(store::replace_all(tx, &saved)?))?;
+    call.write(move |tx| Ok(store::replace_all(tx, &saved)?))?;
     Ok(json!(true))
 }
 
@@ -87,7 +87,7 @@ pub fn automations_run_all(call: &mut Call) -> ApiResult<Value> {
     let user_id = call.args.required_id("user_id")?;
     let now = call.state.clock.now().naive_utc();
     let key = call.state.key.clone();
-    let (answer, queued) = call.write(|tx| {
+    let (answer, queued) = call.write(move |tx| {
         let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
         let automations = load(tx)?;
         let translations = load_translations(tx, &automations)?;
@@ -134,7 +134,8 @@ pub fn automations_run(call: &mut Call) -> ApiResult<Value> {
     let user_id = call.args.required_id("user_id")?;
     let now = call.state.clock.now().naive_utc();
     let key = call.state.key.clone();
-    let ran = call.write(|tx| {
+    let sends_email = automation.kind == Kind::Emails;
+    let ran = call.write(move |tx| {
         let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
         if !automation.may_run(last_run(tx, user.id, &automation.id)?, now) {
             return Ok(false);
@@ -150,7 +151,7 @@ pub fn automations_run(call: &mut Call) -> ApiResult<Value> {
         localize(&mut automation, &translations, language_of(tx, user.id)?.as_deref(), &user);
         execute(tx, &key, &automation, &user, now)
     })?;
-    if ran && automation.kind == Kind::Emails {
+    if ran && sends_email {
         call.state.jobs.wake();
     }
     Ok(json!(ran))

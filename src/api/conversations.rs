@@ -202,8 +202,8 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
         extra,
         now: call.now(),
     };
-    let state = call.state;
-    let id = call.write(|tx| {
+    let state = call.state.clone();
+    let id = call.write(move |tx| {
         if !users::exists(tx, user_id)? {
             return Err(Outcome::UserNotFound.into());
         }
@@ -211,7 +211,7 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
             ensure_agent(tx, agent)?;
         }
         let id = conversations::insert(tx, &new)?;
-        super::events::conversation_created(tx, state, id)?;
+        super::events::conversation_created(tx, &state, id)?;
         Ok(id)
     })?;
     call.state.jobs.wake();
@@ -237,8 +237,8 @@ fn found(changed: bool) -> ApiResult<Value> {
 pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let status = status_arg(call, "status_code")?.ok_or(Outcome::InvalidStatusCode)?;
-    let state = call.state;
-    let changed = call.write(|tx| change_status(tx, state, id, status))?;
+    let state = call.state.clone();
+    let changed = call.write(move |tx| change_status(tx, &state, id, status))?;
     call.state.jobs.wake();
     found(changed)
 }
@@ -289,20 +289,20 @@ pub fn update_conversation_department(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let department = call.args.nullable_id("department")?.ok_or(Failure::MissingArgument("department"))?;
     let message = RoutingMessage::from_args(call)?;
-    let state = call.state;
-    let queued = call.write(|tx| {
+    let state = call.state.clone();
+    let queued = call.write(move |tx| {
         if !conversations::set_department(tx, id, department)? {
             return Err(Outcome::ConversationNotFound.into());
         }
         match (department, &message) {
             (Some(department), Some(message)) => {
-                message.queue(tx, state, id, &users::agents_with_email(tx, Some(department))?)
+                message.queue(tx, &state, id, &users::agents_with_email(tx, Some(department))?)
             }
             _ => Ok(false),
         }
     })?;
     if queued {
-        state.jobs.wake();
+        call.state.jobs.wake();
     }
     Ok(json!(true))
 }
@@ -322,16 +322,16 @@ pub fn update_conversation_agent(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let agent = call.args.nullable_id("agent_id")?.ok_or(Failure::MissingArgument("agent_id"))?;
     let message = RoutingMessage::from_args(call)?;
-    let state = call.state;
-    let queued = call.write(|tx| {
+    let state = call.state.clone();
+    let queued = call.write(move |tx| {
         assign_agent(tx, id, agent)?;
         match (agent.map(|a| users::find(tx, a)).transpose()?.flatten(), &message) {
-            (Some(agent), Some(message)) => message.queue(tx, state, id, &[agent]),
+            (Some(agent), Some(message)) => message.queue(tx, &state, id, &[agent]),
             _ => Ok(false),
         }
     })?;
     if queued {
-        state.jobs.wake();
+        call.state.jobs.wake();
     }
     Ok(json!(true))
 }
@@ -356,7 +356,7 @@ pub fn set_rating(call: &mut Call) -> ApiResult<Value> {
     let message_id = call.args.id("message_id")?;
     let message = call.args.text_max("message", 65_536)?;
     let payload = call.args.json("payload")?.map(|p| p.to_string());
-    call.write(|tx| {
+    call.write(move |tx| {
         if !conversations::set_rating(tx, id, rating)? {
             return Err(Outcome::ConversationNotFound.into());
         }

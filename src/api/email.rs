@@ -30,8 +30,8 @@ pub fn send_email(call: &mut Call) -> ApiResult<Value> {
     };
     let attachments = attachments_arg(call)?.unwrap_or_default();
     let sender_id = call.args.id("sender_id")?.unwrap_or(call.caller.id);
-    let (state, now) = (call.state, call.now());
-    call.write(|tx| {
+    let (state, now) = (call.state.clone(), call.now());
+    call.write(move |tx| {
         let (Some(recipient), Some(sender)) = (users::find(tx, recipient_id)?, users::find(tx, sender_id)?) else {
             return Err(Outcome::UserOrSenderNotFound.into());
         };
@@ -45,7 +45,7 @@ pub fn send_email(call: &mut Call) -> ApiResult<Value> {
             attachments: &attachments,
             conversation_id,
         };
-        if !notifications::queue_templated(tx, state, &recipient, &about, &now)? {
+        if !notifications::queue_templated(tx, &state, &recipient, &about, &now)? {
             return Err(Outcome::UserEmailNotFound.into());
         }
         Ok(())
@@ -60,7 +60,7 @@ pub fn send_custom_email(call: &mut Call) -> ApiResult<Value> {
     let message = call.args.required_text("message", MESSAGE_MAX)?;
     let suffix = call.args.text_max("sender_suffix", 255)?.filter(|s| s != "false").unwrap_or_default();
     let now = call.now();
-    call.write(|tx| {
+    call.write(move |tx| {
         let recipient_id = users::find_by_email(tx, to.as_str())?.map(|(user, _)| user.id);
         let email = notifications::plain_email(to.as_str(), &subject, &message, recipient_id, &suffix);
         Ok(email::queue(tx, &email, &now)?)
@@ -77,7 +77,7 @@ pub fn send_test_email(call: &mut Call) -> ApiResult<Value> {
         None => call.caller.email.as_deref().and_then(Email::parse).ok_or(Failure::MissingArgument("to"))?,
     };
     let now = call.now();
-    let id = call.write(|tx| queue_test_email(tx, &to, &now))?;
+    let id = call.write(move |tx| queue_test_email(tx, &to, &now))?;
     call.state.jobs.wake();
     Ok(json!(id))
 }

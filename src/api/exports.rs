@@ -67,8 +67,9 @@ pub(super) fn publish(call: &mut Call, file_name: &str, content_type: &str, body
         path: path.display().to_string(),
     };
     let expires = call.state.clock.now() + chrono::Duration::seconds(call.state.config.download_ttl_seconds as i64);
-    call.write(|tx| Ok(downloads::insert(tx, &token, &download, &crate::clock::format(expires))?))?;
-    Ok(json!(format!("{}/downloads/{token}/{file_name}", call.state.config.public_base())))
+    let link = format!("{}/downloads/{token}/{file_name}", call.state.config.public_base());
+    call.write(move |tx| Ok(downloads::insert(tx, &token, &download, &crate::clock::format(expires))?))?;
+    Ok(json!(link))
 }
 
 fn sender(row: &MessageRow) -> String {

@@ -52,16 +52,17 @@ fn login_user_json(call: &Call, user: &UserRow) -> Value {
 /// Opens a session for `user_id`; with `login`, fires the `login` webhook with it.
 fn open_session(call: &mut Call, user_id: i64, login: Option<&UserRow>) -> ApiResult<String> {
     let session = crypto::random_hex(16);
-    let (now, state) = (call.now(), call.state);
-    call.write(|tx| {
+    let cookie = call.state.key.sign(&format!("session:{session}"));
+    let (now, state, login) = (call.now(), call.state.clone(), login.cloned());
+    call.write(move |tx| {
         sessions::insert(tx, &session, user_id, &now)?;
         users::touch(tx, user_id, &now)?;
         match login {
-            Some(user) => events::login(tx, state, user),
+            Some(user) => events::login(tx, &state, &user),
             None => Ok(()),
         }
     })?;
-    Ok(call.state.key.sign(&format!("session:{session}")))
+    Ok(cookie)
 }
 
 /// The session a `login_cookie` argument names, when it is genuine and live.
@@ -82,7 +83,7 @@ fn session_of(call: &Call) -> ApiResult<Option<(String, i64)>> {
 /// is no session to end. The client deletes the cookie, as the contract says.
 pub fn logout(call: &mut Call) -> ApiResult<Value> {
     if let Some((session, _)) = session_of(call)? {
-        call.write(|tx| Ok(sessions::revoke(tx, &session)?))?;
+        call.write(move |tx| Ok(sessions::revoke(tx, &session)?))?;
     }
     Ok(json!(true))
 }
@@ -113,8 +114,8 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         department: Some(department),
         ..UserChanges::default()
     };
-    let state = call.state;
-    call.write(|tx| {
+    let state = call.state.clone();
+    call.write(move |tx| {
         if let Some(email) = &email {
             if users::email_taken(tx, email, Some(user_id))? {
                 return Err(Outcome::DuplicateEmail.into());
@@ -125,7 +126,7 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         if let Some((session, _)) = &old_session {
             sessions::revoke(tx, session)?;
         }
-        events::user_updated(tx, state, &before)
+        events::user_updated(tx, &state, &before)
     })?;
     let cookie = open_session(call, user_id, None)?;
     call.state.jobs.wake();

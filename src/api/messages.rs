@@ -95,7 +95,7 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         status_arg(call, "conversation_status_code")?.map_or(StatusChange::Automatic, StatusChange::To)
     };
     let outgoing = Outgoing { user_id, conversation_id, message, attachments, payload, status };
-    let (id, notifications) = send(call.state, &outgoing, &call.now())?;
+    let (id, notifications) = send(call.state, outgoing, call.now())?;
     Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
 }
 
@@ -122,7 +122,7 @@ pub(crate) struct Outgoing {
 /// In one transaction it stores the message, sets the status, clears the sender's
 /// typing, fires the webhooks and queues the email notifications; then it wakes
 /// the outbox. Answers the message ID and what was queued (`["email"]` or `[]`).
-pub(crate) fn send(state: &AppState, out: &Outgoing, now: &str) -> ApiResult<(i64, Vec<&'static str>)> {
+pub(crate) fn send(state: &AppState, out: Outgoing, now: String) -> ApiResult<(i64, Vec<&'static str>)> {
     if out.message.trim().is_empty() && out.attachments.is_empty() {
         return Err(Failure::invalid("message", "send a message text, attachments, or both").into());
     }
@@ -130,7 +130,8 @@ pub(crate) fn send(state: &AppState, out: &Outgoing, now: &str) -> ApiResult<(i6
         return Err(Failure::invalid("message", format!("longer than {MESSAGE_MAX} characters")).into());
     }
     let (user_id, conversation_id) = (out.user_id, out.conversation_id);
-    let sent = state.write(|tx| -> ApiResult<_> {
+    let shared = state.clone();
+    let sent = state.write(move |tx| -> ApiResult<_> {
         let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
         let before = conversations::find(tx, conversation_id)?.ok_or(Outcome::ConversationNotFound)?;
         let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
@@ -142,7 +143,7 @@ pub(crate) fn send(state: &AppState, out: &Outgoing, now: &str) -> ApiResult<(i6
                 message: &out.message,
                 attachments: &out.attachments,
                 payload: &out.payload,
-                now,
+                now: &now,
             },
         )?;
         let automatic = if sender.user_type.is_agent() || sender.user_type == crate::domain::UserType::Bot {
@@ -158,17 +159,17 @@ pub(crate) fn send(state: &AppState, out: &Outgoing, now: &str) -> ApiResult<(i6
         if let Some(status) = status {
             conversations::set_status(tx, conversation_id, status)?;
         }
-        users::touch(tx, user_id, now)?;
+        users::touch(tx, user_id, &now)?;
         typing::clear(tx, user_id)?;
         let status_now = status.map_or(before.status_code, |s| s.code());
-        events::message_sent(tx, state, &before, was_empty, id, status_now)?;
+        events::message_sent(tx, &shared, &before, was_empty, id, status_now)?;
         let about = About {
             sender_name: notifications::full_name(&sender),
             message: &out.message,
             attachments: &out.attachments,
             conversation_id: Some(conversation_id),
         };
-        Ok((id, notifications::on_message(tx, state, &sender, &about, now)?))
+        Ok((id, notifications::on_message(tx, &shared, &sender, &about, &now)?))
     })?;
     state.jobs.wake();
     Ok(sent)
@@ -179,8 +180,9 @@ pub fn update_message(call: &mut Call) -> ApiResult<Value> {
     let message = call.args.text_max("message", MESSAGE_MAX)?;
     let attachments = attachments_arg(call)?;
     let payload = payload_arg(call)?;
-    let changed =
-        call.write(|tx| Ok(messages::update(tx, id, message.as_deref(), attachments.as_deref(), payload.as_deref())?))?;
+    let changed = call.write(move |tx| {
+        Ok(messages::update(tx, id, message.as_deref(), attachments.as_deref(), payload.as_deref())?)
+    })?;
     if changed {
         Ok(json!(true))
     } else {
@@ -190,11 +192,11 @@ pub fn update_message(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("message_id")?;
-    let state = call.state;
-    let deleted = call.write(|tx| {
+    let state = call.state.clone();
+    let deleted = call.write(move |tx| {
         let Some(message) = messages::find(tx, id)? else { return Ok(false) };
         messages::delete(tx, id)?;
-        events::message_deleted(tx, state, &message)?;
+        events::message_deleted(tx, &state, &message)?;
         Ok(true)
     })?;
     call.state.jobs.wake();
@@ -207,7 +209,7 @@ pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
 
 pub fn update_messages_status(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("message_ids")?.ok_or(Failure::MissingArgument("message_ids"))?;
-    call.write(|tx| Ok(messages::mark_read(tx, &ids)?))?;
+    call.write(move |tx| Ok(messages::mark_read(tx, &ids)?))?;
     Ok(json!(true))
 }
 
@@ -243,9 +245,9 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
         return Err(Failure::invalid("message", "must not be empty").into());
     }
     let title = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
-    let (sender, now, state) = (call.caller.id, call.now(), call.state);
+    let (sender, now, state) = (call.caller.id, call.now(), call.state.clone());
     let sender_name = notifications::full_name(&call.caller);
-    call.write(|tx| {
+    call.write(move |tx| {
         for &user_id in &ids {
             let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
             let conversation_id = conversations::insert(
@@ -279,12 +281,12 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
                     attachments: "",
                     conversation_id: Some(conversation_id),
                 };
-                notifications::queue_composed(tx, state, &user, &title, &message, &about, &now)?;
+                notifications::queue_composed(tx, &state, &user, &title, &message, &about, &now)?;
             }
-            events::direct_message(tx, state, conversation_id, message_id)?;
+            events::direct_message(tx, &state, conversation_id, message_id)?;
         }
         Ok(())
     })?;
-    state.jobs.wake();
+    call.state.jobs.wake();
     Ok(json!(true))
 }

@@ -48,7 +48,10 @@ impl Call<'_> {
     }
 
     /// Runs `work` in a group-committed write (see [`crate::db::writer`]).
-    pub fn write<T>(&mut self, work: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
+    pub fn write<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
         self.state.write(work)
     }
 }

@@ -31,7 +31,7 @@ pub fn add_note(call: &mut Call) -> ApiResult<Value> {
     let name = call.args.text_max("name", 255)?.unwrap_or_default();
     let message = call.args.required_text("message", NOTE_MAX)?;
     let now = call.now();
-    let id = call.write(|tx| add(tx, conversation_id, author, name.trim(), &message, &now))?;
+    let id = call.write(move |tx| add(tx, conversation_id, author, name.trim(), &message, &now))?;
     Ok(json!(id))
 }
 
@@ -65,7 +65,7 @@ pub(crate) fn add(
 pub fn delete_note(call: &mut Call) -> ApiResult<Value> {
     let conversation_id = call.args.required_id("conversation_id")?;
     let note_id = call.args.required_id("note_id")?;
-    if call.write(|tx| Ok(notes::delete(tx, conversation_id, note_id)?))? {
+    if call.write(move |tx| Ok(notes::delete(tx, conversation_id, note_id)?))? {
         Ok(json!(true))
     } else {
         Err(Outcome::NoteNotFound.into())

@@ -52,7 +52,7 @@ pub fn current_url(call: &mut Call) -> ApiResult<Value> {
         return Err(Failure::invalid("url", "expected an http or https URL").into());
     }
     let detail = Detail { slug: CURRENT_URL.into(), name: "Current URL".into(), value: url.trim().to_string() };
-    call.write(|tx| {
+    call.write(move |tx| {
         if !users::exists(tx, id)? {
             return Err(Outcome::UserNotFound.into());
         }
@@ -65,7 +65,7 @@ pub fn set_typing(call: &mut Call) -> ApiResult<Value> {
     let user_id = call.args.required_id("user_id")?;
     let conversation = call.args.nullable_id("conversation_id")?.ok_or(Failure::MissingArgument("conversation_id"))?;
     let now = call.now();
-    call.write(|tx| {
+    call.write(move |tx| {
         if !users::exists(tx, user_id)? {
             return Err(Outcome::UserNotFound.into());
         }

@@ -269,7 +269,9 @@ pub fn reports_update(call: &mut Call) -> ApiResult<Value> {
     let external_id = optional_text(call, "external_id", 255)?;
     let extra = optional_text(call, "extra", 10_000)?;
     let now = call.now();
-    call.write(|tx| Ok(reports::record(tx, name, value.as_deref(), external_id.as_deref(), extra.as_deref(), &now)?))?;
+    call.write(move |tx| {
+        Ok(reports::record(tx, name, value.as_deref(), external_id.as_deref(), extra.as_deref(), &now)?)
+    })?;
     Ok(json!(true))
 }
 

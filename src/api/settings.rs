@@ -56,7 +56,7 @@ pub fn save_settings(call: &mut Call) -> ApiResult<Value> {
         call.args.json("external_settings")?,
         call.args.json("external_settings_translations")?,
     )?;
-    call.write(|tx| apply(tx, &changes))?;
+    call.write(move |tx| apply(tx, &changes))?;
     Ok(json!(true))
 }
 
@@ -229,7 +229,7 @@ pub fn import_settings(call: &mut Call) -> ApiResult<Value> {
     }
     let take = |key: &str| document.get(key).cloned().filter(|v| !v.is_null());
     let changes = changes_from(take("settings"), take("external_settings"), take("external_settings_translations"))?;
-    call.write(|tx| apply(tx, &changes))?;
+    call.write(move |tx| apply(tx, &changes))?;
     Ok(json!(true))
 }
 

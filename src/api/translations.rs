@@ -60,7 +60,7 @@ pub fn save_translations(call: &mut Call) -> ApiResult<Value> {
     let payload = call.args.json("translations")?.ok_or(Failure::MissingArgument("translations"))?;
     let sent = parse_payload(&payload)?;
     let (now, saved_by, limit) = (call.now(), call.caller.id, call.state.config.max_body_bytes);
-    call.write(|tx| {
+    call.write(move |tx| {
         let before = translations::overrides(tx)?;
         let mut after = before.clone();
         for (code, sections) in sent {
@@ -83,7 +83,7 @@ pub fn save_translations(call: &mut Call) -> ApiResult<Value> {
 pub fn restore_translations(call: &mut Call) -> ApiResult<Value> {
     let requested = call.args.id("version_id")?;
     let (now, saved_by, limit) = (call.now(), call.caller.id, call.state.config.max_body_bytes);
-    let id = call.write(|tx| {
+    let id = call.write(move |tx| {
         let (restored_from, target) = match requested {
             Some(id) => match translations::version_overrides(tx, id)? {
                 Some(overrides) => (Some(id), overrides),

@@ -231,8 +231,8 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
     account.password_hash = password_arg(call)?.map(|p| crypto::hash_password(&p));
     account.department = call.args.nullable_id("department")?.flatten();
     account.details = details_arg(call)?;
-    let (now, state) = (call.now(), call.state);
-    let id = call.write(|tx| accounts::add(tx, state, &now, account))?;
+    let (now, state) = (call.now(), call.state.clone());
+    let id = call.write(move |tx| accounts::add(tx, &state, &now, account))?;
     call.state.jobs.wake();
     Ok(json!(id))
 }
@@ -252,16 +252,16 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
         password_hash: password_arg(call)?.map(|p| crypto::hash_password(&p)),
         department: call.args.nullable_id("department")?,
     };
-    let (details, state) = (details_arg(call)?, call.state);
-    call.write(|tx| accounts::update(tx, state, id, &changes, &details))?;
+    let (details, state) = (details_arg(call)?, call.state.clone());
+    call.write(move |tx| accounts::update(tx, &state, id, &changes, &details))?;
     call.state.jobs.wake();
     Ok(json!(true))
 }
 
 pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let state = call.state;
-    let deleted = call.write(|tx| accounts::delete(tx, state, id))?;
+    let state = call.state.clone();
+    let deleted = call.write(move |tx| accounts::delete(tx, &state, id))?;
     call.state.jobs.wake();
     if deleted {
         Ok(json!(true))
@@ -272,23 +272,23 @@ pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
-    let state = call.state;
-    call.write(|tx| {
+    let state = call.state.clone();
+    call.write(move |tx| {
         let mut deleted = Vec::with_capacity(ids.len());
         for &id in &ids {
             if users::delete(tx, id)? {
                 deleted.push(id);
             }
         }
-        events::users_deleted(tx, state, &deleted)
+        events::users_deleted(tx, &state, &deleted)
     })?;
     call.state.jobs.wake();
     Ok(json!(true))
 }
 
 pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
-    let state = call.state;
-    call.write(|tx| events::users_deleted(tx, state, &users::delete_of_type(tx, UserType::Lead)?))?;
+    let state = call.state.clone();
+    call.write(move |tx| events::users_deleted(tx, &state, &users::delete_of_type(tx, UserType::Lead)?))?;
     call.state.jobs.wake();
     Ok(json!(true))
 }
@@ -309,7 +309,7 @@ pub fn count_users(call: &mut Call) -> ApiResult<Value> {
 pub fn update_user_to_lead(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let changes = UserChanges { user_type: Some(UserType::Lead), ..UserChanges::default() };
-    if call.write(|tx| Ok(users::update(tx, id, &changes)?))? {
+    if call.write(move |tx| Ok(users::update(tx, id, &changes)?))? {
         Ok(json!(true))
     } else {
         Err(Outcome::UserNotFound.into())
@@ -319,6 +319,6 @@ pub fn update_user_to_lead(call: &mut Call) -> ApiResult<Value> {
 /// The bot user, created the first time anyone asks for it.
 pub fn get_bot_id(call: &mut Call) -> ApiResult<Value> {
     let (key, now) = (call.state.key.clone(), call.now());
-    let id = call.write(|tx| accounts::bot(tx, &key, &now))?;
+    let id = call.write(move |tx| accounts::bot(tx, &key, &now))?;
     Ok(json!(id))
 }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 /// are active and whatever `webhooks-allowed` says, and answers its outbox item ID
 /// (see `get-outbox` for how its delivery went). It is never sent inside the call.
 pub fn send_test_webhook(call: &mut Call) -> ApiResult<Value> {
-    let state = call.state;
-    let queued = call.write(|tx| webhooks::fire_test(tx, state))?;
+    let state = call.state.clone();
+    let queued = call.write(move |tx| webhooks::fire_test(tx, &state))?;
     let id = queued.ok_or_else(|| Failure::invalid("webhooks", "save a webhooks-url in the webhooks setting first"))?;
     call.state.jobs.wake();
     Ok(json!(id))

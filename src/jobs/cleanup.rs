@@ -22,12 +22,13 @@ pub fn clean_data_job(_conn: &mut Connection, state: &AppState) -> ApiResult<Val
     let now = state.clock.now();
     let day_ago = crate::clock::format(now - Duration::hours(24));
     let month_ago = crate::clock::format(now - Duration::days(30));
-    let (visitors, trashed, archived) = state.write(|tx| {
+    let shared = state.clone();
+    let (visitors, trashed, archived) = state.write(move |tx| {
         let visitors = cleanup::delete_old_visitors(tx, &day_ago)?;
         let trashed = cleanup::delete_old_trash(tx, &month_ago)?;
         let archived = cleanup::archive_answered(tx, &day_ago)?;
-        events::users_deleted(tx, state, &visitors)?;
-        events::archived(tx, state, &archived)?;
+        events::users_deleted(tx, &shared, &visitors)?;
+        events::archived(tx, &shared, &archived)?;
         Ok::<_, ApiError>((visitors.len(), trashed, archived.len()))
     })?;
     state.jobs.wake();

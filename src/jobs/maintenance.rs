@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 pub fn presence_job(_conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
     let expired = state.clock.ago_text(state.config.typing_timeout_seconds);
-    let cleared = state.write(|tx| housekeeping::clear_typing_before(tx, &expired))?;
+    let cleared = state.write(move |tx| housekeeping::clear_typing_before(tx, &expired))?;
     Ok(json!({ "typing_cleared": cleared }))
 }
 
@@ -23,7 +23,7 @@ pub fn maintenance_job(conn: &mut Connection, state: &AppState) -> ApiResult<Val
     for path in &expired {
         let _ = std::fs::remove_file(path);
     }
-    let pruned = state.write(|tx| {
+    let pruned = state.write(move |tx| {
         downloads::delete_expired(tx, &crate::clock::format(now))?;
         housekeeping::prune(tx, &month_ago)
     })?;

@@ -98,15 +98,16 @@ pub fn run(conn: &mut Connection, state: &AppState, job: &Job) -> ApiResult<Valu
     let _running = lock.lock().unwrap_or_else(|e| e.into_inner());
     let started = state.clock.now_text();
     let result = (job.run)(conn, state);
-    let (ok, report) = match &result {
-        Ok(report) => (true, report.clone()),
-        Err(err) => (false, crate::error::envelope(&Err(err.clone()))),
+    let (ok, idle, report) = match &result {
+        Ok(report) => (true, (job.idle)(report), report.to_string()),
+        Err(_) => (false, false, crate::error::envelope(&result).to_string()),
     };
-    if !ok || !(job.idle)(&report) {
+    if !idle {
         let ended = state.clock.now_text();
-        state.write(|tx| {
-            let id = runs::start(tx, job.name, &started)?;
-            runs::finish(tx, id, &ended, ok, &report.to_string())
+        let name = job.name;
+        state.write(move |tx| {
+            let id = runs::start(tx, name, &started)?;
+            runs::finish(tx, id, &ended, ok, &report)
         })?;
     }
     result

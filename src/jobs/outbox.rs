@@ -52,6 +52,13 @@ pub struct DrainReport {
     pub failed: usize,
 }
 
+/// Where a delivery attempt left its item.
+enum Settled {
+    Delivered,
+    Failed,
+    Retrying,
+}
+
 /// Delivers every item due now; public so tests can drive delivery by hand.
 pub fn drain_once(conn: &mut Connection, state: &AppState) -> ApiResult<DrainReport> {
     let mut report = DrainReport::default();
@@ -63,26 +70,31 @@ pub fn drain_once(conn: &mut Connection, state: &AppState) -> ApiResult<DrainRep
         for item in due {
             let outcome = deliver(state, &item);
             let now = state.clock.now();
-            state.write(|tx| -> ApiResult<()> {
+            let shared = state.clone();
+            let settled = state.write(move |tx| -> ApiResult<Settled> {
                 match &outcome {
                     Ok(()) => {
-                        report.delivered += 1;
                         outbox::mark_delivered(tx, item.id, &crate::clock::format(now))?;
-                        after_delivery(tx, state, &item)?;
+                        after_delivery(tx, &shared, &item)?;
+                        Ok(Settled::Delivered)
                     }
                     Err(failure) if failure.permanent || item.attempts + 1 >= MAX_ATTEMPTS => {
-                        report.failed += 1;
                         tracing::warn!(id = item.id, kind = %item.kind, reason = %failure.reason, "outbox item failed for good");
                         outbox::mark_failed(tx, item.id, &failure.reason)?;
+                        Ok(Settled::Failed)
                     }
                     Err(failure) => {
-                        report.retrying += 1;
                         let next = now + backoff(item.attempts + 1);
                         outbox::mark_retry(tx, item.id, &crate::clock::format(next), &failure.reason)?;
+                        Ok(Settled::Retrying)
                     }
                 }
-                Ok(())
             })?;
+            *match settled {
+                Settled::Delivered => &mut report.delivered,
+                Settled::Failed => &mut report.failed,
+                Settled::Retrying => &mut report.retrying,
+            } += 1;
         }
     }
     Ok(report)

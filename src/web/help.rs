@@ -286,9 +286,8 @@ async fn article_page(
         if category.as_ref().map_or(UNCATEGORISED, |c| c.slug.as_str()) != category_slug {
             return Ok(Err(not_found(conn, state, &language)?));
         }
-        state.write(|tx| {
-            reports::record(tx, ReportName::ArticlesViews, None, Some(&article.id), None, &state.clock.now_text())
-        })?;
+        let (viewed, now) = (article.id.clone(), state.clock.now_text());
+        state.write(move |tx| reports::record(tx, ReportName::ArticlesViews, None, Some(&viewed), None, &now))?;
         let places = Places::load(conn, &state.config.base_path)?;
         let mut languages = Vec::new();
         if let Some(original) = articles::find(conn, &article.id, &Languages::Default)? {
@@ -365,7 +364,7 @@ async fn rate_article(
             let default = default_language(conn)?;
             let stored = lookup_language.filter(|l| *l != default).unwrap_or_default();
             let Some(article) = articles::find_by_slug(conn, &stored, &slug)? else { return Ok(false) };
-            shared.write(|tx| {
+            shared.write(move |tx| {
                 articles::add_rating(tx, &article.id, rating, &now)?;
                 reports::record(
                     tx,
@@ -398,15 +397,9 @@ async fn search_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -
         let places = Places::load(conn, &state.config.base_path)?;
         let rows = match search::match_query(&text) {
             Some(expression) => {
-                state.write(|tx| {
-                    reports::record(
-                        tx,
-                        ReportName::ArticlesSearches,
-                        Some(text.trim()),
-                        None,
-                        None,
-                        &state.clock.now_text(),
-                    )
+                let (searched, now) = (text.trim().to_string(), state.clock.now_text());
+                state.write(move |tx| {
+                    reports::record(tx, ReportName::ArticlesSearches, Some(&searched), None, None, &now)
                 })?;
                 articles::search(conn, &expression, &languages, 50)?
             }

@@ -252,7 +252,8 @@ async fn save(
             };
             let known: Vec<String> = articles::categories(conn)?.into_iter().map(|c| c.id).collect();
             let categories: Vec<String> = categories.into_iter().filter(|c| known.contains(c)).collect();
-            shared.write(|tx| {
+            let done = Saved::Done { id: id.clone(), language: language.clone(), created };
+            shared.write(move |tx| {
                 let mut taken = articles::slugs_taken(tx, &language, &id)?;
                 let slug = unique_slug(&checked.title, &mut taken);
                 let version = NewArticle::from_checked(id.clone(), language.clone(), checked, slug);
@@ -262,7 +263,7 @@ async fn save(
                 }
                 Ok::<_, crate::error::ApiError>(())
             })?;
-            Ok(Saved::Done { id, language, created })
+            Ok(done)
         })
         .await?;
     match saved {

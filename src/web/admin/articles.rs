@@ -154,7 +154,7 @@ pub async fn delete(
     let deleted = state
         .db(move |conn| {
             let default = default_language(conn)?;
-            shared.write(|tx| match language.filter(|l| *l != default) {
+            shared.write(move |tx| match language.filter(|l| *l != default) {
                 Some(code) => Ok(articles::delete_translation(tx, &target, &code)?.then_some(true)),
                 None => Ok(articles::delete(tx, &target)?.then_some(false)),
             })

@@ -238,45 +238,42 @@ async fn save(
     let is_new = id.is_none();
     let mut draft = Draft::from_form(kind, id.as_deref().unwrap_or_default(), &form);
     let sent = draft.clone();
-    let shared = state.get_ref().clone();
     let outcome = state
-        .db(move |_| {
-            shared.write(|tx| {
-                let mut draft = sent;
-                let mut automations = load(tx)?;
-                let mut translations = load_translations(tx, &automations)?;
-                if draft.id.is_empty() {
-                    draft.id = std::iter::repeat_with(crate::domain::articles::new_id)
-                        .find(|id| !automations.iter().any(|a| a.id == *id))
-                        .unwrap_or_default();
+        .write_async(move |tx| {
+            let mut draft = sent;
+            let mut automations = load(tx)?;
+            let mut translations = load_translations(tx, &automations)?;
+            if draft.id.is_empty() {
+                draft.id = std::iter::repeat_with(crate::domain::articles::new_id)
+                    .find(|id| !automations.iter().any(|a| a.id == *id))
+                    .unwrap_or_default();
+            }
+            // This automation's own errors first, without the position in the whole save.
+            let edited = match Automation::parse(kind, &draft.to_json()) {
+                Ok(edited) => edited,
+                Err(why) => return Ok(Outcome::Refused(why)),
+            };
+            match automations.iter_mut().find(|a| a.id == draft.id) {
+                Some(slot) => *slot = edited,
+                None if is_new => automations.push(edited),
+                None => return Ok(Outcome::Missing),
+            }
+            translations.retain(|t| t.automation_id != draft.id);
+            let whole = saved_json(&automations, &translations);
+            let mut languages = whole[1].as_object().cloned().unwrap_or_default();
+            for (language, translation) in draft.translations_json() {
+                let by_kind = languages.entry(language).or_insert_with(|| json!({}));
+                let list = by_kind.as_object_mut().map(|m| m.entry(kind.as_str()).or_insert_with(|| json!([])));
+                if let Some(Value::Array(items)) = list {
+                    items.push(translation);
                 }
-                // This automation's own errors first, without the position in the whole save.
-                let edited = match Automation::parse(kind, &draft.to_json()) {
-                    Ok(edited) => edited,
-                    Err(why) => return Ok(Outcome::Refused(why)),
-                };
-                match automations.iter_mut().find(|a| a.id == draft.id) {
-                    Some(slot) => *slot = edited,
-                    None if is_new => automations.push(edited),
-                    None => return Ok(Outcome::Missing),
-                }
-                translations.retain(|t| t.automation_id != draft.id);
-                let whole = saved_json(&automations, &translations);
-                let mut languages = whole[1].as_object().cloned().unwrap_or_default();
-                for (language, translation) in draft.translations_json() {
-                    let by_kind = languages.entry(language).or_insert_with(|| json!({}));
-                    let list = by_kind.as_object_mut().map(|m| m.entry(kind.as_str()).or_insert_with(|| json!([])));
-                    if let Some(Value::Array(items)) = list {
-                        items.push(translation);
-                    }
-                }
-                let checked = match parse_saved(Some(&whole[0]), Some(&Value::Object(languages))) {
-                    Ok(checked) => checked,
-                    Err(why) => return Ok(Outcome::Refused(why)),
-                };
-                store::replace_all(tx, &checked)?;
-                Ok::<_, ApiError>(Outcome::Saved(draft.id))
-            })
+            }
+            let checked = match parse_saved(Some(&whole[0]), Some(&Value::Object(languages))) {
+                Ok(checked) => checked,
+                Err(why) => return Ok(Outcome::Refused(why)),
+            };
+            store::replace_all(tx, &checked)?;
+            Ok::<_, ApiError>(Outcome::Saved(draft.id))
         })
         .await?;
     match outcome {

@@ -135,26 +135,23 @@ pub async fn delete(
     admin.require_admin()?;
     admin.check_csrf(form.csrf())?;
     let id = path.into_inner();
-    let shared = state.get_ref().clone();
     let deleted = state
-        .db(move |_| {
-            shared.write(|tx| {
-                let mut automations = load(tx)?;
-                let before = automations.len();
-                automations.retain(|a| a.id != id);
-                if automations.len() == before {
-                    return Ok(false);
-                }
-                let mut translations = load_translations(tx, &automations)?;
-                translations.retain(|t| t.automation_id != id);
-                let whole = saved_json(&automations, &translations);
-                let checked = parse_saved(Some(&whole[0]), Some(&whole[1])).map_err(|why| {
-                    tracing::error!(reason = %why, "saved automations no longer check");
-                    ApiError::from(crate::error::Failure::InternalError)
-                })?;
-                store::replace_all(tx, &checked)?;
-                Ok::<_, ApiError>(true)
-            })
+        .write_async(move |tx| {
+            let mut automations = load(tx)?;
+            let before = automations.len();
+            automations.retain(|a| a.id != id);
+            if automations.len() == before {
+                return Ok(false);
+            }
+            let mut translations = load_translations(tx, &automations)?;
+            translations.retain(|t| t.automation_id != id);
+            let whole = saved_json(&automations, &translations);
+            let checked = parse_saved(Some(&whole[0]), Some(&whole[1])).map_err(|why| {
+                tracing::error!(reason = %why, "saved automations no longer check");
+                ApiError::from(crate::error::Failure::InternalError)
+            })?;
+            store::replace_all(tx, &checked)?;
+            Ok::<_, ApiError>(true)
         })
         .await?;
     if !deleted {

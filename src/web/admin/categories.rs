@@ -134,7 +134,7 @@ pub async fn save(admin: Admin, state: web::Data<AppState>, form: Fields) -> Res
             let stored = articles::categories(conn)?;
             match checked(&sent_rows, &sent_new, &stored) {
                 Ok(categories) => {
-                    shared.write(|tx| articles::replace_categories(tx, &categories))?;
+                    shared.write(move |tx| articles::replace_categories(tx, &categories))?;
                     Ok(Ok(()))
                 }
                 Err(why) => Ok(Err(why)),
@@ -195,19 +195,16 @@ pub async fn delete(
     if !valid_id(&id) {
         return Err(PageError::NotFound);
     }
-    let shared = state.get_ref().clone();
     let deleted = state
-        .db(move |_| {
-            shared.write(|tx| {
-                let stored = articles::categories(tx)?;
-                let before = stored.len();
-                let keep: Vec<CategoryRow> = stored.into_iter().filter(|c| c.id != id).collect();
-                if keep.len() == before {
-                    return Ok(false);
-                }
-                articles::replace_categories(tx, &keep)?;
-                Ok::<_, crate::error::ApiError>(true)
-            })
+        .write_async(move |tx| {
+            let stored = articles::categories(tx)?;
+            let before = stored.len();
+            let keep: Vec<CategoryRow> = stored.into_iter().filter(|c| c.id != id).collect();
+            if keep.len() == before {
+                return Ok(false);
+            }
+            articles::replace_categories(tx, &keep)?;
+            Ok::<_, crate::error::ApiError>(true)
         })
         .await?;
     if !deleted {

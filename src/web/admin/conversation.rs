@@ -170,7 +170,7 @@ pub fn saved_reply(conn: &Connection, index: usize) -> ApiResult<Option<String>>
 /// Marks the customer's unread messages read, writing only when there are some.
 fn mark_read(conn: &Connection, state: &AppState, id: i64) -> ApiResult<()> {
     if !messages::unread_counts(conn, &[id])?.is_empty() {
-        state.write(|tx| messages::mark_customer_messages_read(tx, id))?;
+        state.write(move |tx| messages::mark_customer_messages_read(tx, id))?;
     }
     Ok(())
 }

@@ -109,7 +109,7 @@ pub async fn reply(
                 status: StatusChange::Automatic,
             };
             let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
-            match state.db(move |_| sending::send(&shared, &outgoing, &now)).await {
+            match state.db(move |_| sending::send(&shared, outgoing, now)).await {
                 Ok(_) => Ok(see_other(format!("{}?done=sent#reply", conversation_url(&state, id)))),
                 Err(ApiError::Failure(Failure::InvalidArgument { .. })) => {
                     let error = if form.message.trim().is_empty() {
@@ -194,7 +194,7 @@ pub async fn set_status(
         _ => return Err(PageError::NotFound),
     };
     let shared = state.get_ref().clone();
-    let changed = state.write_blocking(move |tx| change_status(tx, &shared, id, status)).await?;
+    let changed = state.write_async(move |tx| change_status(tx, &shared, id, status)).await?;
     if !changed {
         return Err(PageError::NotFound);
     }
@@ -225,14 +225,11 @@ pub async fn assign(
     admin.check_csrf(&form.csrf_token)?;
     let id = path.into_inner();
     let (agent, department) = (parse_id(&form.agent)?, parse_id(&form.department)?);
-    let shared = state.get_ref().clone();
     state
-        .db(move |_| {
-            shared.write(|tx| {
-                assign_agent(tx, id, agent)?;
-                conversations::set_department(tx, id, department)?;
-                Ok(())
-            })
+        .write_async(move |tx| {
+            assign_agent(tx, id, agent)?;
+            conversations::set_department(tx, id, department)?;
+            Ok(())
         })
         .await
         .map_err(not_found_or)?;
@@ -256,7 +253,7 @@ pub async fn add_note(
     let id = path.into_inner();
     let (author, name) = (admin.user.id, full_name(&admin.user.first_name, &admin.user.last_name));
     let (message, now) = (form.into_inner().message, state.clock.now_text());
-    let added = state.write_blocking(move |tx| crate::api::notes::add(tx, id, author, &name, &message, &now)).await;
+    let added = state.write_async(move |tx| crate::api::notes::add(tx, id, author, &name, &message, &now)).await;
     let done = match added {
         Ok(_) => "note-added",
         Err(ApiError::Failure(Failure::InvalidArgument { .. })) => "empty-note",
@@ -301,7 +298,7 @@ pub async fn delete_note(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let (id, note) = path.into_inner();
-    let deleted = state.write_blocking(move |tx| Ok(notes::delete(tx, id, note)?)).await?;
+    let deleted = state.write_async(move |tx| Ok(notes::delete(tx, id, note)?)).await?;
     if !deleted {
         return Err(PageError::NotFound);
     }

@@ -128,9 +128,10 @@ pub(super) fn locked_message(minutes: i64) -> String {
 
 /// Counts a wrong password or code against the account and the address.
 pub(super) fn record_failure(state: &AppState, account: &str, address: &str, now: &str) -> rusqlite::Result<()> {
-    state.write(|tx| {
-        login_failures::record(tx, "account", account, now)?;
-        login_failures::record(tx, "address", address, now)
+    let (account, address, now) = (account.to_owned(), address.to_owned(), now.to_owned());
+    state.write(move |tx| {
+        login_failures::record(tx, "account", &account, &now)?;
+        login_failures::record(tx, "address", &address, &now)
     })
 }
 
@@ -184,11 +185,13 @@ pub async fn login(
             match found {
                 Some((user, _)) if genuine && two_factor::is_enabled(conn, user.id)? => {
                     let pending = random_hex(24);
-                    shared.write(|tx| sessions::insert_pending(tx, &pending, user.id, &now_text))?;
+                    let stored = pending.clone();
+                    shared.write(move |tx| sessions::insert_pending(tx, &stored, user.id, &now_text))?;
                     Ok(Attempt::NeedsCode(pending))
                 }
                 Some((user, _)) if genuine => {
-                    let session = shared.write(|tx| open_session(tx, user.id, &account, &now_text, &user_agent))?;
+                    let session =
+                        shared.write(move |tx| open_session(tx, user.id, &account, &now_text, &user_agent))?;
                     Ok(Attempt::SignedIn(session))
                 }
                 _ => {
@@ -218,8 +221,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let session = admin.session.clone();
-    let shared = state.get_ref().clone();
-    state.db(move |_| shared.write(|tx| Ok(sessions::revoke(tx, &session)?))).await?;
+    state.write_async(move |tx| Ok(sessions::revoke(tx, &session)?)).await?;
     let mut response = see_other(format!("{}/admin/login", state.config.base_path));
     let _ = response.add_cookie(&session::removal(&state));
     Ok(response)

@@ -124,13 +124,16 @@ pub async fn code_submit(
                 .filter(|row| row.enabled)
                 .and_then(|row| crate::two_factor::open(&shared.key, &row.secret));
             let step = secret.and_then(|secret| crate::two_factor::matching_step(&secret, &code, now));
-            let opened = shared.write(|tx| {
-                let Some(step) = step else { return Ok(None) };
-                if !two_factor::use_step(tx, user_id, step)? {
-                    return Ok(None);
+            let opened = shared.write({
+                let (account, now_text) = (account.clone(), now_text.clone());
+                move |tx| {
+                    let Some(step) = step else { return Ok(None) };
+                    if !two_factor::use_step(tx, user_id, step)? {
+                        return Ok(None);
+                    }
+                    sessions::remove_pending_of(tx, user_id)?;
+                    open_session(tx, user_id, &account, &now_text, &user_agent).map(Some)
                 }
-                sessions::remove_pending_of(tx, user_id)?;
-                open_session(tx, user_id, &account, &now_text, &user_agent).map(Some)
             })?;
             match opened {
                 Some(session) => Ok(Outcome::SignedIn(session)),

@@ -110,7 +110,8 @@ pub async fn reset_request(
             let now_text = crate::clock::format(now);
             let since = crate::clock::format(now - Duration::minutes(WINDOW_MINUTES));
             let expires = crate::clock::format(now + Duration::minutes(LINK_MINUTES));
-            shared.write(|tx| {
+            let writer = shared.writer.clone();
+            writer.write(move |tx| {
                 password_resets::forget_before(tx, &since, &now_text)?;
                 // Counted whether or not the account exists, so the limit tells nothing either.
                 let asked = password_resets::requests_since(tx, "account", &account, &since)?;
@@ -253,7 +254,8 @@ pub async fn reset_save(
         .db(move |_| {
             let changes =
                 UserChanges { password_hash: Some(crate::crypto::hash_password(&password)), ..UserChanges::default() };
-            shared.write(|tx| {
+            let writer = shared.writer.clone();
+            writer.write(move |tx| {
                 let Some(user_id) = password_resets::consume(tx, &hash, &shared.clock.now_text())? else {
                     return Ok(false);
                 };

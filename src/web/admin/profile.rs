@@ -277,7 +277,7 @@ pub async fn profile_save(
         email: Some(Some(email.into_string())),
         ..UserChanges::default()
     };
-    let saved = state.write_blocking(move |tx| accounts::update(tx, &shared, id, &changes, &[])).await;
+    let saved = state.write_async(move |tx| accounts::update(tx, &shared, id, &changes, &[])).await;
     match saved {
         Ok(()) => {
             state.jobs.wake();
@@ -332,7 +332,7 @@ pub async fn password_save(
                 password_hash: Some(crate::crypto::hash_password(&new_password)),
                 ..UserChanges::default()
             };
-            shared.write(|tx| {
+            shared.write(move |tx| {
                 users::update(tx, id, &changes)?;
                 sessions::revoke_all_except(tx, id, &keep)?;
                 Ok(())
@@ -360,14 +360,14 @@ pub async fn session_end(
     let done = state
         .db(move |conn| {
             if wanted == "others" {
-                shared.write(|tx| sessions::revoke_all_except(tx, id, &keep))?;
+                shared.write(move |tx| sessions::revoke_all_except(tx, id, &keep))?;
                 return Ok("sessions-ended");
             }
             let mine = sessions::admin_sessions_of(conn, id)?;
             let Some(target) = mine.into_iter().find(|s| s.id != keep && handle_of(&shared, &s.id) == wanted) else {
                 return Ok("");
             };
-            shared.write(|tx| sessions::revoke(tx, &target.id))?;
+            shared.write(move |tx| sessions::revoke(tx, &target.id))?;
             Ok("session-ended")
         })
         .await?;

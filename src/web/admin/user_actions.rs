@@ -76,14 +76,12 @@ pub async fn user_delete(
     }
     let (shared, id, was) = (state.get_ref().clone(), user.id, user.user_type);
     let deleted = state
-        .db(move |_| {
-            shared.write(|tx| {
-                // Checked again in the transaction: the type may have changed since it was read.
-                if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
-                    return Ok(false);
-                }
-                accounts::delete(tx, &shared, id)
-            })
+        .write_async(move |tx| {
+            // Checked again in the transaction: the type may have changed since it was read.
+            if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
+                return Ok(false);
+            }
+            accounts::delete(tx, &shared, id)
         })
         .await?;
     if !deleted {
@@ -134,7 +132,7 @@ pub async fn token_rotate(
     let user = find(&state, path.into_inner()).await?;
     may_rotate(&admin, &user)?;
     let (key, id) = (state.key.clone(), user.id);
-    let rotated = state.write_blocking(move |tx| accounts::rotate_token(tx, &key, id)).await;
+    let rotated = state.write_async(move |tx| accounts::rotate_token(tx, &key, id)).await;
     match rotated {
         Ok(_) => Ok(see_other(format!("{}/admin/users/{id}?done=token-rotated", state.config.base_path))),
         Err(crate::error::ApiError::Outcome(Outcome::UserNotFound)) => Err(PageError::NotFound),
@@ -185,6 +183,6 @@ pub async fn two_factor_off(
     let user = find(&state, path.into_inner()).await?;
     may_reset_two_factor(&admin, &user)?;
     let id = user.id;
-    state.write_blocking(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
+    state.write_async(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
     Ok(see_other(format!("{}/admin/users/{id}?done=two-factor-reset", state.config.base_path)))
 }

@@ -272,8 +272,8 @@ pub async fn user_create(
             account.profile_image = valid.profile_image;
             account.department = valid.department;
             account.password_hash = valid.password.map(|p| crate::crypto::hash_password(&p));
-            let now = shared.clock.now_text();
-            duplicate_as_saved(shared.write(|tx| accounts::add(tx, &shared, &now, account)))
+            let (now, writer) = (shared.clock.now_text(), shared.writer.clone());
+            duplicate_as_saved(writer.write(move |tx| accounts::add(tx, &shared, &now, account)))
         })
         .await?;
     match saved {
@@ -345,7 +345,8 @@ pub async fn user_save(
                 password_hash: valid.password.map(|p| crate::crypto::hash_password(&p)),
                 department: Some(valid.department),
             };
-            duplicate_as_saved(shared.write(|tx| {
+            let writer = shared.writer.clone();
+            duplicate_as_saved(writer.write(move |tx| {
                 // Checked again in the transaction: the type may have changed since the page was read.
                 if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
                     return Err(Outcome::InvalidUserType.into());
