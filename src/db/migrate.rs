@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_automations", include_str!("../../migrations/0011_automations.sql")),
     ("0012_admin_sessions", include_str!("../../migrations/0012_admin_sessions.sql")),
     ("0013_admin_accounts", include_str!("../../migrations/0013_admin_accounts.sql")),
+    ("0014_sparse_conversation_filters", include_str!("../../migrations/0014_sparse_conversation_filters.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
