@@ -205,17 +205,27 @@ fn inbox_sql(query: &InboxQuery) -> (String, Vec<SqlValue>) {
         }
         None => {}
     }
-    let mut any_of: Vec<String> = Vec::new();
+    // Search matches are gathered from the FTS indexes into one set of conversation
+    // IDs, so SQLite fetches just those conversations and sorts the few it found;
+    // tested row by row in last-message order, a rare word meant visiting every
+    // conversation.
+    let mut matched: Vec<String> = Vec::new();
     if let Some(expr) = &query.message_match {
         let p = bind(&mut values, expr.clone().into());
-        any_of.push(format!(
-            "c.id IN (SELECT conversation_id FROM messages WHERE id IN \
-             (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {p}))"
+        matched.push(format!(
+            "SELECT conversation_id FROM messages WHERE id IN \
+             (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {p})"
         ));
     }
     if let Some(expr) = &query.user_match {
         let p = bind(&mut values, expr.clone().into());
-        any_of.push(format!("c.user_id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH {p})"));
+        matched.push(format!(
+            "SELECT id FROM conversations WHERE user_id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH {p})"
+        ));
+    }
+    let mut any_of: Vec<String> = Vec::new();
+    if !matched.is_empty() {
+        any_of.push(format!("c.id IN ({})", matched.join(" UNION ")));
     }
     if let Some(text) = &query.title_contains {
         let p = bind(&mut values, format!("%{}%", escape_like(text)).into());
@@ -401,6 +411,33 @@ mod tests {
         assert_plans_use_indexes(&conn);
     }
 
+    /// A search fetches the conversations its matches name by key, rather than
+    /// testing every conversation in last-message order.
+    #[test]
+    fn searches_start_from_their_matches() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::run(&mut conn).unwrap();
+        for status in [StatusFilter::Any, StatusFilter::Inbox] {
+            let query = InboxQuery {
+                status,
+                message_match: Some("\"rare\"".into()),
+                user_match: Some("\"rare\"".into()),
+                ..InboxQuery::default()
+            };
+            let plan = plan_of(&conn, &query);
+            assert!(plan.contains("SEARCH c USING INTEGER PRIMARY KEY"), "{plan}");
+            assert!(!plan.lines().any(|l| l.starts_with("SCAN c")), "{plan}");
+        }
+    }
+
+    fn plan_of(conn: &Connection, query: &InboxQuery) -> String {
+        let (sql, values) = inbox_sql(query);
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(params_from_iter(values), |row| row.get(3)).unwrap().map(Result::unwrap).collect();
+        plan.join("\n")
+    }
+
     fn assert_plans_use_indexes(conn: &Connection) {
         let queries = [
             InboxQuery::default(),
@@ -417,11 +454,7 @@ mod tests {
             },
         ];
         for query in queries {
-            let (sql, values) = inbox_sql(&query);
-            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-            let plan: Vec<String> =
-                stmt.query_map(params_from_iter(values), |row| row.get(3)).unwrap().map(Result::unwrap).collect();
-            let plan = plan.join("\n");
+            let plan = plan_of(conn, &query);
             assert!(!plan.contains("TEMP B-TREE"), "{query:?} sorts:\n{plan}");
             assert!(plan.lines().all(|l| !l.starts_with("SCAN c") || l.contains("INDEX")), "{query:?} scans:\n{plan}");
             assert!(!plan.contains("SCAN users") && !plan.contains("SCAN m"), "{query:?} scans:\n{plan}");

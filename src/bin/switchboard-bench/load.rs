@@ -28,6 +28,7 @@ pub struct Stats {
     pub errors: usize,
     pub seconds: f64,
     pub p50_ms: f64,
+    pub p95_ms: f64,
     pub p99_ms: f64,
 }
 
@@ -81,5 +82,12 @@ pub fn run(runtime: &tokio::runtime::Runtime, url: &str, connections: usize, dur
     latencies.sort_unstable();
     let at = |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)));
     let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-    Stats { requests: latencies.len(), errors, seconds, p50_ms: ms(at(0.50)), p99_ms: ms(at(0.99)) }
+    Stats {
+        requests: latencies.len(),
+        errors,
+        seconds,
+        p50_ms: ms(at(0.50)),
+        p95_ms: ms(at(0.95)),
+        p99_ms: ms(at(0.99)),
+    }
 }

@@ -70,7 +70,10 @@ fn main() -> Result<(), Failure> {
     let api = format!("{base}/include/api.php");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let duration = Duration::from_secs(args.seconds);
-    println!("{:<22} {:>10} {:>9} {:>9} {:>7}", "operation", "requests/s", "p50 ms", "p99 ms", "errors");
+    println!(
+        "{:<22} {:>10} {:>9} {:>9} {:>9} {:>7}",
+        "operation", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors"
+    );
     let mut results = Vec::new();
     for (name, body) in operations(&fixture) {
         if args.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
@@ -114,7 +117,14 @@ fn main() -> Result<(), Failure> {
 }
 
 fn print_row(name: &str, stats: &Stats) {
-    println!("{name:<22} {:>10.0} {:>9.2} {:>9.2} {:>7}", stats.per_second(), stats.p50_ms, stats.p99_ms, stats.errors);
+    println!(
+        "{name:<22} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
+        stats.per_second(),
+        stats.p50_ms,
+        stats.p95_ms,
+        stats.p99_ms,
+        stats.errors
+    );
 }
 
 /// Every operation with the form its requests send.
