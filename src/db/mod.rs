@@ -2,9 +2,8 @@
 //! family, in functions named by intent that take a `&Connection`, so they work
 //! inside or outside a transaction.
 //!
-//! Every write goes through [`write`]: one `BEGIN IMMEDIATE` transaction per call,
-//! so the write path can become a single group-committing writer without touching
-//! a handler.
+//! The server's writes go through the group-committing [`writer`]; [`write`] is
+//! one `BEGIN IMMEDIATE` transaction for the CLI and the benchmark's seeding.
 
 pub mod articles;
 pub mod automations;

@@ -52,10 +52,9 @@ pub async fn delete_user_page(
         return Err(PageError::Forbidden);
     }
     let base = &state.config.base_path;
-    let name = full_name(&user.first_name, &user.last_name);
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "users", "Delete user"),
-        message: format!("Delete {}?", if name.is_empty() { format!("user #{}", user.id) } else { name }),
+        message: format!("Delete {}?", shown_name(&user)),
         consequence: "Their conversations, messages and details are deleted with them. This cannot be undone.",
         action: format!("{base}/admin/users/{}/delete", user.id),
         button: "Delete for good",
@@ -92,6 +91,16 @@ pub async fn user_delete(
 }
 
 /// Only admins see tokens, so only admins rotate them; the bot has none worth rotating.
+/// The person's name on a confirmation page, or their number when they have none.
+fn shown_name(user: &UserRow) -> String {
+    let name = full_name(&user.first_name, &user.last_name);
+    if name.is_empty() {
+        format!("user #{}", user.id)
+    } else {
+        name
+    }
+}
+
 fn may_rotate(admin: &Admin, user: &UserRow) -> Result<(), PageError> {
     admin.require_admin()?;
     if user.user_type == UserType::Bot {
@@ -108,13 +117,9 @@ pub async fn rotate_token_page(
     let user = find(&state, path.into_inner()).await?;
     may_rotate(&admin, &user)?;
     let base = &state.config.base_path;
-    let name = full_name(&user.first_name, &user.last_name);
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "users", "Issue a new API token"),
-        message: format!(
-            "Issue a new API token for {}?",
-            if name.is_empty() { format!("user #{}", user.id) } else { name }
-        ),
+        message: format!("Issue a new API token for {}?", shown_name(&user)),
         consequence: "The current token stops working at once: anything that uses it must be given the new one.",
         action: format!("{base}/admin/users/{}/token", user.id),
         button: "Issue a new token",
@@ -158,13 +163,9 @@ pub async fn two_factor_off_page(
     let user = find(&state, path.into_inner()).await?;
     may_reset_two_factor(&admin, &user)?;
     let base = &state.config.base_path;
-    let name = full_name(&user.first_name, &user.last_name);
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "users", "Turn off two-factor sign-in"),
-        message: format!(
-            "Turn off two-factor sign-in for {}?",
-            if name.is_empty() { format!("user #{}", user.id) } else { name }
-        ),
+        message: format!("Turn off two-factor sign-in for {}?", shown_name(&user)),
         consequence: "They will sign in with their password alone until they set it up again. Do this only when you \
                       know it is them, for example when they lost their phone.",
         action: format!("{base}/admin/users/{}/two-factor", user.id),
