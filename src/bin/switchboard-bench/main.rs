@@ -32,6 +32,10 @@ struct Args {
     /// Run only the operations whose name contains this (the ceiling always runs).
     #[arg(long)]
     only: Option<String>,
+    /// Seed the data set into this directory once and reuse it in later runs
+    /// (for profiling; each run's writes stay in it).
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
     /// A small, fast run that checks the benchmark works (for CI).
     #[arg(long)]
     quick: bool,
@@ -55,15 +59,13 @@ fn main() -> Result<(), Failure> {
     }
     let dir = tempfile::tempdir()?;
     let cold_start = cold_start(dir.path())?;
-    let data = dir.path().join("data");
-    let state = switchboard::server::prepare(Config { data_dir: data.clone(), ..Config::default() }, Clock::system())?;
     let plan = seed::Plan {
         users: (args.messages / 100).max(10),
         conversations: (args.messages / 10).max(20),
         messages: args.messages.max(100),
     };
-    let fixture = seed::seed(&state, &plan)?;
-    drop(state);
+    let data = args.keep.clone().unwrap_or_else(|| dir.path().join("data"));
+    let fixture = prepare_data(&data, &plan)?;
 
     let (mut server, base) = start_server(&data)?;
     let idle_rss = rss_kib(&server, "VmRSS");
@@ -221,6 +223,19 @@ fn operations(f: &seed::Fixture) -> Vec<(&'static str, Body)> {
     });
     ops.push(("mixed (90% reads)", mixed));
     ops
+}
+
+/// Seeds the data set into `data`, or reuses the one a `--keep` run left there.
+fn prepare_data(data: &std::path::Path, plan: &seed::Plan) -> Result<seed::Fixture, Failure> {
+    let saved = data.join("bench-fixture.json");
+    if let Ok(json) = std::fs::read(&saved) {
+        return Ok(serde_json::from_slice(&json)?);
+    }
+    let config = Config { data_dir: data.to_path_buf(), ..Config::default() };
+    let state = switchboard::server::prepare(config, Clock::system())?;
+    let fixture = seed::seed(&state, plan)?;
+    std::fs::write(&saved, serde_json::to_vec(&fixture)?)?;
+    Ok(fixture)
 }
 
 /// Runs this binary as the server over `data_dir` and waits until it answers.

@@ -98,6 +98,7 @@ pub struct Plan {
 }
 
 /// What the load needs to know about the data set.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Fixture {
     pub token: String,
     pub agent_ids: Vec<i64>,
