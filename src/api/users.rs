@@ -209,7 +209,8 @@ pub fn search_users(call: &mut Call) -> ApiResult<Value> {
         types: vec![],
         ids: None,
         search: Some(expr),
-        sort: UserSort::CreationTime,
+        // Newest first, as the contract's example lists them.
+        sort: UserSort::Id,
         descending: true,
         offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
     };

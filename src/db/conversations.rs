@@ -70,19 +70,19 @@ pub struct InboxRow {
     pub source: Option<String>,
 }
 
-/// `CROSS JOIN` fixes SQLite's join order: conversations (walked by an index in
-/// last-message order), then their last message by primary key. Names and types
-/// come from users by primary key in subqueries rather than joins: statistics taken
-/// when users held one row (a new install's first maintenance run) would otherwise
-/// make SQLite scan users for every conversation listed.
-const INBOX_SELECT: &str = "SELECT m.id, m.user_id, m.message, m.creation_time, m.attachments, m.status_code,
+/// What an inbox row shows. Names and types come from users by primary key in
+/// subqueries rather than joins: statistics taken when users held one row (a new
+/// install's first maintenance run) would otherwise make SQLite scan users for every
+/// conversation listed.
+const INBOX_COLUMNS: &str = "m.id, m.user_id, m.message, m.creation_time, m.attachments, m.status_code,
         m.payload, m.conversation_id, (SELECT user_type FROM users WHERE id = m.user_id),
         (SELECT first_name FROM users WHERE id = c.user_id), (SELECT last_name FROM users WHERE id = c.user_id),
         (SELECT profile_image FROM users WHERE id = c.user_id),
-        c.status_code, (SELECT user_type FROM users WHERE id = c.user_id), c.title, c.department, c.agent_id, c.source
-   FROM conversations c
-   CROSS JOIN messages m ON m.id = c.last_message_id
-  WHERE 1";
+        c.status_code, (SELECT user_type FROM users WHERE id = c.user_id), c.title, c.department, c.agent_id, c.source";
+
+/// `CROSS JOIN` fixes SQLite's join order: conversations, then their last message
+/// by primary key.
+const WITH_LAST_MESSAGE: &str = "CROSS JOIN messages m ON m.id = c.last_message_id";
 
 impl InboxRow {
     fn from_row(row: &Row) -> rusqlite::Result<Self> {
@@ -150,55 +150,55 @@ pub fn inbox(conn: &Connection, query: &InboxQuery) -> rusqlite::Result<Vec<Inbo
 
 /// The statement and bound values for an inbox list; every fragment is static text.
 fn inbox_sql(query: &InboxQuery) -> (String, Vec<SqlValue>) {
-    let mut sql = String::from(INBOX_SELECT);
+    let mut filters = String::new();
     let mut values: Vec<SqlValue> = Vec::new();
     match query.status {
         // Spelled to match the partial index `conversations_in_inbox`.
-        StatusFilter::Inbox => sql.push_str(" AND c.status_code < 3"),
+        StatusFilter::Inbox => filters.push_str(" AND c.status_code < 3"),
         StatusFilter::Only(status) => {
             let p = bind(&mut values, status.code().into());
-            sql.push_str(&format!(" AND c.status_code = {p}"));
+            filters.push_str(&format!(" AND c.status_code = {p}"));
         }
         StatusFilter::Any => {}
     }
     if let Some(department) = query.department {
         let p = bind(&mut values, department.into());
-        sql.push_str(&format!(" AND c.department = {p}"));
+        filters.push_str(&format!(" AND c.department = {p}"));
     }
     if let Some(source) = &query.source {
         let p = bind(&mut values, source.clone().into());
-        sql.push_str(&format!(" AND c.source = {p}"));
+        filters.push_str(&format!(" AND c.source = {p}"));
     }
     if let Some((agent, with_unassigned)) = query.assigned_to {
         let p = bind(&mut values, agent.into());
         let unassigned = if with_unassigned { " OR c.agent_id IS NULL" } else { "" };
-        sql.push_str(&format!(" AND (c.agent_id = {p}{unassigned})"));
+        filters.push_str(&format!(" AND (c.agent_id = {p}{unassigned})"));
     }
     if let Some(user_id) = query.user_id {
         let p = bind(&mut values, user_id.into());
-        sql.push_str(&format!(" AND c.user_id = {p}"));
+        filters.push_str(&format!(" AND c.user_id = {p}"));
     }
     if let Some(agent) = query.participant {
         let p = bind(&mut values, agent.into());
-        sql.push_str(&format!(
+        filters.push_str(&format!(
             " AND (c.agent_id = {p} OR c.id IN (SELECT conversation_id FROM messages WHERE user_id = {p}))"
         ));
     }
     if let Some(exclude) = query.exclude_id {
         let p = bind(&mut values, exclude.into());
-        sql.push_str(&format!(" AND c.id != {p}"));
+        filters.push_str(&format!(" AND c.id != {p}"));
     }
     match &query.after {
         Some(After::Id(id)) => {
             let p = bind(&mut values, (*id).into());
-            sql.push_str(&format!(" AND c.last_message_id > {p}"));
+            filters.push_str(&format!(" AND c.last_message_id > {p}"));
         }
         Some(After::Time(time)) => {
             // Message IDs grow with time, so "a message after T" is "a last message at or
             // after the first message after T": one index probe instead of a scan. (Every
             // listed conversation has a message, and none predates its conversation.)
             let p = bind(&mut values, time.clone().into());
-            sql.push_str(&format!(
+            filters.push_str(&format!(
                 " AND c.last_message_id >= (SELECT id FROM messages WHERE creation_time > {p} \
                  ORDER BY creation_time, id LIMIT 1)"
             ));
@@ -231,11 +231,23 @@ fn inbox_sql(query: &InboxQuery) -> (String, Vec<SqlValue>) {
         let p = bind(&mut values, format!("%{}%", escape_like(text)).into());
         any_of.push(format!("c.title LIKE {p} ESCAPE '\\'"));
     }
-    if !any_of.is_empty() {
-        sql.push_str(&format!(" AND ({})", any_of.join(" OR ")));
-    }
     let p = bind(&mut values, query.offset.into());
-    sql.push_str(&format!(" ORDER BY c.last_message_id DESC LIMIT {PAGE_SIZE} OFFSET {p}"));
+    let page = format!("ORDER BY c.last_message_id DESC LIMIT {PAGE_SIZE} OFFSET {p}");
+    if any_of.is_empty() {
+        // Walks an index in last-message order and stops after one page.
+        let sql = format!("SELECT {INBOX_COLUMNS} FROM conversations c {WITH_LAST_MESSAGE} WHERE 1{filters} {page}");
+        return (sql, values);
+    }
+    // A search sorts all its matches, so it picks the page by ID first and fetches
+    // what the rows show for that page only.
+    let sql = format!(
+        "SELECT {INBOX_COLUMNS}
+           FROM (SELECT c.id FROM conversations c
+                  WHERE c.last_message_id IS NOT NULL{filters} AND ({}) {page}) AS page
+          CROSS JOIN conversations c ON c.id = page.id {WITH_LAST_MESSAGE}
+          ORDER BY c.last_message_id DESC",
+        any_of.join(" OR ")
+    );
     (sql, values)
 }
 

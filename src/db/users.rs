@@ -223,15 +223,17 @@ pub fn list(conn: &Connection, query: &UserQuery) -> rusqlite::Result<Vec<UserRo
         sql.push_str(&format!(" AND id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?{})", values.len()));
     }
     let order = if query.descending { "DESC" } else { "ASC" };
-    // A search sorts its matches (`+` keeps SQLite from walking the sort column's
-    // index instead, which visits every user to find the few that match).
-    let unindexed = if query.search.is_some() { "+" } else { "" };
     values.push(SqlValue::Integer(query.offset));
-    sql.push_str(&format!(
-        " ORDER BY {unindexed}{} {order}, id {order} LIMIT {PAGE_SIZE} OFFSET ?{}",
-        query.sort.sql(),
-        values.len()
-    ));
+    let offset = values.len();
+    let order_by = match query.sort {
+        // Walks the matches' IDs in order and stops after one page.
+        UserSort::Id => format!("id {order}"),
+        // A search sorts its matches (`+` keeps SQLite from walking the sort column's
+        // index instead, which visits every user to find the few that match).
+        _ if query.search.is_some() => format!("+{} {order}, id {order}", query.sort.sql()),
+        _ => format!("{} {order}, id {order}", query.sort.sql()),
+    };
+    sql.push_str(&format!(" ORDER BY {order_by} LIMIT {PAGE_SIZE} OFFSET ?{offset}"));
     collect(conn, &sql, values)
 }
 

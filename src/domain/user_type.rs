@@ -45,6 +45,8 @@ impl UserType {
 /// comes from here, never from the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserSort {
+    /// Newest or oldest first; as `creation_time`, but without sorting a search's matches.
+    Id,
     FirstName,
     LastName,
     Email,
@@ -58,6 +60,7 @@ pub enum UserSort {
 impl UserSort {
     pub fn parse(text: &str) -> Option<Self> {
         Some(match text.trim() {
+            "id" => Self::Id,
             "first_name" => Self::FirstName,
             "last_name" => Self::LastName,
             "email" => Self::Email,
@@ -72,6 +75,7 @@ impl UserSort {
 
     pub fn sql(self) -> &'static str {
         match self {
+            Self::Id => "id",
             Self::FirstName => "first_name",
             Self::LastName => "last_name",
             Self::Email => "email",

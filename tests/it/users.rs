@@ -209,6 +209,19 @@ fn search_users_finds_by_name_email_and_extra_details() {
 }
 
 #[test]
+fn search_users_lists_the_newest_first_a_page_at_a_time() {
+    let app = TestApp::spawn();
+    let created: Vec<i64> =
+        (0..105).map(|_| app.ok("add-user", json!({ "first_name": "Zed" })).as_i64().unwrap()).collect();
+    app.add_user("Other", None, "user");
+    let newest_first: Vec<i64> = created.iter().rev().copied().collect();
+    let page1 = ids(&app.ok("search-users", json!({ "search": "zed", "pagination": 1 })), "id");
+    let page2 = ids(&app.ok("search-users", json!({ "search": "zed", "pagination": 2 })), "id");
+    assert_eq!(page1, newest_first[..100]);
+    assert_eq!(page2, newest_first[100..]);
+}
+
+#[test]
 fn update_user_changes_only_the_given_fields() {
     let app = TestApp::spawn();
     let id = app.add_user("Ann", Some("ann@example.com"), "user");
