@@ -202,6 +202,37 @@ fn search_conversations_finds_by_message_attachment_name_and_user_email() {
 }
 
 #[test]
+fn search_conversations_lists_the_most_recent_relevant_message_first_a_page_at_a_time() {
+    let app = TestApp::spawn();
+    let bob = app.add_user("Bob", None, "lead");
+    let early = app.new_conversation(bob);
+    app.send(bob, early, "Where is my parcel?");
+    let late = app.new_conversation(bob);
+    app.send(bob, late, "The parcel is missing");
+    // `early` now has the newest message, but `late` the newest one that matches.
+    app.send(bob, early, "Any news?");
+    let parcel = app.add_user("Parcelia", None, "lead");
+    let by_name = app.new_conversation(parcel);
+    app.send(parcel, by_name, "hello");
+    let found = app.ok("search-conversations", json!({ "search": "parcel" }));
+    assert_eq!(ids(&found, "conversation_id"), [by_name, late, early]);
+    assert_eq!(found[2]["message"], "Any news?", "rows show the conversation's last message");
+
+    let many: Vec<i64> = (0..103)
+        .map(|_| {
+            let id = app.new_conversation(bob);
+            app.send(bob, id, "quokka sighting");
+            id
+        })
+        .collect();
+    let newest_first: Vec<i64> = many.iter().rev().copied().collect();
+    let page1 = ids(&app.ok("search-conversations", json!({ "search": "quokka", "pagination": 1 })), "conversation_id");
+    let page2 = ids(&app.ok("search-conversations", json!({ "search": "quokka", "pagination": 2 })), "conversation_id");
+    assert_eq!(page1, newest_first[..100]);
+    assert_eq!(page2, newest_first[100..]);
+}
+
+#[test]
 fn search_user_conversations_searches_one_users_messages_and_titles() {
     let app = TestApp::spawn();
     let ann = app.add_user("Ann", None, "lead");
