@@ -9,8 +9,6 @@
 //!
 //! Causes (SQL errors, I/O errors) are logged here and never sent to the client.
 
-use serde_json::Value;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     DuplicateEmail,
@@ -174,7 +172,7 @@ impl From<std::io::Error> for ApiError {
 
 /// The one writer of response envelopes. It borrows the response, so a large
 /// answer is serialized once, straight into the body, and never copied.
-pub fn envelope(result: &ApiResult<Value>) -> Envelope<'_> {
+pub fn envelope<T: serde::Serialize>(result: &ApiResult<T>) -> Envelope<'_, T> {
     match result {
         Ok(response) => Envelope::Answer { success: true, response },
         Err(ApiError::Outcome(outcome)) => Envelope::Outcome { success: false, response: outcome.code() },
@@ -187,13 +185,13 @@ pub fn envelope(result: &ApiResult<Value>) -> Envelope<'_> {
 /// A response envelope, in the contract's field order.
 #[derive(serde::Serialize)]
 #[serde(untagged)]
-pub enum Envelope<'a> {
-    Answer { success: bool, response: &'a Value },
+pub enum Envelope<'a, T> {
+    Answer { success: bool, response: &'a T },
     Outcome { success: bool, response: &'static str },
     Failure { success: bool, status: &'static str, response: &'static str, message: String },
 }
 
-impl std::fmt::Display for Envelope<'_> {
+impl<T: serde::Serialize> std::fmt::Display for Envelope<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
     }
@@ -208,10 +206,11 @@ mod tests {
     fn envelopes_have_the_contract_shapes() {
         assert_eq!(envelope(&Ok(json!(7))).to_string(), r#"{"success":true,"response":7}"#);
         assert_eq!(
-            envelope(&Err(Outcome::DuplicateEmail.into())).to_string(),
+            envelope(&Err::<(), _>(Outcome::DuplicateEmail.into())).to_string(),
             r#"{"success":false,"response":"duplicate-email"}"#
         );
-        let failure = serde_json::to_value(envelope(&Err(Failure::MissingArgument("user_id").into()))).unwrap();
+        let failure =
+            serde_json::to_value(envelope(&Err::<(), _>(Failure::MissingArgument("user_id").into()))).unwrap();
         assert_eq!(failure["status"], "error");
         assert_eq!(failure["response"], "missing-argument");
         assert!(failure["message"].as_str().unwrap().contains("user_id"));

@@ -1,63 +1,131 @@
 //! Conversations: reading one, the inbox lists (each row a conversation's last
 //! message), search, creating, and changing status, department, agent and rating.
 
+use super::messages::MessageJson;
 use super::users::{profile_image_url, required_after};
-use super::Call;
+use super::{json, Call};
 use crate::db::conversations::{self, ConversationRow, InboxQuery, InboxRow, NewConversation, StatusFilter};
 use crate::db::users::UserRow;
-use crate::db::{messages, search, text_or_null, users};
+use crate::db::{messages, search, users};
 use crate::domain::{page_offset, ConversationStatus};
 use crate::error::{ApiResult, Failure, Outcome};
 use crate::notifications::{self, About};
 use crate::state::AppState;
 use rusqlite::Connection;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
-pub(super) fn inbox_json(state: &AppState, row: &InboxRow) -> Value {
-    json!({
-        "id": row.message_id.to_string(),
-        "user_id": row.sender_id.to_string(),
-        "message": row.message,
-        "creation_time": row.creation_time,
-        "attachments": row.attachments,
-        "status_code": row.message_status_code.to_string(),
-        "payload": row.payload,
-        "conversation_id": row.conversation_id.to_string(),
-        "message_user_type": row.sender_type.as_str(),
-        "first_name": row.first_name,
-        "last_name": row.last_name,
-        "profile_image": profile_image_url(state, row.profile_image.as_deref()),
-        "conversation_status_code": row.conversation_status_code.to_string(),
-        "user_type": row.user_type.as_str(),
-        "title": row.title,
-        "department": text_or_null(row.department),
-        "agent_id": text_or_null(row.agent_id),
-        "source": row.source,
-    })
+/// An inbox row as the contract shows it: the last message, its sender's type, and
+/// the conversation with its user's name and picture.
+#[derive(serde::Serialize)]
+struct InboxJson<'a> {
+    #[serde(serialize_with = "json::number_text")]
+    id: i64,
+    #[serde(serialize_with = "json::number_text")]
+    user_id: i64,
+    message: &'a str,
+    creation_time: &'a str,
+    attachments: &'a str,
+    #[serde(serialize_with = "json::number_text")]
+    status_code: i64,
+    payload: &'a str,
+    #[serde(serialize_with = "json::number_text")]
+    conversation_id: i64,
+    message_user_type: &'static str,
+    first_name: &'a str,
+    last_name: &'a str,
+    profile_image: String,
+    #[serde(serialize_with = "json::number_text")]
+    conversation_status_code: i64,
+    user_type: &'static str,
+    title: &'a str,
+    #[serde(serialize_with = "json::number_text_or_null")]
+    department: Option<i64>,
+    #[serde(serialize_with = "json::number_text_or_null")]
+    agent_id: Option<i64>,
+    source: Option<&'a str>,
 }
 
-pub(super) fn details_json(state: &AppState, row: &ConversationRow) -> Value {
-    json!({
-        "user_id": row.user_id.to_string(),
-        "first_name": row.first_name,
-        "last_name": row.last_name,
-        "profile_image": profile_image_url(state, row.profile_image.as_deref()),
-        "user_type": row.user_type.as_str(),
-        "id": row.id.to_string(),
-        "title": row.title,
-        "conversation_time": row.creation_time,
-        "conversation_status_code": row.status_code.to_string(),
-        "department": text_or_null(row.department),
-        "agent_id": text_or_null(row.agent_id),
-        "source": row.source,
-        "extra": row.extra,
-        "rating": text_or_null(row.rating),
-    })
+impl<'a> InboxJson<'a> {
+    fn new(state: &AppState, row: &'a InboxRow) -> Self {
+        Self {
+            id: row.message_id,
+            user_id: row.sender_id,
+            message: &row.message,
+            creation_time: &row.creation_time,
+            attachments: &row.attachments,
+            status_code: row.message_status_code,
+            payload: &row.payload,
+            conversation_id: row.conversation_id,
+            message_user_type: row.sender_type.as_str(),
+            first_name: &row.first_name,
+            last_name: &row.last_name,
+            profile_image: profile_image_url(state, row.profile_image.as_deref()),
+            conversation_status_code: row.conversation_status_code,
+            user_type: row.user_type.as_str(),
+            title: &row.title,
+            department: row.department,
+            agent_id: row.agent_id,
+            source: row.source.as_deref(),
+        }
+    }
 }
 
-fn inbox(call: &Call, query: &InboxQuery) -> ApiResult<Value> {
+/// A conversation's details as `get-conversation` shows them.
+#[derive(serde::Serialize)]
+pub(super) struct DetailsJson<'a> {
+    #[serde(serialize_with = "json::number_text")]
+    user_id: i64,
+    first_name: &'a str,
+    last_name: &'a str,
+    profile_image: String,
+    user_type: &'static str,
+    #[serde(serialize_with = "json::number_text")]
+    id: i64,
+    title: &'a str,
+    conversation_time: &'a str,
+    #[serde(serialize_with = "json::number_text")]
+    conversation_status_code: i64,
+    #[serde(serialize_with = "json::number_text_or_null")]
+    department: Option<i64>,
+    #[serde(serialize_with = "json::number_text_or_null")]
+    agent_id: Option<i64>,
+    source: Option<&'a str>,
+    extra: Option<&'a str>,
+    #[serde(serialize_with = "json::number_text_or_null")]
+    rating: Option<i64>,
+}
+
+impl<'a> DetailsJson<'a> {
+    pub(super) fn new(state: &AppState, row: &'a ConversationRow) -> Self {
+        Self {
+            user_id: row.user_id,
+            first_name: &row.first_name,
+            last_name: &row.last_name,
+            profile_image: profile_image_url(state, row.profile_image.as_deref()),
+            user_type: row.user_type.as_str(),
+            id: row.id,
+            title: &row.title,
+            conversation_time: &row.creation_time,
+            conversation_status_code: row.status_code,
+            department: row.department,
+            agent_id: row.agent_id,
+            source: row.source.as_deref(),
+            extra: row.extra.as_deref(),
+            rating: row.rating,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ConversationJson<'a> {
+    messages: Vec<MessageJson<'a>>,
+    details: DetailsJson<'a>,
+}
+
+fn inbox(call: &Call, query: &InboxQuery) -> ApiResult<Box<RawValue>> {
     let rows = conversations::inbox(call.conn, query)?;
-    Ok(rows.iter().map(|row| inbox_json(call.state, row)).collect())
+    json::list(rows.iter().map(|row| InboxJson::new(call.state, row)))
 }
 
 /// A status code argument: absent, empty or `false` is `None`; anything but 0–4 is
@@ -91,20 +159,20 @@ fn routing_arg(call: &Call) -> ApiResult<Option<(i64, bool)>> {
     Ok(routing.then_some((call.caller.id, unassigned)))
 }
 
-pub fn get_conversation(call: &mut Call) -> ApiResult<Value> {
+pub fn get_conversation(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let id = call.args.required_id("conversation_id")?;
     let user_id = call.args.id("user_id")?;
     match conversations::find(call.conn, id)? {
         Some(conversation) if user_id.is_none_or(|u| u == conversation.user_id) => {
             let rows = messages::of_conversation(call.conn, id)?;
-            let messages: Vec<Value> = rows.iter().map(|m| super::messages::message_json(call.state, m)).collect();
-            Ok(json!({ "messages": messages, "details": details_json(call.state, &conversation) }))
+            let messages = rows.iter().map(|m| MessageJson::new(call.state, m)).collect();
+            json::text(&ConversationJson { messages, details: DetailsJson::new(call.state, &conversation) })
         }
-        _ => Ok(json!({ "messages": [], "details": "" })),
+        _ => json::text(&json!({ "messages": [], "details": "" })),
     }
 }
 
-pub fn get_conversations(call: &mut Call) -> ApiResult<Value> {
+pub fn get_conversations(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let query = InboxQuery {
         status: status_arg(call, "status_code")?.map_or(StatusFilter::Inbox, StatusFilter::Only),
         department: call.args.nullable_id("department")?.flatten(),
@@ -116,7 +184,7 @@ pub fn get_conversations(call: &mut Call) -> ApiResult<Value> {
     inbox(call, &query)
 }
 
-pub fn get_new_conversations(call: &mut Call) -> ApiResult<Value> {
+pub fn get_new_conversations(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let query = InboxQuery {
         status: StatusFilter::Any,
         after: Some(required_after(call)?),
@@ -126,7 +194,7 @@ pub fn get_new_conversations(call: &mut Call) -> ApiResult<Value> {
     inbox(call, &query)
 }
 
-pub fn get_user_conversations(call: &mut Call) -> ApiResult<Value> {
+pub fn get_user_conversations(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let user_id = call.args.required_id("user_id")?;
     let agent = call.args.bool_or("agents", false)?;
     let query = InboxQuery {
@@ -140,7 +208,7 @@ pub fn get_user_conversations(call: &mut Call) -> ApiResult<Value> {
     inbox(call, &query)
 }
 
-pub fn get_new_user_conversations(call: &mut Call) -> ApiResult<Value> {
+pub fn get_new_user_conversations(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let query = InboxQuery {
         status: StatusFilter::Any,
         user_id: Some(call.args.required_id("user_id")?),
@@ -150,9 +218,9 @@ pub fn get_new_user_conversations(call: &mut Call) -> ApiResult<Value> {
     inbox(call, &query)
 }
 
-pub fn search_conversations(call: &mut Call) -> ApiResult<Value> {
+pub fn search_conversations(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let text = call.args.required_text("search", 255)?;
-    let Some(message_match) = search::match_query(&text) else { return Ok(json!([])) };
+    let Some(message_match) = search::match_query(&text) else { return json::text(&json!([])) };
     let query = InboxQuery {
         status: StatusFilter::Any,
         user_match: search::match_query_in(&["first_name", "last_name", "email"], &text),
@@ -163,13 +231,13 @@ pub fn search_conversations(call: &mut Call) -> ApiResult<Value> {
     inbox(call, &query)
 }
 
-pub fn search_user_conversations(call: &mut Call) -> ApiResult<Value> {
+pub fn search_user_conversations(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let user_id = match call.args.id("user_id")? {
         Some(id) => id,
         None => call.args.required_id("id")?,
     };
     let text = call.args.required_text("search", 255)?;
-    let Some(message_match) = search::match_query(&text) else { return Ok(json!([])) };
+    let Some(message_match) = search::match_query(&text) else { return json::text(&json!([])) };
     let query = InboxQuery {
         status: StatusFilter::Any,
         user_id: Some(user_id),
@@ -216,7 +284,7 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
     })?;
     call.state.jobs.wake();
     let conversation = conversations::find(call.conn, id)?.ok_or(Outcome::ConversationNotFound)?;
-    Ok(json!({ "messages": [], "details": details_json(call.state, &conversation) }))
+    Ok(json!({ "messages": [], "details": DetailsJson::new(call.state, &conversation) }))
 }
 
 fn ensure_agent(conn: &rusqlite::Connection, id: i64) -> ApiResult<()> {

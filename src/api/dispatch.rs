@@ -4,13 +4,12 @@
 //! `JSON.parse` on the raw text) unless the client asks for `application/json`.
 
 use super::args::Args;
-use super::{auth, Call};
+use super::{auth, Answer, Call};
 use crate::error::{envelope, ApiResult, Failure};
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use serde_json::Value;
 
 /// The called function's name, left on the response for the request log.
 #[derive(Clone, Copy)]
@@ -24,7 +23,7 @@ pub async fn api_endpoint(req: HttpRequest, payload: web::Payload, state: web::D
 
 /// `GET` and friends on the API address: an envelope, not an HTML error page.
 pub async fn wrong_method(req: HttpRequest) -> HttpResponse {
-    respond(req.headers(), None, &Err(Failure::MethodNotAllowed.into()))
+    respond(req.headers(), None, &Err::<Answer, _>(Failure::MethodNotAllowed.into()))
 }
 
 async fn serve(
@@ -32,7 +31,7 @@ async fn serve(
     payload: web::Payload,
     state: &AppState,
     function: &mut Option<&'static str>,
-) -> ApiResult<Value> {
+) -> ApiResult<Answer> {
     let body = read_capped(req, payload, state.config.max_body_bytes).await?;
     let args = parse_body(req, body).await?;
     let token = args.text("token")?.filter(|t| !t.trim().is_empty()).ok_or(Failure::TokenNotFound)?;
@@ -43,7 +42,7 @@ async fn serve(
     state
         .db(move |conn| {
             let caller = auth::authenticate_admin(conn, &call_state.key, &token)?;
-            handler(&mut Call { conn, state: &call_state, caller, args })
+            handler.answer(&mut Call { conn, state: &call_state, caller, args })
         })
         .await
 }
@@ -93,7 +92,7 @@ async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<Args, Fa
     Args::from_fields(fields)
 }
 
-fn respond(headers: &HeaderMap, function: Option<&'static str>, result: &ApiResult<Value>) -> HttpResponse {
+fn respond(headers: &HeaderMap, function: Option<&'static str>, result: &ApiResult<Answer>) -> HttpResponse {
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

@@ -6,8 +6,8 @@
 //! A conversation's webhooks share its ordering key, so they arrive in the order
 //! they happened. `rich-message` is never fired: nothing here submits rich messages.
 
-use super::conversations::details_json;
-use super::messages::message_json;
+use super::conversations::DetailsJson;
+use super::messages::MessageJson;
 use super::users::profile_image_url;
 use crate::db::conversations::{self, ConversationRow};
 use crate::db::messages::{self, MessageRow};
@@ -42,13 +42,13 @@ pub(crate) fn message_sent(
     let from_customer = customer(message.user_type);
     if from_customer && was_empty {
         if let Some(conversation) = conversations::find(tx, before.id)? {
-            let data = json!({ "details": details_json(state, &conversation) });
+            let data = json!({ "details": DetailsJson::new(state, &conversation) });
             webhooks::fire(tx, state, "new-conversation-received", data, Some(&key))?;
         }
     }
     webhooks::fire(tx, state, "message-sent", message_sent_data(&message, before.user_id, status), Some(&key))?;
     if from_customer {
-        let data = json!([{ "details": message_json(state, &message) }]);
+        let data = json!([{ "details": MessageJson::new(state, &message) }]);
         webhooks::fire(tx, state, "new-messages-received", data, Some(&key))?;
     }
     if status != before.status_code {
@@ -87,7 +87,7 @@ pub(crate) fn direct_message(
 /// `new-conversation-created`: a conversation was created.
 pub(crate) fn conversation_created(tx: &Connection, state: &AppState, conversation_id: i64) -> ApiResult<()> {
     let Some(conversation) = conversations::find(tx, conversation_id)? else { return Ok(()) };
-    let data = json!({ "details": details_json(state, &conversation) });
+    let data = json!({ "details": DetailsJson::new(state, &conversation) });
     webhooks::fire(tx, state, "new-conversation-created", data, Some(&conversation_key(conversation_id)))?;
     Ok(())
 }

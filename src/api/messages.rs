@@ -4,7 +4,7 @@
 use super::conversations::status_arg;
 use super::events;
 use super::users::{profile_image_url, required_after};
-use super::Call;
+use super::{json, Call};
 use crate::db::conversations::{self, NewConversation};
 use crate::db::messages::{self, MessageRow, NewMessage};
 use crate::db::{typing, users};
@@ -12,25 +12,49 @@ use crate::domain::ConversationStatus;
 use crate::error::{ApiResult, Failure, Outcome};
 use crate::notifications::{self, About};
 use crate::state::AppState;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 pub(crate) const MESSAGE_MAX: usize = 65_536;
 
-pub(super) fn message_json(state: &AppState, row: &MessageRow) -> Value {
-    json!({
-        "id": row.id.to_string(),
-        "user_id": row.user_id.to_string(),
-        "message": row.message,
-        "creation_time": row.creation_time,
-        "attachments": row.attachments,
-        "status_code": row.status_code.to_string(),
-        "payload": row.payload,
-        "conversation_id": row.conversation_id.to_string(),
-        "first_name": row.first_name,
-        "last_name": row.last_name,
-        "profile_image": profile_image_url(state, row.profile_image.as_deref()),
-        "user_type": row.user_type.as_str(),
-    })
+/// A message as the contract shows it, with its sender's name and picture.
+#[derive(serde::Serialize)]
+pub(super) struct MessageJson<'a> {
+    #[serde(serialize_with = "json::number_text")]
+    id: i64,
+    #[serde(serialize_with = "json::number_text")]
+    user_id: i64,
+    message: &'a str,
+    creation_time: &'a str,
+    attachments: &'a str,
+    #[serde(serialize_with = "json::number_text")]
+    status_code: i64,
+    payload: &'a str,
+    #[serde(serialize_with = "json::number_text")]
+    conversation_id: i64,
+    first_name: &'a str,
+    last_name: &'a str,
+    profile_image: String,
+    user_type: &'static str,
+}
+
+impl<'a> MessageJson<'a> {
+    pub(super) fn new(state: &AppState, row: &'a MessageRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: row.user_id,
+            message: &row.message,
+            creation_time: &row.creation_time,
+            attachments: &row.attachments,
+            status_code: row.status_code,
+            payload: &row.payload,
+            conversation_id: row.conversation_id,
+            first_name: &row.first_name,
+            last_name: &row.last_name,
+            profile_image: profile_image_url(state, row.profile_image.as_deref()),
+            user_type: row.user_type.as_str(),
+        }
+    }
 }
 
 /// `[["name", "https://…"], …]` validated and stored as compact JSON, or `""` for none.
@@ -67,16 +91,16 @@ fn payload_arg(call: &Call) -> ApiResult<Option<String>> {
     Ok(payload)
 }
 
-pub fn get_new_messages(call: &mut Call) -> ApiResult<Value> {
+pub fn get_new_messages(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let conversation_id = call.args.required_id("conversation_id")?;
     let user_id = call.args.id("user_id")?;
     let after = required_after(call)?;
     match conversations::find(call.conn, conversation_id)? {
         Some(conversation) if user_id.is_none_or(|u| u == conversation.user_id) => {
             let rows = messages::of_conversation_after(call.conn, conversation_id, &after)?;
-            Ok(rows.iter().map(|row| message_json(call.state, row)).collect())
+            json::list(rows.iter().map(|row| MessageJson::new(call.state, row)))
         }
-        _ => Ok(json!([])),
+        _ => json::text(&json!([])),
     }
 }
 

@@ -15,6 +15,7 @@ pub(crate) mod events;
 pub(crate) mod exports;
 mod formatting;
 mod jobs;
+pub(crate) mod json;
 mod login;
 pub(crate) mod messages;
 pub(crate) mod notes;
@@ -31,6 +32,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use args::Args;
 use rusqlite::Connection;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// One API call being served: the authenticated admin, the arguments, and a
@@ -56,109 +58,135 @@ impl Call<'_> {
     }
 }
 
-pub type Handler = fn(&mut Call) -> ApiResult<Value>;
+/// How a function answers. Most build a `serde_json::Value`; those that list many
+/// rows write them straight to JSON text, skipping a tree of maps and strings per
+/// row that cost more than the query.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Builds(fn(&mut Call) -> ApiResult<Value>),
+    Writes(fn(&mut Call) -> ApiResult<Box<RawValue>>),
+}
+
+/// A function's answer, as the envelope carries it.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Value(Value),
+    Text(Box<RawValue>),
+}
+
+impl Handler {
+    pub fn answer(self, call: &mut Call) -> ApiResult<Answer> {
+        match self {
+            Handler::Builds(handler) => handler(call).map(Answer::Value),
+            Handler::Writes(handler) => handler(call).map(Answer::Text),
+        }
+    }
+}
+
+use Handler::{Builds, Writes};
 
 pub const FUNCTIONS: &[(&str, Handler)] = &[
     // Users
-    ("get-user", users::get_user),
-    ("get-user-extra", users::get_user_extra),
-    ("get-user-language", users::get_user_language),
-    ("get-users", users::get_users),
-    ("get-new-users", users::get_new_users),
-    ("get-online-users", presence::get_online_users),
-    ("get-users-with-details", users::get_users_with_details),
-    ("get-agent", users::get_agent),
-    ("get-agents-ids", users::get_agents_ids),
-    ("get-user-from-conversation", conversations::get_user_from_conversation),
-    ("agents-online", presence::agents_online),
-    ("search-users", users::search_users),
-    ("add-user", users::add_user),
-    ("update-user", users::update_user),
-    ("delete-user", users::delete_user),
-    ("delete-users", users::delete_users),
-    ("is-online", presence::is_online),
-    ("current-url", presence::current_url),
-    ("count-users", users::count_users),
-    ("update-user-to-lead", users::update_user_to_lead),
-    ("get-avatar", avatars::get_avatar),
-    ("get-bot-id", users::get_bot_id),
-    ("is-typing", presence::is_typing),
-    ("is-agent-typing", presence::is_agent_typing),
-    ("set-typing", presence::set_typing),
-    ("login", login::login),
-    ("logout", login::logout),
-    ("update-login", login::update_login),
-    ("delete-leads", users::delete_leads),
+    ("get-user", Builds(users::get_user)),
+    ("get-user-extra", Builds(users::get_user_extra)),
+    ("get-user-language", Builds(users::get_user_language)),
+    ("get-users", Builds(users::get_users)),
+    ("get-new-users", Builds(users::get_new_users)),
+    ("get-online-users", Builds(presence::get_online_users)),
+    ("get-users-with-details", Builds(users::get_users_with_details)),
+    ("get-agent", Builds(users::get_agent)),
+    ("get-agents-ids", Builds(users::get_agents_ids)),
+    ("get-user-from-conversation", Builds(conversations::get_user_from_conversation)),
+    ("agents-online", Builds(presence::agents_online)),
+    ("search-users", Builds(users::search_users)),
+    ("add-user", Builds(users::add_user)),
+    ("update-user", Builds(users::update_user)),
+    ("delete-user", Builds(users::delete_user)),
+    ("delete-users", Builds(users::delete_users)),
+    ("is-online", Builds(presence::is_online)),
+    ("current-url", Builds(presence::current_url)),
+    ("count-users", Builds(users::count_users)),
+    ("update-user-to-lead", Builds(users::update_user_to_lead)),
+    ("get-avatar", Builds(avatars::get_avatar)),
+    ("get-bot-id", Builds(users::get_bot_id)),
+    ("is-typing", Builds(presence::is_typing)),
+    ("is-agent-typing", Builds(presence::is_agent_typing)),
+    ("set-typing", Builds(presence::set_typing)),
+    ("login", Builds(login::login)),
+    ("logout", Builds(login::logout)),
+    ("update-login", Builds(login::update_login)),
+    ("delete-leads", Builds(users::delete_leads)),
     // Conversations
-    ("get-conversation", conversations::get_conversation),
-    ("get-conversations", conversations::get_conversations),
-    ("get-new-conversations", conversations::get_new_conversations),
-    ("get-user-conversations", conversations::get_user_conversations),
-    ("get-new-user-conversations", conversations::get_new_user_conversations),
-    ("search-conversations", conversations::search_conversations),
-    ("search-user-conversations", conversations::search_user_conversations),
-    ("new-conversation", conversations::new_conversation),
-    ("update-conversation-status", conversations::update_conversation_status),
-    ("update-conversation-department", conversations::update_conversation_department),
-    ("update-conversation-agent", conversations::update_conversation_agent),
-    ("set-rating", conversations::set_rating),
-    ("get-rating", conversations::get_rating),
-    ("get-new-messages", messages::get_new_messages),
-    ("send-message", messages::send_message),
-    ("update-message", messages::update_message),
-    ("delete-message", messages::delete_message),
-    ("update-messages-status", messages::update_messages_status),
-    ("get-agents-in-conversation", messages::get_agents_in_conversation),
-    ("transcript", exports::transcript),
-    ("direct-message", messages::direct_message),
-    ("count-conversations", conversations::count_conversations),
-    ("check-conversations-assignment", conversations::check_conversations_assignment),
+    ("get-conversation", Writes(conversations::get_conversation)),
+    ("get-conversations", Writes(conversations::get_conversations)),
+    ("get-new-conversations", Writes(conversations::get_new_conversations)),
+    ("get-user-conversations", Writes(conversations::get_user_conversations)),
+    ("get-new-user-conversations", Writes(conversations::get_new_user_conversations)),
+    ("search-conversations", Writes(conversations::search_conversations)),
+    ("search-user-conversations", Writes(conversations::search_user_conversations)),
+    ("new-conversation", Builds(conversations::new_conversation)),
+    ("update-conversation-status", Builds(conversations::update_conversation_status)),
+    ("update-conversation-department", Builds(conversations::update_conversation_department)),
+    ("update-conversation-agent", Builds(conversations::update_conversation_agent)),
+    ("set-rating", Builds(conversations::set_rating)),
+    ("get-rating", Builds(conversations::get_rating)),
+    ("get-new-messages", Writes(messages::get_new_messages)),
+    ("send-message", Builds(messages::send_message)),
+    ("update-message", Builds(messages::update_message)),
+    ("delete-message", Builds(messages::delete_message)),
+    ("update-messages-status", Builds(messages::update_messages_status)),
+    ("get-agents-in-conversation", Builds(messages::get_agents_in_conversation)),
+    ("transcript", Builds(exports::transcript)),
+    ("direct-message", Builds(messages::direct_message)),
+    ("count-conversations", Builds(conversations::count_conversations)),
+    ("check-conversations-assignment", Builds(conversations::check_conversations_assignment)),
     // More methods
-    ("send-email", email::send_email),
-    ("send-custom-email", email::send_custom_email),
-    ("get-setting", settings::get_setting),
-    ("get-settings", settings::get_settings),
-    ("save-settings", settings::save_settings),
-    ("saved-replies", settings::saved_replies),
-    ("get-articles", articles::get_articles),
-    ("save-articles", articles::save_articles),
-    ("search-articles", articles::search_articles),
-    ("get-articles-categories", articles::get_articles_categories),
-    ("save-articles-categories", articles::save_articles_categories),
-    ("article-ratings", articles::article_ratings),
-    ("get-versions", formatting::get_versions),
-    ("csv-users", exports::csv_users),
-    ("chat-css", settings::chat_css),
-    ("text-formatting-to-html", formatting::text_formatting_to_html),
-    ("clear-text-formatting", formatting::clear_text_formatting),
-    ("cron-jobs", jobs::cron_jobs),
-    ("get-notes", notes::get_notes),
-    ("add-note", notes::add_note),
-    ("delete-note", notes::delete_note),
-    ("automations-get", automations::automations_get),
-    ("automations-save", automations::automations_save),
-    ("automations-validate", automations::automations_validate),
-    ("automations-run-all", automations::automations_run_all),
-    ("automations-run", automations::automations_run),
-    ("clean-data", jobs::clean_data),
-    ("get-translation", translations::get_translation),
-    ("get-translations", translations::get_translations),
-    ("save-translations", translations::save_translations),
-    ("get-departments", settings::get_departments),
-    ("reports", reports::reports),
-    ("reports-update", reports::reports_update),
-    ("export-settings", settings::export_settings),
-    ("import-settings", settings::import_settings),
+    ("send-email", Builds(email::send_email)),
+    ("send-custom-email", Builds(email::send_custom_email)),
+    ("get-setting", Builds(settings::get_setting)),
+    ("get-settings", Builds(settings::get_settings)),
+    ("save-settings", Builds(settings::save_settings)),
+    ("saved-replies", Builds(settings::saved_replies)),
+    ("get-articles", Builds(articles::get_articles)),
+    ("save-articles", Builds(articles::save_articles)),
+    ("search-articles", Builds(articles::search_articles)),
+    ("get-articles-categories", Builds(articles::get_articles_categories)),
+    ("save-articles-categories", Builds(articles::save_articles_categories)),
+    ("article-ratings", Builds(articles::article_ratings)),
+    ("get-versions", Builds(formatting::get_versions)),
+    ("csv-users", Builds(exports::csv_users)),
+    ("chat-css", Builds(settings::chat_css)),
+    ("text-formatting-to-html", Builds(formatting::text_formatting_to_html)),
+    ("clear-text-formatting", Builds(formatting::clear_text_formatting)),
+    ("cron-jobs", Builds(jobs::cron_jobs)),
+    ("get-notes", Builds(notes::get_notes)),
+    ("add-note", Builds(notes::add_note)),
+    ("delete-note", Builds(notes::delete_note)),
+    ("automations-get", Builds(automations::automations_get)),
+    ("automations-save", Builds(automations::automations_save)),
+    ("automations-validate", Builds(automations::automations_validate)),
+    ("automations-run-all", Builds(automations::automations_run_all)),
+    ("automations-run", Builds(automations::automations_run)),
+    ("clean-data", Builds(jobs::clean_data)),
+    ("get-translation", Builds(translations::get_translation)),
+    ("get-translations", Builds(translations::get_translations)),
+    ("save-translations", Builds(translations::save_translations)),
+    ("get-departments", Builds(settings::get_departments)),
+    ("reports", Builds(reports::reports)),
+    ("reports-update", Builds(reports::reports_update)),
+    ("export-settings", Builds(settings::export_settings)),
+    ("import-settings", Builds(settings::import_settings)),
     // Switchboard additions, not in the contract: undo for save-translations.
-    ("get-translation-versions", translations::get_translation_versions),
-    ("restore-translations", translations::restore_translations),
+    ("get-translation-versions", Builds(translations::get_translation_versions)),
+    ("restore-translations", Builds(translations::restore_translations)),
     // Switchboard addition, not in the contract: check the SMTP settings.
-    ("send-test-email", email::send_test_email),
+    ("send-test-email", Builds(email::send_test_email)),
     // Switchboard additions, not in the contract: what the scheduler ran and what is queued.
-    ("get-job-runs", jobs::get_job_runs),
-    ("get-outbox", jobs::get_outbox),
+    ("get-job-runs", Builds(jobs::get_job_runs)),
+    ("get-outbox", Builds(jobs::get_outbox)),
     // Switchboard addition, not in the contract: a webhook to try the settings.
-    ("send-test-webhook", webhooks::send_test_webhook),
+    ("send-test-webhook", Builds(webhooks::send_test_webhook)),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

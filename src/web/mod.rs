@@ -33,5 +33,7 @@ pub fn not_found_response() -> HttpResponse {
 }
 
 pub fn failure_response(status: actix_web::http::StatusCode, failure: Failure) -> HttpResponse {
-    HttpResponse::build(status).content_type("application/json").body(envelope(&Err(failure.into())).to_string())
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(envelope(&Err::<(), _>(failure.into())).to_string())
 }
