@@ -58,7 +58,11 @@ fn loggable_path(path: &str) -> String {
 /// `System`) to serve; SIGINT and SIGTERM stop it after in-flight requests finish.
 pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let base_path = state.config.base_path.clone();
-    let blocking_threads = state.config.db_pool_size as usize;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // Database work runs on each worker's blocking pool. In all, as many threads as
+    // pooled connections: more would only wait for one, and every thread keeps its
+    // own malloc arena.
+    let blocking_threads = (state.config.db_pool_size as usize).div_ceil(workers);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -109,8 +113,7 @@ pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .default_service(web::to(crate::web::not_found))
     })
     .shutdown_timeout(30)
-    // Database work runs on each worker's blocking pool; more threads than pooled
-    // connections would only wait for one, and every idle thread keeps memory.
+    .workers(workers)
     .worker_max_blocking_threads(blocking_threads)
     .listen(listener)?
     .run();
