@@ -200,9 +200,11 @@ fn hits_sql(query: &InboxQuery) -> (String, Vec<SqlValue>) {
     let mut arms: Vec<String> = Vec::new();
     if let Some(expr) = &query.message_match {
         let p = bind(&mut values, expr.clone().into());
+        // FTS5 yields its matches newest first itself, so none is stored or sorted.
         arms.push(format!(
-            "SELECT m.conversation_id, m.id AS key FROM messages m CROSS JOIN conversations c ON c.id = m.conversation_id
-              WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {p}){filters}"
+            "SELECT m.conversation_id, f.rowid AS key FROM messages_fts f
+              CROSS JOIN messages m ON m.id = f.rowid CROSS JOIN conversations c ON c.id = m.conversation_id
+              WHERE messages_fts MATCH {p}{filters}"
         ));
     }
     let whole =
