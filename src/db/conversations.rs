@@ -227,10 +227,10 @@ fn rows_in_order(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<InboxRo
     }
     let ids_json = serde_json::to_string(ids).expect("a list of integers");
     let mut stmt = conn.prepare_cached(&rows_sql())?;
-    let mut rows: Vec<InboxRow> = stmt.query_map([ids_json], InboxRow::from_row)?.collect::<Result<_, _>>()?;
-    let position: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|row| position[&row.conversation_id]);
-    Ok(rows)
+    let mut by_id: HashMap<i64, InboxRow> = stmt
+        .query_map([ids_json], |row| InboxRow::from_row(row).map(|row| (row.conversation_id, row)))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// The inbox rows of the conversations listed in JSON `?1`.
