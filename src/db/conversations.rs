@@ -182,8 +182,9 @@ fn search_page(conn: &Connection, query: &InboxQuery) -> rusqlite::Result<Vec<i6
     let (mut seen, mut page) = (HashSet::new(), Vec::new());
     let skip = usize::try_from(query.offset).unwrap_or(0);
     while let Some(hit) = hits.next()? {
-        if seen.insert(hit.get::<_, i64>(0)?) && seen.len() > skip {
-            page.push(hit.get(0)?);
+        let id: i64 = hit.get(0)?;
+        if seen.insert(id) && seen.len() > skip {
+            page.push(id);
             if page.len() == PAGE_SIZE as usize {
                 break;
             }

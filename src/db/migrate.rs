@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_admin_sessions", include_str!("../../migrations/0012_admin_sessions.sql")),
     ("0013_admin_accounts", include_str!("../../migrations/0013_admin_accounts.sql")),
     ("0014_sparse_conversation_filters", include_str!("../../migrations/0014_sparse_conversation_filters.sql")),
+    ("0015_fts_automerge", include_str!("../../migrations/0015_fts_automerge.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,17 @@ pub fn run(conn: &mut Connection) -> Result<usize, MigrateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_indexes_merge_their_segments_early() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run(&mut conn).unwrap();
+        for table in ["messages_fts_config", "users_fts_config"] {
+            let automerge: i64 =
+                conn.query_row(&format!("SELECT v FROM {table} WHERE k = 'automerge'"), [], |r| r.get(0)).unwrap();
+            assert_eq!(automerge, 2, "{table}");
+        }
+    }
 
     #[test]
     fn migrations_apply_once_and_refuse_newer_databases() {
