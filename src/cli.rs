@@ -92,7 +92,6 @@ fn init_logging(filter: &str) {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour).with_writer(std::io::stderr).try_init();
 }
 
-/// Serves until SIGINT or SIGTERM: what `switchboard` and `switchboard serve` run.
 /// glibc gives each thread that meets a locked arena a new one, up to eight per
 /// core, and each keeps what it once held. Two per core keep the peak RSS of the
 /// benchmark's mixed run at 48 MB instead of 56 MB, for about a tenth of its throughput.
@@ -108,6 +107,7 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// Serves until SIGINT or SIGTERM: what `switchboard` and `switchboard serve` run.
 pub fn serve(config: Config) -> CliResult {
     limit_malloc_arenas();
     let bind = config.bind.clone();

@@ -137,6 +137,8 @@ fn get_users_sorts_filters_and_searches() {
     assert_eq!(names(&types), ["Bob", "Cid"]);
     let by_ids = app.ok("get-users", json!({ "user_ids": [bob, agent], "sorting": ["first_name", "ASC"] }));
     assert_eq!(ids(&by_ids, "id"), [agent, bob]);
+    let by_id = app.ok("get-users", json!({ "user_types": ["lead", "user", "agent"], "sorting": ["id", "DESC"] }));
+    assert_eq!(ids(&by_id, "id"), [agent, cid, bob]);
     let found = app.ok("get-users", json!({ "search": "cid@exam" }));
     assert_eq!(ids(&found, "id"), [cid]);
     let with_extra = app.ok("get-users", json!({ "user_ids": [bob], "extra": true }));
