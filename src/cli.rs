@@ -100,8 +100,7 @@ fn init_logging(filter: &str) {
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let arenas = libc::c_int::try_from(2 * cores).unwrap_or(libc::c_int::MAX);
+        let arenas = libc::c_int::try_from(2 * server::cores()).unwrap_or(libc::c_int::MAX);
         // SAFETY: mallopt only sets an allocator parameter; called before the server starts its threads.
         unsafe { libc::mallopt(libc::M_ARENA_MAX, arenas) };
     }

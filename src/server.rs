@@ -42,7 +42,13 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let writer = Arc::new(
         db::writer::Writer::new(db::open(&config.database_path())?).map_err(|source| StartError::Writer { source })?,
     );
-    Ok(AppState { pool, config: Arc::new(config), clock, key, jobs: Arc::default(), writer })
+    let turns = Arc::new(db::turns::Turns::new(2 * cores()));
+    Ok(AppState { pool, config: Arc::new(config), clock, key, jobs: Arc::default(), writer, turns })
+}
+
+/// The cores Switchboard may use: one HTTP worker each, two database turns each.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// The path as logged: a password-reset link's token is a secret until used, so
@@ -58,10 +64,10 @@ fn loggable_path(path: &str) -> String {
 /// `System`) to serve; SIGINT and SIGTERM stop it after in-flight requests finish.
 pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let base_path = state.config.base_path.clone();
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = cores();
     // Database work runs on each worker's blocking pool. In all, as many threads as
-    // pooled connections: more would only wait for one, and every thread keeps its
-    // own malloc arena.
+    // pooled connections, as more would only wait for one; of these, only the
+    // database's turns run at once, the others wait for their writes' batches.
     let blocking_threads = (state.config.db_pool_size as usize).div_ceil(workers);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {

@@ -18,23 +18,27 @@ pub struct AppState {
     pub jobs: Arc<crate::jobs::JobControl>,
     /// The one writer every write of the server goes through (group commit).
     pub writer: Arc<crate::db::writer::Writer>,
+    /// Caps the threads running database work at once (see [`crate::db::turns`]).
+    pub turns: Arc<crate::db::turns::Turns>,
 }
 
 impl AppState {
     /// Runs `work` with a pooled connection on actix's blocking thread pool, so
-    /// SQLite never stalls an async worker.
+    /// SQLite never stalls an async worker, during one of the database's turns.
     pub async fn db<T, F>(&self, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, turns) = (self.pool.clone(), self.turns.clone());
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|err| {
-                tracing::error!(error = %err, "no database connection available");
-                ApiError::Failure(Failure::DatabaseError)
-            })?;
-            work(&mut conn)
+            turns.take(|| {
+                let mut conn = pool.get().map_err(|err| {
+                    tracing::error!(error = %err, "no database connection available");
+                    ApiError::Failure(Failure::DatabaseError)
+                })?;
+                work(&mut conn)
+            })
         })
         .await
         .map_err(|err| {
@@ -45,14 +49,15 @@ impl AppState {
 
     /// Runs `work` as part of a group-committed write transaction, returning once
     /// it is durable. Blocks: call it from the blocking pool or a job thread, never
-    /// from inside another write.
+    /// from inside another write. Inside [`AppState::db`] it gives up the turn
+    /// while it waits.
     pub fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<rusqlite::Error> + Send + 'static,
         F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     {
-        self.writer.write(work)
+        self.turns.step_aside(|| self.writer.write(work))
     }
 
     /// [`AppState::write`] for async handlers: waits without holding a thread.

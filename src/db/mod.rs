@@ -4,6 +4,7 @@
 //!
 //! The server's writes go through the group-committing [`writer`]; [`write`] is
 //! one `BEGIN IMMEDIATE` transaction for the CLI and the benchmark's seeding.
+//! [`turns`] caps how many of the server's threads run SQLite work at once.
 
 pub mod articles;
 pub mod automations;
@@ -24,6 +25,7 @@ pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod translations;
+pub mod turns;
 pub mod two_factor;
 pub mod typing;
 pub mod users;
