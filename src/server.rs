@@ -65,10 +65,11 @@ fn loggable_path(path: &str) -> String {
 pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let base_path = state.config.base_path.clone();
     let workers = cores();
-    // Database work runs on each worker's blocking pool. In all, as many threads as
-    // pooled connections, as more would only wait for one; of these, only the
-    // database's turns run at once, the others wait for their writes' batches.
-    let blocking_threads = (state.config.db_pool_size as usize).div_ceil(workers);
+    // Database work runs on each worker's blocking pool. Only the database's turns
+    // (two per core) run at once; the other threads wait for their writes' batches,
+    // and the more of them wait, the fuller each batch and the fewer its fsyncs
+    // (send-message at 1M messages, 4 -> 8 threads per worker: 4970 -> 5921/s).
+    let blocking_threads = 8;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

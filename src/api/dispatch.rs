@@ -40,9 +40,9 @@ async fn serve(
     *function = Some(name);
     let call_state = state.clone();
     state
-        .db(move |conn| {
-            let caller = auth::authenticate_admin(conn, &call_state.key, &token)?;
-            handler.answer(&mut Call { conn, state: &call_state, caller, args })
+        .leased(move |db| {
+            let caller = auth::authenticate_admin(db.get()?, &call_state.key, &token)?;
+            handler.answer(&mut Call { db, state: &call_state, caller, args })
         })
         .await
 }

@@ -20,10 +20,10 @@ pub fn login(call: &mut Call) -> ApiResult<Value> {
     let user_id = call.args.id("user_id")?;
     let user_token = call.args.text_max("user_token", 64)?.filter(|t| !t.is_empty());
     let user = match (email, password, user_id, user_token) {
-        (Some(email), Some(password), _, _) => users::find_by_email(call.conn, email.trim())?
+        (Some(email), Some(password), _, _) => users::find_by_email(call.db.get()?, email.trim())?
             .filter(|(_, hash)| hash.as_deref().is_some_and(|hash| crypto::verify_password(&password, hash)))
             .map(|(user, _)| user),
-        (_, _, Some(id), Some(token)) => users::find(call.conn, id)?.filter(|user| {
+        (_, _, Some(id), Some(token)) => users::find(call.db.get()?, id)?.filter(|user| {
             constant_time_eq(&call.state.key.api_token(&user.token_nonce), &token.trim().to_ascii_lowercase())
         }),
         (Some(_), None, _, _) => return Err(Failure::MissingArgument("password").into()),
@@ -74,7 +74,7 @@ fn session_of(call: &Call) -> ApiResult<Option<(String, i64)>> {
         .verify(&cookie)
         .and_then(|payload| payload.strip_prefix("session:").map(str::to_string))
         .ok_or_else(|| Failure::invalid("login_cookie", "not a login value issued by this server"))?;
-    let user = sessions::user_of(call.conn, &session)?
+    let user = sessions::user_of(call.db.get()?, &session)?
         .ok_or_else(|| Failure::invalid("login_cookie", "the session has ended"))?;
     Ok(Some((session, user)))
 }

@@ -95,9 +95,9 @@ pub fn get_new_messages(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let conversation_id = call.args.required_id("conversation_id")?;
     let user_id = call.args.id("user_id")?;
     let after = required_after(call)?;
-    match conversations::find(call.conn, conversation_id)? {
+    match conversations::find(call.db.get()?, conversation_id)? {
         Some(conversation) if user_id.is_none_or(|u| u == conversation.user_id) => {
-            let rows = messages::of_conversation_after(call.conn, conversation_id, &after)?;
+            let rows = messages::of_conversation_after(call.db.get()?, conversation_id, &after)?;
             json::list(rows.iter().map(|row| MessageJson::new(call.state, row)))
         }
         _ => json::text(&json!([])),
@@ -119,6 +119,8 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         status_arg(call, "conversation_status_code")?.map_or(StatusChange::Automatic, StatusChange::To)
     };
     let outgoing = Outgoing { user_id, conversation_id, message, attachments, payload, status };
+    // `send` reads inside its write; the pooled connection can go back meanwhile.
+    call.db.give_back();
     let (id, notifications) = send(call.state, outgoing, call.now())?;
     Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
 }
@@ -241,7 +243,7 @@ pub fn get_agents_in_conversation(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("conversation_id")?.ok_or(Failure::MissingArgument("conversation_id"))?;
     let mut result = Map::new();
     for id in ids {
-        let agents: Vec<Value> = messages::agents_in_conversation(call.conn, id)?
+        let agents: Vec<Value> = messages::agents_in_conversation(call.db.get()?, id)?
             .into_iter()
             .map(|agent| {
                 json!({

@@ -29,16 +29,16 @@ pub(crate) mod webhooks;
 
 use crate::db::users::UserRow;
 use crate::error::ApiResult;
-use crate::state::AppState;
+use crate::state::{AppState, Lease};
 use args::Args;
 use rusqlite::Connection;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// One API call being served: the authenticated admin, the arguments, and a
-/// connection on the blocking pool.
+/// lease on a pooled connection, on the blocking pool.
 pub struct Call<'a> {
-    pub conn: &'a mut Connection,
+    pub db: &'a mut Lease,
     pub state: &'a AppState,
     pub caller: UserRow,
     pub args: Args,
@@ -49,11 +49,13 @@ impl Call<'_> {
         self.state.clock.now_text()
     }
 
-    /// Runs `work` in a group-committed write (see [`crate::db::writer`]).
+    /// Runs `work` in a group-committed write (see [`crate::db::writer`]), with the
+    /// connection given back while it waits.
     pub fn write<T: Send + 'static>(
         &mut self,
         work: impl FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
     ) -> ApiResult<T> {
+        self.db.give_back();
         self.state.write(work)
     }
 }

@@ -40,14 +40,14 @@ fn details_json(details: &[Detail]) -> Value {
 fn full_user_json(call: &Call, user: &UserRow) -> ApiResult<Value> {
     let mut value = user_json(call.state, user);
     value["password"] = json!("");
-    value["details"] = details_json(&users::details(call.conn, user.id)?);
+    value["details"] = details_json(&users::details(call.db.get()?, user.id)?);
     Ok(value)
 }
 
 pub fn get_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let extra = call.args.bool_or("extra", false)?;
-    let Some(user) = users::find(call.conn, id)? else { return Ok(json!(false)) };
+    let Some(user) = users::find(call.db.get()?, id)? else { return Ok(json!(false)) };
     if extra {
         return full_user_json(call, &user);
     }
@@ -59,23 +59,23 @@ pub fn get_user(call: &mut Call) -> ApiResult<Value> {
 pub fn get_user_extra(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let slug = call.args.text_max("slug", NAME_MAX)?.filter(|s| !s.is_empty() && s != "false");
-    if !users::exists(call.conn, id)? {
+    if !users::exists(call.db.get()?, id)? {
         return Ok(json!([]));
     }
     match slug {
-        Some(slug) => Ok(match users::detail(call.conn, id, &slug)? {
+        Some(slug) => Ok(match users::detail(call.db.get()?, id, &slug)? {
             Some(value) => json!(value),
             None => call.args.raw("default").cloned().unwrap_or(json!(false)),
         }),
-        None => Ok(details_json(&users::details(call.conn, id)?)),
+        None => Ok(details_json(&users::details(call.db.get()?, id)?)),
     }
 }
 
 pub fn get_user_language(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let language = match users::detail(call.conn, id, "language")? {
+    let language = match users::detail(call.db.get()?, id, "language")? {
         Some(language) => Some(language),
-        None => users::detail(call.conn, id, "browser_language")?,
+        None => users::detail(call.db.get()?, id, "browser_language")?,
     };
     Ok(match language.map(|l| l.trim().to_ascii_lowercase()) {
         Some(code) if !code.is_empty() && code != "en" => json!(code),
@@ -113,7 +113,7 @@ pub fn get_users(call: &mut Call) -> ApiResult<Value> {
         descending,
         offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
     };
-    let rows = users::list(call.conn, &query)?;
+    let rows = users::list(call.db.get()?, &query)?;
     users_with_extra(call, rows)
 }
 
@@ -146,7 +146,7 @@ fn users_with_extra(call: &Call, rows: Vec<UserRow>) -> ApiResult<Value> {
     for row in &rows {
         let mut value = user_json(call.state, row);
         if let Some(slugs) = &slugs {
-            let details: Vec<Detail> = users::details(call.conn, row.id)?
+            let details: Vec<Detail> = users::details(call.db.get()?, row.id)?
                 .into_iter()
                 .filter(|d| slugs.is_empty() || slugs.contains(&d.slug))
                 .collect();
@@ -159,7 +159,7 @@ fn users_with_extra(call: &Call, rows: Vec<UserRow>) -> ApiResult<Value> {
 
 pub fn get_new_users(call: &mut Call) -> ApiResult<Value> {
     let after = required_after(call)?;
-    let rows = users::list_created_after(call.conn, &after)?;
+    let rows = users::list_created_after(call.db.get()?, &after)?;
     Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
 }
 
@@ -173,7 +173,7 @@ pub fn get_users_with_details(call: &mut Call) -> ApiResult<Value> {
     let scope = user_scope(call)?;
     let mut result = Map::new();
     for slug in slugs {
-        let values = users::values_of_detail(call.conn, &slug, &scope)?;
+        let values = users::values_of_detail(call.db.get()?, &slug, &scope)?;
         result.insert(slug, values.into_iter().map(|(id, value)| json!({ "id": id, "value": value })).collect());
     }
     Ok(Value::Object(result))
@@ -191,7 +191,7 @@ fn user_scope(call: &Call) -> ApiResult<UserScope> {
 
 pub fn get_agent(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("agent_id")?;
-    match users::find(call.conn, id)? {
+    match users::find(call.db.get()?, id)? {
         Some(user) if user.user_type.is_agent() => full_user_json(call, &user),
         _ => Ok(json!(false)),
     }
@@ -199,7 +199,7 @@ pub fn get_agent(call: &mut Call) -> ApiResult<Value> {
 
 pub fn get_agents_ids(call: &mut Call) -> ApiResult<Value> {
     let admins = call.args.bool_or("admins", true)?;
-    Ok(json!(users::agent_ids(call.conn, admins)?))
+    Ok(json!(users::agent_ids(call.db.get()?, admins)?))
 }
 
 pub fn search_users(call: &mut Call) -> ApiResult<Value> {
@@ -214,7 +214,7 @@ pub fn search_users(call: &mut Call) -> ApiResult<Value> {
         descending: true,
         offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
     };
-    let rows = users::list(call.conn, &query)?;
+    let rows = users::list(call.db.get()?, &query)?;
     Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
 }
 
@@ -295,7 +295,7 @@ pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
 }
 
 pub fn count_users(call: &mut Call) -> ApiResult<Value> {
-    let counts = users::count_by_type(call.conn)?;
+    let counts = users::count_by_type(call.db.get()?)?;
     let mut result = Map::new();
     let mut all = 0;
     for user_type in UserType::ALL.into_iter().filter(|t| *t != UserType::Bot) {

@@ -18,7 +18,7 @@ use chrono::Duration;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
-pub fn clean_data_job(_conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+pub fn clean_data_job(_conn: &Connection, state: &AppState) -> ApiResult<Value> {
     let now = state.clock.now();
     let day_ago = crate::clock::format(now - Duration::hours(24));
     let month_ago = crate::clock::format(now - Duration::days(30));

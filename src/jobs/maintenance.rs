@@ -10,13 +10,13 @@ use chrono::Duration;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
-pub fn presence_job(_conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+pub fn presence_job(_conn: &Connection, state: &AppState) -> ApiResult<Value> {
     let expired = state.clock.ago_text(state.config.typing_timeout_seconds);
     let cleared = state.write(move |tx| housekeeping::clear_typing_before(tx, &expired))?;
     Ok(json!({ "typing_cleared": cleared }))
 }
 
-pub fn maintenance_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+pub fn maintenance_job(conn: &Connection, state: &AppState) -> ApiResult<Value> {
     let now = state.clock.now();
     let month_ago = crate::clock::format(now - Duration::days(30));
     let expired = downloads::expired(conn, &state.clock.now_text())?;

@@ -32,7 +32,7 @@ pub struct Job {
     pub name: &'static str,
     /// The setting holding this job's cron expression; `None` runs it every tick.
     pub schedule_setting: Option<&'static str>,
-    pub run: fn(&mut Connection, &AppState) -> ApiResult<Value>,
+    pub run: fn(&Connection, &AppState) -> ApiResult<Value>,
     /// Whether a report says the run did nothing worth recording.
     pub idle: fn(&Value) -> bool,
 }
@@ -93,7 +93,7 @@ impl JobControl {
 
 /// Runs `job` now, waiting if it is already running, and records the run unless it
 /// was idle. Answers the job's report.
-pub fn run(conn: &mut Connection, state: &AppState, job: &Job) -> ApiResult<Value> {
+pub fn run(conn: &Connection, state: &AppState, job: &Job) -> ApiResult<Value> {
     let lock = state.jobs.locks.get(job.name).expect("every job has a lock");
     let _running = lock.lock().unwrap_or_else(|e| e.into_inner());
     let started = state.clock.now_text();
@@ -114,7 +114,7 @@ pub fn run(conn: &mut Connection, state: &AppState, job: &Job) -> ApiResult<Valu
 }
 
 /// Runs every job whose schedule fired since its last run (or that never ran).
-pub fn run_due(conn: &mut Connection, state: &AppState) -> ApiResult<Vec<(&'static str, ApiResult<Value>)>> {
+pub fn run_due(conn: &Connection, state: &AppState) -> ApiResult<Vec<(&'static str, ApiResult<Value>)>> {
     let now = state.clock.now();
     let mut ran = Vec::new();
     for job in JOBS {
@@ -163,14 +163,14 @@ pub fn start(state: AppState) -> Scheduler {
                 // once-a-second tick however often it rings.
                 let tick = last_tick.is_none_or(|at| at.elapsed() >= TICK);
                 match state.pool.get() {
-                    Ok(mut conn) if tick => {
+                    Ok(conn) if tick => {
                         last_tick = Some(Instant::now());
-                        match run_due(&mut conn, &state) {
+                        match run_due(&conn, &state) {
                             Ok(ran) => ran.into_iter().for_each(|(name, result)| log_failure(name, result)),
                             Err(err) => tracing::error!(?err, "scheduler could not check the jobs"),
                         }
                     }
-                    Ok(mut conn) if woken => log_failure("outbox", run(&mut conn, &state, outbox)),
+                    Ok(conn) if woken => log_failure("outbox", run(&conn, &state, outbox)),
                     Ok(_) => {}
                     Err(err) => tracing::error!(error = %err, "scheduler has no database connection"),
                 }

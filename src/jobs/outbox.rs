@@ -60,7 +60,7 @@ enum Settled {
 }
 
 /// Delivers every item due now; public so tests can drive delivery by hand.
-pub fn drain_once(conn: &mut Connection, state: &AppState) -> ApiResult<DrainReport> {
+pub fn drain_once(conn: &Connection, state: &AppState) -> ApiResult<DrainReport> {
     let mut report = DrainReport::default();
     for _ in 0..MAX_BATCHES {
         let due = outbox::due(conn, &state.clock.now_text(), BATCH)?;
@@ -125,7 +125,7 @@ fn deliver(state: &AppState, item: &Item) -> Result<(), Undelivered> {
     }
 }
 
-pub fn drain_job(conn: &mut Connection, state: &AppState) -> ApiResult<Value> {
+pub fn drain_job(conn: &Connection, state: &AppState) -> ApiResult<Value> {
     let report = drain_once(conn, state)?;
     Ok(json!({ "delivered": report.delivered, "retrying": report.retrying, "failed": report.failed }))
 }

@@ -177,7 +177,7 @@ fn links(places: &Places, rows: &[ArticleRow]) -> Vec<ArticleLink> {
 async fn page<T, F>(state: &web::Data<AppState>, build: F) -> HttpResponse
 where
     T: Template + Send + 'static,
-    F: FnOnce(&mut Connection, &AppState) -> ApiResult<Result<T, NotFoundPage>> + Send + 'static,
+    F: FnOnce(&Connection, &AppState) -> ApiResult<Result<T, NotFoundPage>> + Send + 'static,
 {
     let shared = state.get_ref().clone();
     match state.db(move |conn| build(conn, &shared)).await {

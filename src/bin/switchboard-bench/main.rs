@@ -195,9 +195,11 @@ fn operations(f: &seed::Fixture) -> Vec<(&'static str, Body)> {
             "add-user",
             Arc::new({
                 let t = t.clone();
+                // Emails unique across runs too, for data sets that `--keep` reuses.
+                let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
                 move |p: &mut Picker| {
                     format!(
-                        "token={t}&function=add-user&first_name=Bench&last_name=User&email=bench{}%40example.com",
+                        "token={t}&function=add-user&first_name=Bench&last_name=User&email=bench{run}-{}%40example.com",
                         p.serial()
                     )
                 }

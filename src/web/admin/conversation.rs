@@ -175,7 +175,7 @@ fn mark_read(conn: &Connection, state: &AppState, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-fn load(conn: &mut Connection, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
+fn load(conn: &Connection, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
     let Some(conversation) = conversations::find(conn, id)? else { return Ok(None) };
     mark_read(conn, state, id)?;
     let online_since = state.clock.ago_text(state.config.online_window_seconds);

@@ -225,7 +225,7 @@ fn form_page(
 }
 
 pub async fn new_user_page(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let known = state.db(|conn| departments(conn)).await?;
+    let known = state.db(departments).await?;
     let fields = UserFields { user_type: UserType::User.as_str().into(), ..UserFields::default() };
     form_page(&state, &admin, None, fields, &known, Errors::default())
 }
@@ -254,7 +254,7 @@ pub async fn user_create(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let fields = form.into_inner();
-    let known = state.db(|conn| departments(conn)).await?;
+    let known = state.db(departments).await?;
     let valid = match validate(&fields, &known, None, admin.user.id) {
         Ok(valid) => valid,
         Err(errors) => return form_page(&state, &admin, None, fields, &known, *errors),
