@@ -43,7 +43,7 @@ impl Default for Config {
             online_window_seconds: 60,
             typing_timeout_seconds: 10,
             download_ttl_seconds: 3600,
-            db_pool_size: 8,
+            db_pool_size: 4,
             log: "info".into(),
         }
     }
