@@ -187,8 +187,8 @@ data_dir = "$data_dir"
 # How long a transcript download link stays valid, in seconds.
 #download_ttl_seconds = 3600
 
-# Number of pooled SQLite connections shared by request handlers.
-#db_pool_size = 8
+# Pooled SQLite connections (4 MiB page cache each); two per core suit most machines.
+#db_pool_size = 4
 
 # Log filter in tracing syntax, e.g. "info" or "switchboard=debug".
 #log = "info"
