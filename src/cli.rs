@@ -94,7 +94,8 @@ fn init_logging(filter: &str) {
 
 /// glibc gives each thread that meets a locked arena a new one, up to eight per
 /// core, and each keeps what it once held. Two per core keep the peak RSS of the
-/// benchmark's mixed run at 48 MB instead of 56 MB, for about a tenth of its throughput.
+/// benchmark's mixed run at 48 MB instead of 56 MB, at the cost of about a tenth
+/// of its throughput.
 /// The one `unsafe` in Switchboard: a C call with no pointers.
 #[allow(unsafe_code)]
 fn limit_malloc_arenas() {

@@ -109,7 +109,8 @@ pub async fn reply(
                 status: StatusChange::Automatic,
             };
             let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
-            match state.db(move |_| sending::send(&shared, outgoing, now)).await {
+            // `send` reads inside its write, so it needs no pooled connection of its own.
+            match state.leased(move |_| sending::send(&shared, outgoing, now)).await {
                 Ok(_) => Ok(see_other(format!("{}?done=sent#reply", conversation_url(&state, id)))),
                 Err(ApiError::Failure(Failure::InvalidArgument { .. })) => {
                     let error = if form.message.trim().is_empty() {
