@@ -5,6 +5,7 @@
 
 use crate::api::events;
 use crate::crypto::SecretKey;
+use crate::db::sessions;
 use crate::db::users::{self, Detail, NewUser, UserChanges};
 use crate::domain::{Email, UserType};
 use crate::error::{ApiResult, Outcome};
@@ -114,12 +115,17 @@ pub fn delete(tx: &Connection, state: &AppState, id: i64) -> ApiResult<bool> {
     Ok(deleted)
 }
 
-/// Replaces the API token of user `id`; the old one stops working at once.
-pub fn rotate_token(tx: &Connection, key: &SecretKey, id: i64) -> ApiResult<String> {
+/// Replaces the API token of user `id`; the old one stops working at once, and so
+/// does every session of theirs but `keep` (the one asking, when it is theirs).
+pub fn rotate_token(tx: &Connection, key: &SecretKey, id: i64, keep: Option<&str>) -> ApiResult<String> {
     let issued = key.issue_token();
     if !users::set_token(tx, id, &issued.nonce, &issued.lookup)? {
         return Err(Outcome::UserNotFound.into());
     }
+    match keep {
+        Some(keep) => sessions::revoke_all_except(tx, id, keep)?,
+        None => sessions::revoke_all_of(tx, id)?,
+    };
     Ok(issued.token)
 }
 
@@ -157,5 +163,5 @@ pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rota
     if !rotate {
         return Ok(key.api_token(&user.token_nonce));
     }
-    crate::db::write(conn, |tx| rotate_token(tx, key, user.id))
+    crate::db::write(conn, |tx| rotate_token(tx, key, user.id, None))
 }

@@ -26,7 +26,7 @@ pub struct Config {
     pub typing_timeout_seconds: u64,
     /// How long a transcript download link stays valid, in seconds.
     pub download_ttl_seconds: u64,
-    /// Number of pooled SQLite connections shared by request handlers.
+    /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
     pub log: String,

@@ -72,6 +72,7 @@ pub enum Failure {
     InvalidArgument { name: String, reason: String },
     MalformedBody(String),
     RequestTooLarge(usize),
+    RateLimited,
     MethodNotAllowed,
     NotFound,
     DatabaseError,
@@ -80,7 +81,7 @@ pub enum Failure {
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 12] = [
+    pub const CODES: [&'static str; 13] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -89,6 +90,7 @@ impl Failure {
         "invalid-argument",
         "malformed-body",
         "request-too-large",
+        "rate-limited",
         "method-not-allowed",
         "not-found",
         "database-error",
@@ -109,6 +111,7 @@ impl Failure {
             Failure::InvalidArgument { .. } => "invalid-argument",
             Failure::MalformedBody(_) => "malformed-body",
             Failure::RequestTooLarge(_) => "request-too-large",
+            Failure::RateLimited => "rate-limited",
             Failure::MethodNotAllowed => "method-not-allowed",
             Failure::NotFound => "not-found",
             Failure::DatabaseError => "database-error",
@@ -128,6 +131,7 @@ impl Failure {
             Failure::InvalidArgument { name, reason } => format!("The argument '{name}' is invalid: {reason}."),
             Failure::MalformedBody(why) => format!("The request body could not be read: {why}."),
             Failure::RequestTooLarge(limit) => format!("The request body is larger than the limit of {limit} bytes."),
+            Failure::RateLimited => "Too many requests at once; try again in a moment.".into(),
             Failure::MethodNotAllowed => "Call the API with POST.".into(),
             Failure::NotFound => "Nothing is served at this address.".into(),
             Failure::DatabaseError => "The database could not complete the request; it has been logged.".into(),
@@ -227,6 +231,7 @@ mod tests {
             Failure::invalid("x", "y"),
             Failure::MalformedBody("x".into()),
             Failure::RequestTooLarge(1),
+            Failure::RateLimited,
             Failure::MethodNotAllowed,
             Failure::NotFound,
             Failure::DatabaseError,

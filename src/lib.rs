@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod notifications;
+pub mod passwords;
 pub mod server;
 pub mod state;
 pub mod two_factor;

@@ -39,14 +39,16 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     migrate::run(&mut conn)?;
     drop(conn);
     let pool = db::pool(&config.database_path(), config.db_pool_size)?;
-    let writer = Arc::new(
-        db::writer::Writer::new(db::open(&config.database_path())?).map_err(|source| StartError::Writer { source })?,
-    );
-    let turns = Arc::new(db::turns::Turns::new(2 * cores()));
-    Ok(AppState { pool, config: Arc::new(config), clock, key, jobs: Arc::default(), writer, turns })
+    let writer =
+        db::writer::Writer::new(db::open(&config.database_path())?).map_err(|source| StartError::Writer { source })?;
+    // Half the cores hash passwords at most, so a flood of sign-ins leaves the rest
+    // to everyone else; a short queue bounds the memory waiting hashes take.
+    let passwords = Arc::new(crate::passwords::Passwords::start(cores().div_ceil(2), 16));
+    let store = Arc::new(db::doorway::Store::new(pool, writer, passwords));
+    Ok(AppState { config: Arc::new(config), clock, key, jobs: Arc::default(), store })
 }
 
-/// The cores Switchboard may use: one HTTP worker each, two database turns each.
+/// The cores Switchboard may use: one HTTP worker each.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }

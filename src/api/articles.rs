@@ -24,7 +24,7 @@ pub(crate) fn default_language(conn: &Connection) -> ApiResult<String> {
 /// `articles_language`: absent or `false` is the default language, `all` every
 /// version, a code that language with the default as fallback per article.
 fn languages_arg(call: &Call) -> ApiResult<Languages> {
-    let default = default_language(call.db.get()?)?;
+    let default = default_language(call.db.conn()?)?;
     match call.args.text_max("articles_language", 16)?.map(|l| l.trim().to_string()) {
         None => Ok(Languages::Default),
         Some(l) if l.is_empty() || l == "false" => Ok(Languages::Default),
@@ -47,8 +47,8 @@ struct Shared {
 impl Shared {
     fn load(call: &Call) -> ApiResult<Self> {
         Ok(Self {
-            default: default_language(call.db.get()?)?,
-            places: crate::web::help::Places::load(call.db.get()?, &call.state.config.public_base())?,
+            default: default_language(call.db.conn()?)?,
+            places: crate::web::help::Places::load(call.db.conn()?, &call.state.config.public_base())?,
         })
     }
 }
@@ -73,7 +73,7 @@ pub fn get_articles(call: &mut Call) -> ApiResult<Value> {
     let full = call.args.bool_or("full", false)?;
     let shared = Shared::load(call)?;
     if let Some(id) = call.args.text_max("id", 32)?.filter(|id| !matches!(id.trim(), "" | "-1" | "false")) {
-        return Ok(match articles::find(call.db.get()?, id.trim(), &languages)? {
+        return Ok(match articles::find(call.db.conn()?, id.trim(), &languages)? {
             Some(article) => article_json(&article, true, &shared),
             None => json!(false),
         });
@@ -90,10 +90,10 @@ pub fn get_articles(call: &mut Call) -> ApiResult<Value> {
         Some(c) => (false, Some(c)),
         None => (false, None),
     };
-    let rows = articles::list(call.db.get()?, &languages, category.as_deref(), limit)?;
+    let rows = articles::list(call.db.conn()?, &languages, category.as_deref(), limit)?;
     let list: Vec<Value> = rows.iter().map(|a| article_json(a, full, &shared)).collect();
     if with_categories {
-        Ok(json!([list, categories_json(call.db.get()?)?]))
+        Ok(json!([list, categories_json(call.db.conn()?)?]))
     } else {
         Ok(Value::Array(list))
     }
@@ -104,7 +104,7 @@ pub fn search_articles(call: &mut Call) -> ApiResult<Value> {
     let languages = languages_arg(call)?;
     let Some(expression) = search::match_query(&text) else { return Ok(json!([])) };
     let shared = Shared::load(call)?;
-    let rows = articles::search(call.db.get()?, &expression, &languages, 100)?;
+    let rows = articles::search(call.db.conn()?, &expression, &languages, 100)?;
     Ok(rows.iter().map(|a| article_json(a, false, &shared)).collect())
 }
 
@@ -122,7 +122,7 @@ pub fn save_articles(call: &mut Call) -> ApiResult<Value> {
     if items.len() > MAX_ARTICLES {
         return Err(Failure::invalid("articles", format!("more than {MAX_ARTICLES} articles")).into());
     }
-    let known_categories: HashSet<String> = articles::categories(call.db.get()?)?.into_iter().map(|c| c.id).collect();
+    let known_categories: HashSet<String> = articles::categories(call.db.conn()?)?.into_iter().map(|c| c.id).collect();
     let mut stored = Vec::with_capacity(items.len());
     let mut links = Vec::new();
     let mut ids = HashSet::new();
@@ -207,7 +207,7 @@ fn categories_json(conn: &Connection) -> ApiResult<Value> {
 }
 
 pub fn get_articles_categories(call: &mut Call) -> ApiResult<Value> {
-    categories_json(call.db.get()?)
+    categories_json(call.db.conn()?)
 }
 
 /// Makes the categories exactly the list given; articles keep their links to the
@@ -271,7 +271,7 @@ pub fn article_ratings(call: &mut Call) -> ApiResult<Value> {
                 Ok(json!(true))
             })
         }
-        None if !articles::exists(call.db.get()?, &id)? => Ok(json!(false)),
-        None => Ok(json!(serde_json::to_string(&articles::ratings(call.db.get()?, &id)?).unwrap_or_default())),
+        None if !articles::exists(call.db.conn()?, &id)? => Ok(json!(false)),
+        None => Ok(json!(serde_json::to_string(&articles::ratings(call.db.conn()?, &id)?).unwrap_or_default())),
     }
 }

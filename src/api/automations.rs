@@ -25,8 +25,8 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 pub fn automations_get(call: &mut Call) -> ApiResult<Value> {
-    let automations = load(call.db.get()?)?;
-    let translations = load_translations(call.db.get()?, &automations)?;
+    let automations = load(call.db.conn()?)?;
+    let translations = load_translations(call.db.conn()?, &automations)?;
     Ok(model::saved_json(&automations, &translations))
 }
 
@@ -58,12 +58,12 @@ pub fn automations_save(call: &mut Call) -> ApiResult<Value> {
 pub fn automations_validate(call: &mut Call) -> ApiResult<Value> {
     let automation = automation_arg(call)?;
     let user = match call.args.id("user_id")? {
-        Some(id) => Some(users::find(call.db.get()?, id)?.ok_or(Outcome::UserNotFound)?),
+        Some(id) => Some(users::find(call.db.conn()?, id)?.ok_or(Outcome::UserNotFound)?),
         None => None,
     };
     let now = call.state.clock.now().naive_utc();
     let (facts, last_run) = match &user {
-        Some(user) => (facts(call.db.get()?, user, now)?, last_run(call.db.get()?, user.id, &automation.id)?),
+        Some(user) => (facts(call.db.conn()?, user, now)?, last_run(call.db.conn()?, user.id, &automation.id)?),
         None => (Facts { today: now.date(), user: None }, None),
     };
     if !automation.may_run(last_run, now) {
@@ -238,7 +238,7 @@ fn automation_arg(call: &Call) -> ApiResult<Automation> {
         }
         None => {
             let id = map.get("id").and_then(Value::as_str).unwrap_or_default().trim().to_string();
-            let saved = store::find(call.db.get()?, &id)?.ok_or_else(|| {
+            let saved = store::find(call.db.conn()?, &id)?.ok_or_else(|| {
                 Failure::invalid("automation", "type: send its type (emails, sms, messages, popups or design)")
             })?;
             Kind::parse(&saved.kind).ok_or(Failure::InternalError)?

@@ -124,7 +124,7 @@ struct ConversationJson<'a> {
 }
 
 fn inbox(call: &Call, query: &InboxQuery) -> ApiResult<Box<RawValue>> {
-    let rows = conversations::inbox(call.db.get()?, query)?;
+    let rows = conversations::inbox(call.db.conn()?, query)?;
     json::list(rows.iter().map(|row| InboxJson::new(call.state, row)))
 }
 
@@ -162,9 +162,9 @@ fn routing_arg(call: &Call) -> ApiResult<Option<(i64, bool)>> {
 pub fn get_conversation(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let id = call.args.required_id("conversation_id")?;
     let user_id = call.args.id("user_id")?;
-    match conversations::find(call.db.get()?, id)? {
+    match conversations::find(call.db.conn()?, id)? {
         Some(conversation) if user_id.is_none_or(|u| u == conversation.user_id) => {
-            let rows = messages::of_conversation(call.db.get()?, id)?;
+            let rows = messages::of_conversation(call.db.conn()?, id)?;
             let messages = rows.iter().map(|m| MessageJson::new(call.state, m)).collect();
             json::text(&ConversationJson { messages, details: DetailsJson::new(call.state, &conversation) })
         }
@@ -283,7 +283,7 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
         Ok(id)
     })?;
     call.state.jobs.wake();
-    let conversation = conversations::find(call.db.get()?, id)?.ok_or(Outcome::ConversationNotFound)?;
+    let conversation = conversations::find(call.db.conn()?, id)?.ok_or(Outcome::ConversationNotFound)?;
     Ok(json!({ "messages": [], "details": DetailsJson::new(call.state, &conversation) }))
 }
 
@@ -439,13 +439,13 @@ pub fn set_rating(call: &mut Call) -> ApiResult<Value> {
 
 pub fn get_rating(call: &mut Call) -> ApiResult<Value> {
     let agent = call.args.required_id("user_id")?;
-    let (positive, negative) = conversations::ratings_of_agent(call.db.get()?, agent)?;
+    let (positive, negative) = conversations::ratings_of_agent(call.db.conn()?, agent)?;
     Ok(json!([positive, negative]))
 }
 
 pub fn count_conversations(call: &mut Call) -> ApiResult<Value> {
     let status = status_arg(call, "status_code")?;
-    Ok(json!(conversations::count(call.db.get()?, status)?))
+    Ok(json!(conversations::count(call.db.conn()?, status)?))
 }
 
 pub fn check_conversations_assignment(call: &mut Call) -> ApiResult<Value> {
@@ -455,13 +455,13 @@ pub fn check_conversations_assignment(call: &mut Call) -> ApiResult<Value> {
     if agent.is_none() && department.is_none() {
         return Ok(json!([]));
     }
-    Ok(json!(conversations::filter_assigned(call.db.get()?, &ids, agent, department)?))
+    Ok(json!(conversations::filter_assigned(call.db.conn()?, &ids, agent, department)?))
 }
 
 pub fn get_user_from_conversation(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let agent = call.args.bool_or("agent", false)?;
-    Ok(match conversations::contact(call.db.get()?, id, agent)? {
+    Ok(match conversations::contact(call.db.conn()?, id, agent)? {
         Some((user_id, email)) => json!({ "id": user_id.to_string(), "email": email }),
         None => json!(false),
     })

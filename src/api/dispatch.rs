@@ -40,8 +40,8 @@ async fn serve(
     *function = Some(name);
     let call_state = state.clone();
     state
-        .leased(move |db| {
-            let caller = auth::authenticate_admin(db.get()?, &call_state.key, &token)?;
+        .session(move |db| {
+            let caller = auth::authenticate_admin(db.conn()?, &call_state.key, &token)?;
             handler.answer(&mut Call { db, state: &call_state, caller, args })
         })
         .await

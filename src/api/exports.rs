@@ -14,13 +14,13 @@ use std::fmt::Write as _;
 pub fn transcript(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let csv = match call.args.text("type")?.as_deref().map(str::trim) {
-        None | Some("") | Some("false") => super::settings::current_by_id(call.db.get()?, "transcript-type")? != "txt",
+        None | Some("") | Some("false") => super::settings::current_by_id(call.db.conn()?, "transcript-type")? != "txt",
         Some("csv") => true,
         Some("txt") => false,
         Some(_) => return Err(Failure::invalid("type", "expected csv or txt").into()),
     };
-    let Some(conversation) = conversations::find(call.db.get()?, id)? else { return Ok(json!(false)) };
-    let rows = messages::of_conversation(call.db.get()?, id)?;
+    let Some(conversation) = conversations::find(call.db.conn()?, id)? else { return Ok(json!(false)) };
+    let rows = messages::of_conversation(call.db.conn()?, id)?;
     let (body, extension, content_type) = if csv {
         (to_csv(&rows)?, "csv", "text/csv; charset=utf-8")
     } else {
@@ -30,7 +30,7 @@ pub fn transcript(call: &mut Call) -> ApiResult<Value> {
 }
 
 pub fn csv_users(call: &mut Call) -> ApiResult<Value> {
-    let users = users::all_for_export(call.db.get()?)?;
+    let users = users::all_for_export(call.db.conn()?)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     write_row(
         &mut writer,

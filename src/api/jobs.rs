@@ -9,7 +9,7 @@ use crate::jobs;
 use serde_json::{json, Value};
 
 pub fn cron_jobs(call: &mut Call) -> ApiResult<Value> {
-    for (_, result) in jobs::run_due(call.db.get()?, call.state)? {
+    for (_, result) in jobs::run_due(call.db, call.state)? {
         result?;
     }
     Ok(json!(true))
@@ -17,13 +17,13 @@ pub fn cron_jobs(call: &mut Call) -> ApiResult<Value> {
 
 pub fn clean_data(call: &mut Call) -> ApiResult<Value> {
     let job = jobs::find("clean-data").ok_or(Failure::InternalError)?;
-    jobs::run(call.db.get()?, call.state, job)?;
+    jobs::run(call.db, call.state, job)?;
     Ok(json!(true))
 }
 
 /// The latest job runs, newest first: `job`, `started_at`, `ended_at`, `outcome`, `report`.
 pub fn get_job_runs(call: &mut Call) -> ApiResult<Value> {
-    Ok(runs::recent(call.db.get()?, 100)?
+    Ok(runs::recent(call.db.conn()?, 100)?
         .into_iter()
         .map(|run| {
             json!({
@@ -45,7 +45,7 @@ pub fn get_outbox(call: &mut Call) -> ApiResult<Value> {
         Some(s @ ("pending" | "delivered" | "failed")) => Some(s.to_string()),
         Some(_) => return Err(Failure::invalid("state", "expected pending, delivered, failed or all").into()),
     };
-    Ok(outbox::recent(call.db.get()?, state.as_deref(), 100)?
+    Ok(outbox::recent(call.db.conn()?, state.as_deref(), 100)?
         .into_iter()
         .map(|item| {
             json!({

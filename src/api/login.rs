@@ -20,10 +20,16 @@ pub fn login(call: &mut Call) -> ApiResult<Value> {
     let user_id = call.args.id("user_id")?;
     let user_token = call.args.text_max("user_token", 64)?.filter(|t| !t.is_empty());
     let user = match (email, password, user_id, user_token) {
-        (Some(email), Some(password), _, _) => users::find_by_email(call.db.get()?, email.trim())?
-            .filter(|(_, hash)| hash.as_deref().is_some_and(|hash| crypto::verify_password(&password, hash)))
-            .map(|(user, _)| user),
-        (_, _, Some(id), Some(token)) => users::find(call.db.get()?, id)?.filter(|user| {
+        (Some(email), Some(password), _, _) => {
+            let found = users::find_by_email(call.db.conn()?, email.trim())?;
+            let hash = found.as_ref().and_then(|(_, hash)| hash.clone());
+            if call.verify_password(&password, hash.as_deref())? {
+                found.map(|(user, _)| user)
+            } else {
+                None
+            }
+        }
+        (_, _, Some(id), Some(token)) => users::find(call.db.conn()?, id)?.filter(|user| {
             constant_time_eq(&call.state.key.api_token(&user.token_nonce), &token.trim().to_ascii_lowercase())
         }),
         (Some(_), None, _, _) => return Err(Failure::MissingArgument("password").into()),
@@ -74,7 +80,7 @@ fn session_of(call: &Call) -> ApiResult<Option<(String, i64)>> {
         .verify(&cookie)
         .and_then(|payload| payload.strip_prefix("session:").map(str::to_string))
         .ok_or_else(|| Failure::invalid("login_cookie", "not a login value issued by this server"))?;
-    let user = sessions::user_of(call.db.get()?, &session)?
+    let user = sessions::user_of(call.db.conn()?, &session)?
         .ok_or_else(|| Failure::invalid("login_cookie", "the session has ended"))?;
     Ok(Some((session, user)))
 }

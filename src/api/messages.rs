@@ -6,6 +6,7 @@ use super::events;
 use super::users::{profile_image_url, required_after};
 use super::{json, Call};
 use crate::db::conversations::{self, NewConversation};
+use crate::db::doorway::Db;
 use crate::db::messages::{self, MessageRow, NewMessage};
 use crate::db::{typing, users};
 use crate::domain::ConversationStatus;
@@ -95,9 +96,9 @@ pub fn get_new_messages(call: &mut Call) -> ApiResult<Box<RawValue>> {
     let conversation_id = call.args.required_id("conversation_id")?;
     let user_id = call.args.id("user_id")?;
     let after = required_after(call)?;
-    match conversations::find(call.db.get()?, conversation_id)? {
+    match conversations::find(call.db.conn()?, conversation_id)? {
         Some(conversation) if user_id.is_none_or(|u| u == conversation.user_id) => {
-            let rows = messages::of_conversation_after(call.db.get()?, conversation_id, &after)?;
+            let rows = messages::of_conversation_after(call.db.conn()?, conversation_id, &after)?;
             json::list(rows.iter().map(|row| MessageJson::new(call.state, row)))
         }
         _ => json::text(&json!([])),
@@ -119,9 +120,8 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
         status_arg(call, "conversation_status_code")?.map_or(StatusChange::Automatic, StatusChange::To)
     };
     let outgoing = Outgoing { user_id, conversation_id, message, attachments, payload, status };
-    // `send` reads inside its write; the pooled connection can go back meanwhile.
-    call.db.give_back();
-    let (id, notifications) = send(call.state, outgoing, call.now())?;
+    let now = call.now();
+    let (id, notifications) = send(call.db, call.state, outgoing, now)?;
     Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
 }
 
@@ -148,7 +148,7 @@ pub(crate) struct Outgoing {
 /// In one transaction it stores the message, sets the status, clears the sender's
 /// typing, fires the webhooks and queues the email notifications; then it wakes
 /// the outbox. Answers the message ID and what was queued (`["email"]` or `[]`).
-pub(crate) fn send(state: &AppState, out: Outgoing, now: String) -> ApiResult<(i64, Vec<&'static str>)> {
+pub(crate) fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> ApiResult<(i64, Vec<&'static str>)> {
     if out.message.trim().is_empty() && out.attachments.is_empty() {
         return Err(Failure::invalid("message", "send a message text, attachments, or both").into());
     }
@@ -157,7 +157,7 @@ pub(crate) fn send(state: &AppState, out: Outgoing, now: String) -> ApiResult<(i
     }
     let (user_id, conversation_id) = (out.user_id, out.conversation_id);
     let shared = state.clone();
-    let sent = state.write(move |tx| -> ApiResult<_> {
+    let sent = db.write(move |tx| -> ApiResult<_> {
         let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
         let before = conversations::find(tx, conversation_id)?.ok_or(Outcome::ConversationNotFound)?;
         let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
@@ -243,7 +243,7 @@ pub fn get_agents_in_conversation(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("conversation_id")?.ok_or(Failure::MissingArgument("conversation_id"))?;
     let mut result = Map::new();
     for id in ids {
-        let agents: Vec<Value> = messages::agents_in_conversation(call.db.get()?, id)?
+        let agents: Vec<Value> = messages::agents_in_conversation(call.db.conn()?, id)?
             .into_iter()
             .map(|agent| {
                 json!({

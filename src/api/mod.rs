@@ -27,18 +27,19 @@ mod user_args;
 mod users;
 pub(crate) mod webhooks;
 
+use crate::db::doorway::Db;
 use crate::db::users::UserRow;
 use crate::error::ApiResult;
-use crate::state::{AppState, Lease};
+use crate::state::AppState;
 use args::Args;
 use rusqlite::Connection;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// One API call being served: the authenticated admin, the arguments, and a
-/// lease on a pooled connection, on the blocking pool.
+/// database session, on the blocking pool.
 pub struct Call<'a> {
-    pub db: &'a mut Lease,
+    pub db: &'a mut Db,
     pub state: &'a AppState,
     pub caller: UserRow,
     pub args: Args,
@@ -50,13 +51,23 @@ impl Call<'_> {
     }
 
     /// Runs `work` in a group-committed write (see [`crate::db::writer`]), with the
-    /// connection given back while it waits.
+    /// connection and turn given back while it waits.
     pub fn write<T: Send + 'static>(
         &mut self,
         work: impl FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
     ) -> ApiResult<T> {
-        self.db.give_back();
-        self.state.write(work)
+        self.db.write(work)
+    }
+
+    /// An argon2id hash of `password`, made with the connection given back.
+    pub fn hash_password(&mut self, password: &str) -> ApiResult<String> {
+        Ok(self.db.hash_password(password)?)
+    }
+
+    /// Whether `password` matches `hash` (`None`: checked against a dummy hash, so an
+    /// unknown account takes as long), with the connection given back.
+    pub fn verify_password(&mut self, password: &str, hash: Option<&str>) -> ApiResult<bool> {
+        Ok(self.db.verify_password(password, hash)?)
     }
 }
 

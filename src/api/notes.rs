@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 pub fn get_notes(call: &mut Call) -> ApiResult<Value> {
     let conversation_id = call.args.required_id("conversation_id")?;
-    let rows = notes::of_conversation(call.db.get()?, conversation_id)?;
+    let rows = notes::of_conversation(call.db.conn()?, conversation_id)?;
     Ok(rows
         .iter()
         .map(|note| {

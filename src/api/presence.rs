@@ -29,24 +29,24 @@ pub fn get_online_users(call: &mut Call) -> ApiResult<Value> {
             UserSort::parse(&column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?
         }
     };
-    let rows = users::list_online(call.db.get()?, &online_since(call), &exclude, agents_only, sort)?;
+    let rows = users::list_online(call.db.conn()?, &online_since(call), &exclude, agents_only, sort)?;
     Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
 }
 
 pub fn agents_online(call: &mut Call) -> ApiResult<Value> {
-    Ok(json!(users::any_agent_online(call.db.get()?, &online_since(call))?))
+    Ok(json!(users::any_agent_online(call.db.conn()?, &online_since(call))?))
 }
 
 pub fn is_online(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let since = online_since(call);
-    Ok(json!(users::find(call.db.get()?, id)?.is_some_and(|user| user.last_activity >= since)))
+    Ok(json!(users::find(call.db.conn()?, id)?.is_some_and(|user| user.last_activity >= since)))
 }
 
 pub fn current_url(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let Some(url) = call.args.text_max("url", 2048)?.filter(|u| !u.trim().is_empty()) else {
-        return Ok(users::detail(call.db.get()?, id, CURRENT_URL)?.map_or(json!(false), |url| json!(url)));
+        return Ok(users::detail(call.db.conn()?, id, CURRENT_URL)?.map_or(json!(false), |url| json!(url)));
     };
     if !url::Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
         return Err(Failure::invalid("url", "expected an http or https URL").into());
@@ -86,12 +86,12 @@ pub fn set_typing(call: &mut Call) -> ApiResult<Value> {
 pub fn is_typing(call: &mut Call) -> ApiResult<Value> {
     let user_id = call.args.required_id("user_id")?;
     let conversation_id = call.args.required_id("conversation_id")?;
-    Ok(json!(typing::is_typing(call.db.get()?, user_id, conversation_id, &typing_since(call))?))
+    Ok(json!(typing::is_typing(call.db.conn()?, user_id, conversation_id, &typing_since(call))?))
 }
 
 pub fn is_agent_typing(call: &mut Call) -> ApiResult<Value> {
     let conversation_id = call.args.required_id("conversation_id")?;
-    Ok(match typing::agent_typing(call.db.get()?, conversation_id, &typing_since(call))? {
+    Ok(match typing::agent_typing(call.db.conn()?, conversation_id, &typing_since(call))? {
         Some((id, first_name, last_name)) => {
             json!({ "id": id.to_string(), "first_name": first_name, "last_name": last_name })
         }

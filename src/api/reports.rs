@@ -236,7 +236,7 @@ pub(crate) fn compute(conn: &rusqlite::Connection, name: ReportName, range: &Day
 pub fn reports(call: &mut Call) -> ApiResult<Value> {
     let name = name_arg(call)?;
     let range = range_arg(call)?;
-    let report = compute(call.db.get()?, name, &range)?;
+    let report = compute(call.db.conn()?, name, &range)?;
     let data: Map<String, Value> = report.rows.into_iter().map(|(label, figures)| (label, json!(figures))).collect();
     Ok(json!({
         "title": report.title,

@@ -26,16 +26,16 @@ pub(crate) fn current_by_id(conn: &Connection, id: &str) -> ApiResult<Value> {
 pub fn get_setting(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_text("setting", 64)?;
     if let Some(setting) = settings::find(id.trim()) {
-        return Ok(settings::public(setting.kind, &current(call.db.get()?, setting)?));
+        return Ok(settings::public(setting.kind, &current(call.db.conn()?, setting)?));
     }
-    store::external(call.db.get()?, id.trim())?
+    store::external(call.db.conn()?, id.trim())?
         .ok_or_else(|| Failure::invalid("setting", format!("no setting is called '{id}'")).into())
 }
 
 pub fn get_settings(call: &mut Call) -> ApiResult<Value> {
     let mut all = Map::new();
     for setting in SCHEMA {
-        all.insert(setting.id.to_string(), settings::wire(setting, &current(call.db.get()?, setting)?));
+        all.insert(setting.id.to_string(), settings::wire(setting, &current(call.db.conn()?, setting)?));
     }
     Ok(Value::Object(all))
 }
@@ -137,7 +137,7 @@ fn apply(tx: &Connection, changes: &Changes) -> ApiResult<()> {
 }
 
 pub fn saved_replies(call: &mut Call) -> ApiResult<Value> {
-    let replies = current_by_id(call.db.get()?, "saved-replies")?;
+    let replies = current_by_id(call.db.conn()?, "saved-replies")?;
     Ok(replies
         .as_array()
         .map(|rows| {
@@ -147,7 +147,7 @@ pub fn saved_replies(call: &mut Call) -> ApiResult<Value> {
 }
 
 pub fn get_departments(call: &mut Call) -> ApiResult<Value> {
-    let rows = current_by_id(call.db.get()?, "departments")?;
+    let rows = current_by_id(call.db.conn()?, "departments")?;
     let mut departments = Map::new();
     for row in rows.as_array().into_iter().flatten() {
         departments.insert(
@@ -168,7 +168,7 @@ pub fn chat_css(call: &mut Call) -> ApiResult<Value> {
             Some(_) => {
                 return Err(Failure::invalid(argument, "expected a colour like #1a2b3c or rgb(26, 43, 60)").into())
             }
-            None => current_by_id(call.db.get()?, setting)?.as_str().unwrap_or_default().to_string(),
+            None => current_by_id(call.db.conn()?, setting)?.as_str().unwrap_or_default().to_string(),
         };
         colors.push(color);
     }
@@ -187,11 +187,11 @@ pub fn chat_css(call: &mut Call) -> ApiResult<Value> {
 pub fn export_settings(call: &mut Call) -> ApiResult<Value> {
     let mut saved = Map::new();
     for setting in SCHEMA {
-        saved.insert(setting.id.to_string(), settings::public(setting.kind, &current(call.db.get()?, setting)?));
+        saved.insert(setting.id.to_string(), settings::public(setting.kind, &current(call.db.conn()?, setting)?));
     }
-    let external: Map<String, Value> = store::all_external(call.db.get()?)?.into_iter().collect();
+    let external: Map<String, Value> = store::all_external(call.db.conn()?)?.into_iter().collect();
     let mut translations = Map::new();
-    for (name, language, value) in store::all_external_translations(call.db.get()?)? {
+    for (name, language, value) in store::all_external_translations(call.db.conn()?)? {
         let entry = translations.entry(language).or_insert_with(|| json!({}));
         entry[name] = value;
     }
@@ -237,6 +237,6 @@ fn read_own_export(call: &Call, link: &str) -> ApiResult<String> {
     let prefix = format!("{}/downloads/", call.state.config.public_base());
     let not_ours = || Failure::invalid("file_url", "only links to this server's own exports can be imported");
     let token = link.strip_prefix(&prefix).and_then(|rest| rest.split('/').next()).ok_or_else(not_ours)?;
-    let download = downloads::find_live(call.db.get()?, token, &call.now())?.ok_or_else(not_ours)?;
+    let download = downloads::find_live(call.db.conn()?, token, &call.now())?.ok_or_else(not_ours)?;
     Ok(std::fs::read_to_string(download.path)?)
 }

@@ -23,12 +23,12 @@ pub fn get_translation(call: &mut Call) -> ApiResult<Value> {
         Failure::invalid("language_code", "expected two letters, optionally with a region: es, pt-br")
     })?;
     let language = i18n::find(&code).ok_or(Outcome::LanguageNotFound)?;
-    let overrides = translations::overrides_of(call.db.get()?, &code)?;
+    let overrides = translations::overrides_of(call.db.conn()?, &code)?;
     Ok(language_json(language, &overrides))
 }
 
 pub fn get_translations(call: &mut Call) -> ApiResult<Value> {
-    let overrides = translations::overrides(call.db.get()?)?;
+    let overrides = translations::overrides(call.db.conn()?)?;
     let none = BTreeMap::new();
     let all: Map<String, Value> = i18n::languages()
         .iter()
@@ -115,7 +115,7 @@ pub fn restore_translations(call: &mut Call) -> ApiResult<Value> {
 /// Switchboard addition: the saved versions, newest first, 100 per page.
 pub fn get_translation_versions(call: &mut Call) -> ApiResult<Value> {
     let offset = page_offset(call.args.int("pagination")?.unwrap_or(0));
-    let rows = translations::list_versions(call.db.get()?, offset)?;
+    let rows = translations::list_versions(call.db.conn()?, offset)?;
     Ok(rows
         .iter()
         .map(|row| {

@@ -3,9 +3,8 @@
 use super::user_args::{details_arg, email_arg, image_arg, password_arg};
 use super::{events, Call};
 use crate::accounts::{self, Account};
-use crate::crypto;
 use crate::db::users::{self, Detail, UserChanges, UserQuery, UserRow, UserScope};
-use crate::db::{search, text_or_null};
+use crate::db::{search, sessions, text_or_null};
 use crate::domain::people::NAME_MAX;
 use crate::domain::{page_offset, After, Email, UserSort, UserType};
 use crate::error::{ApiResult, Failure, Outcome};
@@ -40,14 +39,14 @@ fn details_json(details: &[Detail]) -> Value {
 fn full_user_json(call: &Call, user: &UserRow) -> ApiResult<Value> {
     let mut value = user_json(call.state, user);
     value["password"] = json!("");
-    value["details"] = details_json(&users::details(call.db.get()?, user.id)?);
+    value["details"] = details_json(&users::details(call.db.conn()?, user.id)?);
     Ok(value)
 }
 
 pub fn get_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let extra = call.args.bool_or("extra", false)?;
-    let Some(user) = users::find(call.db.get()?, id)? else { return Ok(json!(false)) };
+    let Some(user) = users::find(call.db.conn()?, id)? else { return Ok(json!(false)) };
     if extra {
         return full_user_json(call, &user);
     }
@@ -59,23 +58,23 @@ pub fn get_user(call: &mut Call) -> ApiResult<Value> {
 pub fn get_user_extra(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let slug = call.args.text_max("slug", NAME_MAX)?.filter(|s| !s.is_empty() && s != "false");
-    if !users::exists(call.db.get()?, id)? {
+    if !users::exists(call.db.conn()?, id)? {
         return Ok(json!([]));
     }
     match slug {
-        Some(slug) => Ok(match users::detail(call.db.get()?, id, &slug)? {
+        Some(slug) => Ok(match users::detail(call.db.conn()?, id, &slug)? {
             Some(value) => json!(value),
             None => call.args.raw("default").cloned().unwrap_or(json!(false)),
         }),
-        None => Ok(details_json(&users::details(call.db.get()?, id)?)),
+        None => Ok(details_json(&users::details(call.db.conn()?, id)?)),
     }
 }
 
 pub fn get_user_language(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let language = match users::detail(call.db.get()?, id, "language")? {
+    let language = match users::detail(call.db.conn()?, id, "language")? {
         Some(language) => Some(language),
-        None => users::detail(call.db.get()?, id, "browser_language")?,
+        None => users::detail(call.db.conn()?, id, "browser_language")?,
     };
     Ok(match language.map(|l| l.trim().to_ascii_lowercase()) {
         Some(code) if !code.is_empty() && code != "en" => json!(code),
@@ -113,7 +112,7 @@ pub fn get_users(call: &mut Call) -> ApiResult<Value> {
         descending,
         offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
     };
-    let rows = users::list(call.db.get()?, &query)?;
+    let rows = users::list(call.db.conn()?, &query)?;
     users_with_extra(call, rows)
 }
 
@@ -146,7 +145,7 @@ fn users_with_extra(call: &Call, rows: Vec<UserRow>) -> ApiResult<Value> {
     for row in &rows {
         let mut value = user_json(call.state, row);
         if let Some(slugs) = &slugs {
-            let details: Vec<Detail> = users::details(call.db.get()?, row.id)?
+            let details: Vec<Detail> = users::details(call.db.conn()?, row.id)?
                 .into_iter()
                 .filter(|d| slugs.is_empty() || slugs.contains(&d.slug))
                 .collect();
@@ -159,7 +158,7 @@ fn users_with_extra(call: &Call, rows: Vec<UserRow>) -> ApiResult<Value> {
 
 pub fn get_new_users(call: &mut Call) -> ApiResult<Value> {
     let after = required_after(call)?;
-    let rows = users::list_created_after(call.db.get()?, &after)?;
+    let rows = users::list_created_after(call.db.conn()?, &after)?;
     Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
 }
 
@@ -173,7 +172,7 @@ pub fn get_users_with_details(call: &mut Call) -> ApiResult<Value> {
     let scope = user_scope(call)?;
     let mut result = Map::new();
     for slug in slugs {
-        let values = users::values_of_detail(call.db.get()?, &slug, &scope)?;
+        let values = users::values_of_detail(call.db.conn()?, &slug, &scope)?;
         result.insert(slug, values.into_iter().map(|(id, value)| json!({ "id": id, "value": value })).collect());
     }
     Ok(Value::Object(result))
@@ -191,7 +190,7 @@ fn user_scope(call: &Call) -> ApiResult<UserScope> {
 
 pub fn get_agent(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("agent_id")?;
-    match users::find(call.db.get()?, id)? {
+    match users::find(call.db.conn()?, id)? {
         Some(user) if user.user_type.is_agent() => full_user_json(call, &user),
         _ => Ok(json!(false)),
     }
@@ -199,7 +198,7 @@ pub fn get_agent(call: &mut Call) -> ApiResult<Value> {
 
 pub fn get_agents_ids(call: &mut Call) -> ApiResult<Value> {
     let admins = call.args.bool_or("admins", true)?;
-    Ok(json!(users::agent_ids(call.db.get()?, admins)?))
+    Ok(json!(users::agent_ids(call.db.conn()?, admins)?))
 }
 
 pub fn search_users(call: &mut Call) -> ApiResult<Value> {
@@ -214,7 +213,7 @@ pub fn search_users(call: &mut Call) -> ApiResult<Value> {
         descending: true,
         offset: page_offset(call.args.int("pagination")?.unwrap_or(0)),
     };
-    let rows = users::list(call.db.get()?, &query)?;
+    let rows = users::list(call.db.conn()?, &query)?;
     Ok(rows.iter().map(|row| user_json(call.state, row)).collect())
 }
 
@@ -229,9 +228,12 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
     account.last_name = call.args.text_max("last_name", NAME_MAX)?.unwrap_or_default().trim().to_string();
     account.email = email_arg(call)?.flatten();
     account.profile_image = image_arg(call)?.flatten();
-    account.password_hash = password_arg(call)?.map(|p| crypto::hash_password(&p));
     account.department = call.args.nullable_id("department")?.flatten();
     account.details = details_arg(call)?;
+    account.password_hash = match password_arg(call)? {
+        Some(password) => Some(call.hash_password(&password)?),
+        None => None,
+    };
     let (now, state) = (call.now(), call.state.clone());
     let id = call.write(move |tx| accounts::add(tx, &state, &now, account))?;
     call.state.jobs.wake();
@@ -244,17 +246,27 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
         Some(name) => Some(UserType::parse_assignable(&name).ok_or(Outcome::InvalidUserType)?),
         None => None,
     };
-    let changes = UserChanges {
+    let mut changes = UserChanges {
         first_name: call.args.text_max("first_name", NAME_MAX)?.map(|s| s.trim().to_string()),
         last_name: call.args.text_max("last_name", NAME_MAX)?.map(|s| s.trim().to_string()),
         email: email_arg(call)?.map(|e| e.map(Email::into_string)),
         profile_image: image_arg(call)?,
         user_type,
-        password_hash: password_arg(call)?.map(|p| crypto::hash_password(&p)),
+        password_hash: None,
         department: call.args.nullable_id("department")?,
     };
     let (details, state) = (details_arg(call)?, call.state.clone());
-    call.write(move |tx| accounts::update(tx, &state, id, &changes, &details))?;
+    if let Some(password) = password_arg(call)? {
+        changes.password_hash = Some(call.hash_password(&password)?);
+    }
+    call.write(move |tx| {
+        accounts::update(tx, &state, id, &changes, &details)?;
+        if changes.password_hash.is_some() {
+            // A new password ends every session of that person, as the admin pages do.
+            sessions::revoke_all_of(tx, id)?;
+        }
+        Ok(())
+    })?;
     call.state.jobs.wake();
     Ok(json!(true))
 }
@@ -295,7 +307,7 @@ pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
 }
 
 pub fn count_users(call: &mut Call) -> ApiResult<Value> {
-    let counts = users::count_by_type(call.db.get()?)?;
+    let counts = users::count_by_type(call.db.conn()?)?;
     let mut result = Map::new();
     let mut all = 0;
     for user_type in UserType::ALL.into_iter().filter(|t| *t != UserType::Bot) {

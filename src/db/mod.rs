@@ -2,15 +2,16 @@
 //! family, in functions named by intent that take a `&Connection`, so they work
 //! inside or outside a transaction.
 //!
-//! The server's writes go through the group-committing [`writer`]; [`write`] is
-//! one `BEGIN IMMEDIATE` transaction for the CLI and the benchmark's seeding.
-//! [`turns`] caps how many of the server's threads run SQLite work at once.
+//! The server reaches SQLite only through the [`doorway`]: reads during one of
+//! the [`turns`], writes through the group-committing [`writer`]. [`write`] is one
+//! `BEGIN IMMEDIATE` transaction for the CLI and the benchmark's seeding.
 
 pub mod articles;
 pub mod automations;
 pub mod bulk;
 pub mod cleanup;
 pub mod conversations;
+pub mod doorway;
 pub mod downloads;
 pub mod housekeeping;
 pub mod jobs;

@@ -13,7 +13,6 @@
 //! lengthened the tail once sixteen threads waited (search-conversations' p95 at
 //! 1M messages: 20.7 ms, against 15-16 ms with the hand-over).
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -34,9 +33,15 @@ struct Waiter {
     called: Arc<AtomicBool>,
 }
 
-thread_local! {
-    /// Whether this thread holds a turn, so that a write made during it can give it up.
-    static HOLDING: Cell<bool> = const { Cell::new(false) };
+/// A turn held; dropping it (even by a panic) hands it to the longest waiter.
+pub struct Turn {
+    turns: Arc<Turns>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.turns.leave();
+    }
 }
 
 impl Turns {
@@ -44,22 +49,10 @@ impl Turns {
         Self { line: Mutex::new(Line { free: at_once.max(1), waiting: VecDeque::new() }) }
     }
 
-    /// Runs `work` during a turn, waiting for one first.
-    pub fn take<T>(&self, work: impl FnOnce() -> T) -> T {
+    /// Waits for a turn and holds it until the [`Turn`] is dropped.
+    pub fn take(self: &Arc<Self>) -> Turn {
         self.enter();
-        let _leave = Leave(self);
-        work()
-    }
-
-    /// Runs `wait` outside the current thread's turn, if it holds one, and takes a
-    /// new turn afterwards.
-    pub fn step_aside<T>(&self, wait: impl FnOnce() -> T) -> T {
-        if !HOLDING.get() {
-            return wait();
-        }
-        self.leave();
-        let _back = Enter(self);
-        wait()
+        Turn { turns: self.clone() }
     }
 
     fn line(&self) -> std::sync::MutexGuard<'_, Line> {
@@ -84,11 +77,9 @@ impl Turns {
                 std::thread::park();
             }
         }
-        HOLDING.set(true);
     }
 
     fn leave(&self) {
-        HOLDING.set(false);
         let next = {
             let mut line = self.line();
             let next = line.waiting.pop_front();
@@ -104,95 +95,77 @@ impl Turns {
     }
 }
 
-/// Gives the turn back when the work ends, even by a panic.
-struct Leave<'a>(&'a Turns);
-
-impl Drop for Leave<'_> {
-    fn drop(&mut self) {
-        self.0.leave();
-    }
-}
-
-/// Takes a turn again when the wait ends, even by a panic, so `Leave` stays balanced.
-struct Enter<'a>(&'a Turns);
-
-impl Drop for Enter<'_> {
-    fn drop(&mut self) {
-        self.0.enter();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
+    /// Spins until `done` holds, failing (not hanging) after a few seconds.
+    fn wait_for(what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !done() {
+            assert!(Instant::now() < deadline, "gave up waiting: {what}");
+            std::thread::yield_now();
+        }
+    }
+
     #[test]
-    fn no_more_than_the_allowed_threads_work_at_once_and_waiters_step_aside() {
+    fn no_more_than_the_allowed_threads_hold_a_turn_at_once() {
         let turns = Arc::new(Turns::new(2));
-        let (working, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let asides = Arc::new(AtomicUsize::new(0));
+        let (holding, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let threads: Vec<_> = (0..8)
             .map(|_| {
-                let (turns, working, most, asides) = (turns.clone(), working.clone(), most.clone(), asides.clone());
+                let (turns, holding, most) = (turns.clone(), holding.clone(), most.clone());
                 std::thread::spawn(move || {
-                    turns.take(|| {
-                        let now = working.fetch_add(1, Ordering::SeqCst) + 1;
-                        most.fetch_max(now, Ordering::SeqCst);
-                        std::thread::sleep(Duration::from_millis(5));
-                        working.fetch_sub(1, Ordering::SeqCst);
-                        // Waiting outside the turn: all eight threads can be here at once.
-                        let all_aside = turns.step_aside(|| {
-                            asides.fetch_add(1, Ordering::SeqCst);
-                            let deadline = Instant::now() + Duration::from_secs(10);
-                            while asides.load(Ordering::SeqCst) < 8 && Instant::now() < deadline {
-                                std::thread::sleep(Duration::from_millis(1));
-                            }
-                            asides.load(Ordering::SeqCst) == 8
-                        });
-                        let now = working.fetch_add(1, Ordering::SeqCst) + 1;
-                        most.fetch_max(now, Ordering::SeqCst);
-                        working.fetch_sub(1, Ordering::SeqCst);
-                        all_aside
-                    })
+                    let _turn = turns.take();
+                    let now = holding.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    // Each holder waits for a second one, so the test sees two at once
+                    // whatever the scheduling; a third would push `most` past two.
+                    let deadline = Instant::now() + Duration::from_secs(2);
+                    while holding.load(Ordering::SeqCst) < 2 && Instant::now() < deadline {
+                        std::thread::yield_now();
+                    }
+                    most.fetch_max(holding.load(Ordering::SeqCst), Ordering::SeqCst);
+                    holding.fetch_sub(1, Ordering::SeqCst);
                 })
             })
             .collect();
-        let all_aside: Vec<bool> = threads.into_iter().map(|t| t.join().unwrap()).collect();
-        assert!(all_aside.iter().all(|&aside| aside), "waiters outside their turn don't hold one");
-        assert_eq!(most.load(Ordering::SeqCst), 2);
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(most.load(Ordering::SeqCst), 2, "two turns: two holders at once, never three");
     }
 
     #[test]
     fn turns_go_to_the_threads_in_the_order_they_asked() {
         let turns = Arc::new(Turns::new(1));
         let order = Arc::new(Mutex::new(Vec::new()));
-        let threads = turns.take(|| {
-            (0..5)
-                .map(|n| {
-                    let (turns2, order) = (turns.clone(), order.clone());
-                    let thread = std::thread::spawn(move || turns2.take(|| order.lock().unwrap().push(n)));
-                    // The next thread asks only once this one waits in line.
-                    while turns.line().waiting.len() <= n {
-                        std::thread::sleep(Duration::from_millis(1));
-                    }
-                    thread
-                })
-                .collect::<Vec<_>>()
-        });
-        for thread in threads {
-            thread.join().unwrap();
-        }
+        let first = turns.take();
+        let threads: Vec<_> = (0..5)
+            .map(|n| {
+                let (turns2, order) = (turns.clone(), order.clone());
+                let thread = std::thread::spawn(move || {
+                    let _turn = turns2.take();
+                    order.lock().unwrap().push(n);
+                });
+                // The next thread asks only once this one waits in line.
+                wait_for("the thread to queue", || turns.line().waiting.len() > n);
+                thread
+            })
+            .collect();
+        drop(first);
+        threads.into_iter().for_each(|t| t.join().unwrap());
         assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3, 4]);
     }
 
     #[test]
-    fn a_turn_is_given_back_when_its_work_panics() {
-        let turns = Turns::new(1);
-        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| turns.take(|| panic!("a bug"))));
+    fn a_turn_is_given_back_when_its_holder_panics() {
+        let turns = Arc::new(Turns::new(1));
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _turn = turns.take();
+            panic!("a bug")
+        }));
         assert!(panicked.is_err());
-        assert_eq!(turns.take(|| 7), 7, "the only turn is free again");
+        assert_eq!(turns.line().free, 1, "the only turn is free again");
     }
 }

@@ -58,9 +58,9 @@ impl Writer {
     }
 
     /// Runs `work` in the current batch and returns once that batch is durable.
-    /// Blocks the calling thread: call it from the blocking pool or a job thread,
-    /// never from inside another write.
-    pub fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    /// Blocks the calling thread: only the doorway's [`super::doorway::Db::write`]
+    /// calls it, after giving back its connection and turn.
+    pub(super) fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<rusqlite::Error> + Send + 'static,

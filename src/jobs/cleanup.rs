@@ -12,18 +12,18 @@
 
 use crate::api::events;
 use crate::db::cleanup;
+use crate::db::doorway::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::Duration;
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
-pub fn clean_data_job(_conn: &Connection, state: &AppState) -> ApiResult<Value> {
+pub fn clean_data_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {
     let now = state.clock.now();
     let day_ago = crate::clock::format(now - Duration::hours(24));
     let month_ago = crate::clock::format(now - Duration::days(30));
     let shared = state.clone();
-    let (visitors, trashed, archived) = state.write(move |tx| {
+    let (visitors, trashed, archived) = db.write(move |tx| {
         let visitors = cleanup::delete_old_visitors(tx, &day_ago)?;
         let trashed = cleanup::delete_old_trash(tx, &month_ago)?;
         let archived = cleanup::archive_answered(tx, &day_ago)?;

@@ -11,8 +11,8 @@
 use super::email::OutgoingEmail;
 use super::outbox::Undelivered;
 use crate::api::settings::current_by_id;
+use crate::db::doorway::Db;
 use crate::db::outbox::Item;
-use crate::state::AppState;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
@@ -80,16 +80,14 @@ impl Smtp {
     }
 }
 
-/// Delivers one outbox item of kind [`super::email::KIND`].
-pub fn deliver(state: &AppState, item: &Item) -> Result<(), Undelivered> {
+/// Delivers one outbox item of kind [`super::email::KIND`]: the settings are read
+/// first, and the SMTP conversation happens with no connection or turn held.
+pub fn deliver(db: &mut Db, item: &Item) -> Result<(), Undelivered> {
     let email: OutgoingEmail = serde_json::from_str(&item.payload)
         .map_err(|err| Undelivered::permanent(format!("the queued email cannot be read: {err}")))?;
-    let smtp = {
-        let conn = state.pool.get().map_err(|err| Undelivered::retry(format!("no database connection: {err}")))?;
-        Smtp::from_settings(&conn)?
-    };
-    let message = build(&smtp, &email, &item.delivery_id)?;
-    send(&smtp, &message)
+    let conn = db.conn().map_err(|err| Undelivered::retry(format!("no database connection: {err}")))?;
+    let smtp = Smtp::from_settings(conn)?;
+    db.outside(|| send(&smtp, &build(&smtp, &email, &item.delivery_id)?))
 }
 
 fn build(smtp: &Smtp, email: &OutgoingEmail, delivery_id: &str) -> Result<Message, Undelivered> {

@@ -3,30 +3,32 @@
 //! FTS index merging, a WAL checkpoint, and the removal of expired downloads,
 //! delivered outbox items and job runs older than 30 days.
 
+use crate::db::doorway::Db;
 use crate::db::{downloads, housekeeping};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use chrono::Duration;
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
-pub fn presence_job(_conn: &Connection, state: &AppState) -> ApiResult<Value> {
+pub fn presence_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {
     let expired = state.clock.ago_text(state.config.typing_timeout_seconds);
-    let cleared = state.write(move |tx| housekeeping::clear_typing_before(tx, &expired))?;
+    let cleared = db.write(move |tx| housekeeping::clear_typing_before(tx, &expired))?;
     Ok(json!({ "typing_cleared": cleared }))
 }
 
-pub fn maintenance_job(conn: &Connection, state: &AppState) -> ApiResult<Value> {
+pub fn maintenance_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {
     let now = state.clock.now();
     let month_ago = crate::clock::format(now - Duration::days(30));
-    let expired = downloads::expired(conn, &state.clock.now_text())?;
-    for path in &expired {
-        let _ = std::fs::remove_file(path);
-    }
-    let pruned = state.write(move |tx| {
+    let expired = downloads::expired(db.conn()?, &state.clock.now_text())?;
+    db.outside(|| {
+        for path in &expired {
+            let _ = std::fs::remove_file(path);
+        }
+    });
+    let pruned = db.write(move |tx| {
         downloads::delete_expired(tx, &crate::clock::format(now))?;
         housekeeping::prune(tx, &month_ago)
     })?;
-    housekeeping::optimise(conn)?;
+    housekeeping::optimise(db.conn()?)?;
     Ok(json!({ "downloads_removed": expired.len(), "rows_pruned": pruned }))
 }

@@ -1,5 +1,6 @@
 //! Work that happens on its own: the scheduler thread decides *when*; each job is a
-//! plain function over a connection, callable from `cron-jobs`, the CLI and tests.
+//! plain function over a database session, callable from `cron-jobs`, the CLI and
+//! tests.
 //!
 //! Schedules are `cron` expressions (with seconds) kept in settings. A job never
 //! runs twice at once (one lock per job), and a run missed while the server was
@@ -13,11 +14,11 @@ pub mod maintenance;
 pub mod outbox;
 pub mod webhooks;
 
+use crate::db::doorway::Db;
 use crate::db::jobs as runs;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -32,7 +33,7 @@ pub struct Job {
     pub name: &'static str,
     /// The setting holding this job's cron expression; `None` runs it every tick.
     pub schedule_setting: Option<&'static str>,
-    pub run: fn(&Connection, &AppState) -> ApiResult<Value>,
+    pub run: fn(&mut Db, &AppState) -> ApiResult<Value>,
     /// Whether a report says the run did nothing worth recording.
     pub idle: fn(&Value) -> bool,
 }
@@ -93,11 +94,11 @@ impl JobControl {
 
 /// Runs `job` now, waiting if it is already running, and records the run unless it
 /// was idle. Answers the job's report.
-pub fn run(conn: &Connection, state: &AppState, job: &Job) -> ApiResult<Value> {
+pub fn run(db: &mut Db, state: &AppState, job: &Job) -> ApiResult<Value> {
     let lock = state.jobs.locks.get(job.name).expect("every job has a lock");
     let _running = lock.lock().unwrap_or_else(|e| e.into_inner());
     let started = state.clock.now_text();
-    let result = (job.run)(conn, state);
+    let result = (job.run)(db, state);
     let (ok, idle, report) = match &result {
         Ok(report) => (true, (job.idle)(report), report.to_string()),
         Err(_) => (false, false, crate::error::envelope(&result).to_string()),
@@ -105,7 +106,7 @@ pub fn run(conn: &Connection, state: &AppState, job: &Job) -> ApiResult<Value> {
     if !idle {
         let ended = state.clock.now_text();
         let name = job.name;
-        state.write(move |tx| {
+        db.write(move |tx| {
             let id = runs::start(tx, name, &started)?;
             runs::finish(tx, id, &ended, ok, &report)
         })?;
@@ -114,18 +115,18 @@ pub fn run(conn: &Connection, state: &AppState, job: &Job) -> ApiResult<Value> {
 }
 
 /// Runs every job whose schedule fired since its last run (or that never ran).
-pub fn run_due(conn: &Connection, state: &AppState) -> ApiResult<Vec<(&'static str, ApiResult<Value>)>> {
+pub fn run_due(db: &mut Db, state: &AppState) -> ApiResult<Vec<(&'static str, ApiResult<Value>)>> {
     let now = state.clock.now();
     let mut ran = Vec::new();
     for job in JOBS {
-        if is_due(conn, job, now)? {
-            ran.push((job.name, run(conn, state, job)));
+        if is_due(db.conn()?, job, now)? {
+            ran.push((job.name, run(db, state, job)));
         }
     }
     Ok(ran)
 }
 
-fn is_due(conn: &Connection, job: &Job, now: DateTime<Utc>) -> ApiResult<bool> {
+fn is_due(conn: &rusqlite::Connection, job: &Job, now: DateTime<Utc>) -> ApiResult<bool> {
     let Some(setting) = job.schedule_setting else { return Ok(true) };
     let expression = crate::api::settings::current_by_id(conn, setting)?;
     let Ok(schedule) = cron::Schedule::from_str(expression.as_str().unwrap_or_default()) else { return Ok(false) };
@@ -162,18 +163,18 @@ pub fn start(state: AppState) -> Scheduler {
                 // A ring drains only the outbox; the scheduled jobs keep their
                 // once-a-second tick however often it rings.
                 let tick = last_tick.is_none_or(|at| at.elapsed() >= TICK);
-                match state.pool.get() {
-                    Ok(conn) if tick => {
-                        last_tick = Some(Instant::now());
-                        match run_due(&conn, &state) {
-                            Ok(ran) => ran.into_iter().for_each(|(name, result)| log_failure(name, result)),
-                            Err(err) => tracing::error!(?err, "scheduler could not check the jobs"),
-                        }
+                let mut db = state.blocking_session();
+                if tick {
+                    last_tick = Some(Instant::now());
+                    match run_due(&mut db, &state) {
+                        Ok(ran) => ran.into_iter().for_each(|(name, result)| log_failure(name, result)),
+                        Err(err) => tracing::error!(?err, "scheduler could not check the jobs"),
                     }
-                    Ok(conn) if woken => log_failure("outbox", run(&conn, &state, outbox)),
-                    Ok(_) => {}
-                    Err(err) => tracing::error!(error = %err, "scheduler has no database connection"),
+                } else if woken {
+                    log_failure("outbox", run(&mut db, &state, outbox));
                 }
+                // The session ends here: the wait below holds no connection or turn.
+                drop(db);
                 woken = match rings.recv_timeout(TICK) {
                     Ok(()) => true,
                     Err(RecvTimeoutError::Timeout) => false,

@@ -5,6 +5,7 @@
 //! marked failed, with its last error. Items sharing an ordering key (a
 //! conversation) go out in order: a later one waits while an earlier one retries.
 
+use crate::db::doorway::Db;
 use crate::db::outbox::{self, Item};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -60,18 +61,18 @@ enum Settled {
 }
 
 /// Delivers every item due now; public so tests can drive delivery by hand.
-pub fn drain_once(conn: &Connection, state: &AppState) -> ApiResult<DrainReport> {
+pub fn drain_once(db: &mut Db, state: &AppState) -> ApiResult<DrainReport> {
     let mut report = DrainReport::default();
     for _ in 0..MAX_BATCHES {
-        let due = outbox::due(conn, &state.clock.now_text(), BATCH)?;
+        let due = outbox::due(db.conn()?, &state.clock.now_text(), BATCH)?;
         if due.is_empty() {
             break;
         }
         for item in due {
-            let outcome = deliver(state, &item);
+            let outcome = deliver(db, state, &item);
             let now = state.clock.now();
             let shared = state.clone();
-            let settled = state.write(move |tx| -> ApiResult<Settled> {
+            let settled = db.write(move |tx| -> ApiResult<Settled> {
                 match &outcome {
                     Ok(()) => {
                         outbox::mark_delivered(tx, item.id, &crate::clock::format(now))?;
@@ -117,16 +118,17 @@ fn backoff(attempt: i64) -> Duration {
     Duration::seconds(seconds.min(3600))
 }
 
-fn deliver(state: &AppState, item: &Item) -> Result<(), Undelivered> {
+/// Sends one item over the network, with no connection or turn held meanwhile.
+fn deliver(db: &mut Db, state: &AppState, item: &Item) -> Result<(), Undelivered> {
     match item.kind.as_str() {
-        super::email::KIND => super::mailer::deliver(state, item),
-        super::webhooks::KIND => super::webhooks::deliver(state, item),
+        super::email::KIND => super::mailer::deliver(db, item),
+        super::webhooks::KIND => db.outside(|| super::webhooks::deliver(state, item)),
         _ => Err(Undelivered::permanent(format!("nothing delivers items of kind '{}'", item.kind))),
     }
 }
 
-pub fn drain_job(conn: &Connection, state: &AppState) -> ApiResult<Value> {
-    let report = drain_once(conn, state)?;
+pub fn drain_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {
+    let report = drain_once(db, state)?;
     Ok(json!({ "delivered": report.delivered, "retrying": report.retrying, "failed": report.failed }))
 }
 

@@ -31,7 +31,7 @@ pub async fn avatar(state: web::Data<AppState>, file: web::Path<String>) -> Http
 pub async fn download(state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
     let (token, requested_name) = path.into_inner();
     let now = state.clock.now_text();
-    let found = state.db(move |conn| Ok(downloads::find_live(conn, &token, &now)?)).await;
+    let found = state.read(move |conn| Ok(downloads::find_live(conn, &token, &now)?)).await;
     let download = match found {
         Ok(Some(download)) if download.file_name == requested_name => download,
         Ok(_) => return failure_response(StatusCode::NOT_FOUND, Failure::NotFound),

@@ -173,15 +173,47 @@ fn links(places: &Places, rows: &[ArticleRow]) -> Vec<ArticleLink> {
         .collect()
 }
 
+/// A view or a search to count for the reports once the page is read.
+struct Visit {
+    report: ReportName,
+    value: Option<String>,
+    article: Option<String>,
+}
+
 /// Runs `build` on the blocking pool and renders what it returns.
 async fn page<T, F>(state: &web::Data<AppState>, build: F) -> HttpResponse
 where
     T: Template + Send + 'static,
     F: FnOnce(&Connection, &AppState) -> ApiResult<Result<T, NotFoundPage>> + Send + 'static,
 {
+    counted_page(state, move |conn, state| Ok(build(conn, state)?.map(|page| (page, None)))).await
+}
+
+/// [`page`] for pages that count a [`Visit`]: it is written after the read, so the
+/// page's connection is back in the pool while the write commits, and a failed
+/// count is logged without costing the visitor the page.
+async fn counted_page<T, F>(state: &web::Data<AppState>, build: F) -> HttpResponse
+where
+    T: Template + Send + 'static,
+    F: FnOnce(&Connection, &AppState) -> ApiResult<Result<(T, Option<Visit>), NotFoundPage>> + Send + 'static,
+{
     let shared = state.get_ref().clone();
-    match state.db(move |conn| build(conn, &shared)).await {
-        Ok(Ok(page)) => render(StatusCode::OK, &page),
+    match state.read(move |conn| build(conn, &shared)).await {
+        Ok(Ok((page, visit))) => {
+            if let Some(visit) = visit {
+                let now = state.clock.now_text();
+                let counted = state
+                    .write(move |tx| {
+                        let (value, article) = (visit.value.as_deref(), visit.article.as_deref());
+                        Ok(reports::record(tx, visit.report, value, article, None, &now)?)
+                    })
+                    .await;
+                if let Err(err) = counted {
+                    tracing::warn!(?err, "a help-center visit could not be counted");
+                }
+            }
+            render(StatusCode::OK, &page)
+        }
         Ok(Err(not_found)) => render(StatusCode::NOT_FOUND, &not_found),
         Err(ApiError::Failure(failure)) => super::failure_response(StatusCode::INTERNAL_SERVER_ERROR, failure),
         Err(ApiError::Outcome(_)) => super::not_found_response(),
@@ -275,7 +307,7 @@ async fn article_page(
 ) -> HttpResponse {
     let (category_slug, slug) = path.into_inner();
     let (csrf_token, cookie) = csrf::token(&req);
-    let mut response = page(&state, move |conn, state| {
+    let mut response = counted_page(&state, move |conn, state| {
         let default = default_language(conn)?;
         let (language, _) = chosen(&query, &default);
         let stored_language = if language == default { "" } else { language.as_str() };
@@ -286,8 +318,7 @@ async fn article_page(
         if category.as_ref().map_or(UNCATEGORISED, |c| c.slug.as_str()) != category_slug {
             return Ok(Err(not_found(conn, state, &language)?));
         }
-        let (viewed, now) = (article.id.clone(), state.clock.now_text());
-        state.write(move |tx| reports::record(tx, ReportName::ArticlesViews, None, Some(&viewed), None, &now))?;
+        let visit = Visit { report: ReportName::ArticlesViews, value: None, article: Some(article.id.clone()) };
         let places = Places::load(conn, &state.config.base_path)?;
         let mut languages = Vec::new();
         if let Some(original) = articles::find(conn, &article.id, &Languages::Default)? {
@@ -298,7 +329,7 @@ async fn article_page(
                 languages.push((code, places.article_url(&version)));
             }
         }
-        Ok(Ok(ArticlePage {
+        let page = ArticlePage {
             frame: frame(conn, state, &language, &article.title, &summary(&article.text, 160))?,
             rating_action: format!(
                 "{}/rating{}",
@@ -314,7 +345,8 @@ async fn article_page(
             languages,
             csrf_token,
             rated: query.rated.is_some(),
-        }))
+        };
+        Ok(Ok((page, Some(visit))))
     })
     .await;
     if let Some(cookie) = cookie {
@@ -358,23 +390,14 @@ async fn rate_article(
     let language = query.lang.as_deref().and_then(crate::i18n::normalize_code);
     let now = state.clock.now_text();
     let lookup_language = language.clone();
-    let shared = state.get_ref().clone();
     let found = state
-        .db(move |conn| {
-            let default = default_language(conn)?;
+        .write(move |tx| {
+            let default = default_language(tx)?;
             let stored = lookup_language.filter(|l| *l != default).unwrap_or_default();
-            let Some(article) = articles::find_by_slug(conn, &stored, &slug)? else { return Ok(false) };
-            shared.write(move |tx| {
-                articles::add_rating(tx, &article.id, rating, &now)?;
-                reports::record(
-                    tx,
-                    ReportName::ArticlesRatings,
-                    Some(&rating.to_string()),
-                    Some(&article.id),
-                    None,
-                    &now,
-                )
-            })?;
+            let Some(article) = articles::find_by_slug(tx, &stored, &slug)? else { return Ok(false) };
+            articles::add_rating(tx, &article.id, rating, &now)?;
+            let rated = Some(rating.to_string());
+            reports::record(tx, ReportName::ArticlesRatings, rated.as_deref(), Some(&article.id), None, &now)?;
             Ok(true)
         })
         .await;
@@ -390,26 +413,25 @@ async fn rate_article(
 }
 
 async fn search_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -> HttpResponse {
-    page(&state, move |conn, state| {
+    counted_page(&state, move |conn, state| {
         let default = default_language(conn)?;
         let (language, languages) = chosen(&query, &default);
         let text = query.q.clone().unwrap_or_default().chars().take(255).collect::<String>();
         let places = Places::load(conn, &state.config.base_path)?;
-        let rows = match search::match_query(&text) {
+        let (rows, visit) = match search::match_query(&text) {
             Some(expression) => {
-                let (searched, now) = (text.trim().to_string(), state.clock.now_text());
-                state.write(move |tx| {
-                    reports::record(tx, ReportName::ArticlesSearches, Some(&searched), None, None, &now)
-                })?;
-                articles::search(conn, &expression, &languages, 50)?
+                let searched = Some(text.trim().to_string());
+                let visit = Visit { report: ReportName::ArticlesSearches, value: searched, article: None };
+                (articles::search(conn, &expression, &languages, 50)?, Some(visit))
             }
-            None => vec![],
+            None => (vec![], None),
         };
-        Ok(Ok(SearchPage {
+        let page = SearchPage {
             frame: frame(conn, state, &language, "Search", "")?,
             query: text,
             results: links(&places, &rows),
-        }))
+        };
+        Ok(Ok((page, visit)))
     })
     .await
 }
@@ -417,7 +439,7 @@ async fn search_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -
 async fn sitemap(state: web::Data<AppState>) -> HttpResponse {
     let shared = state.get_ref().clone();
     let built = state
-        .db(move |conn| {
+        .read(move |conn| {
             let places = Places::load(conn, &shared.config.public_base())?;
             let base = shared.config.public_base();
             let mut urls = vec![format!("{base}/help")];

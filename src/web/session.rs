@@ -89,7 +89,7 @@ impl FromRequest for Admin {
             let (Some(state), Some(session)) = (state, session) else { return Err(login_required) };
             let lookup = session.clone();
             let user = state
-                .db(move |conn| {
+                .read(move |conn| {
                     let Some(user_id) = sessions::admin_user_of(conn, &lookup)? else { return Ok(None) };
                     Ok(users::find(conn, user_id)?)
                 })

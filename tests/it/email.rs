@@ -22,7 +22,7 @@ pub fn use_smtp(app: &TestApp, port: u16, security: &str) {
 
 /// Delivers what is due now, as the scheduler would.
 pub fn drain(app: &TestApp) -> DrainReport {
-    drain_once(&app.db(), &app.state).unwrap()
+    drain_once(&mut app.state.blocking_session(), &app.state).unwrap()
 }
 
 pub fn outbox(app: &TestApp) -> Vec<Value> {

@@ -104,10 +104,10 @@ fn a_restart_between_queueing_and_delivery_loses_nothing_and_repeats_nothing() {
     let smtp = SmtpServer::start_on(port);
     let later = chrono::NaiveDateTime::parse_from_str("2024-03-01 10:00:00", "%Y-%m-%d %H:%M:%S").unwrap().and_utc();
     let restarted = switchboard::server::prepare(config, Clock::fixed(later)).unwrap();
-    let conn = switchboard::db::open(&restarted.config.database_path()).unwrap();
+    let mut db = restarted.blocking_session();
 
-    assert_eq!(drain_once(&conn, &restarted).unwrap().delivered, 3);
-    assert_eq!(drain_once(&conn, &restarted).unwrap(), DrainReport::default());
+    assert_eq!(drain_once(&mut db, &restarted).unwrap().delivered, 3);
+    assert_eq!(drain_once(&mut db, &restarted).unwrap(), DrainReport::default());
     let mut to: Vec<String> = smtp.received().iter().map(|r| r.to.join(",")).collect();
     to.sort();
     assert_eq!(to, ["ann@example.com", "one@example.com", "two@example.com"]);

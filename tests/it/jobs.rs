@@ -7,7 +7,7 @@ const DAY: i64 = 24 * HOUR;
 
 /// Runs a job the way the scheduler does.
 fn run(app: &TestApp, name: &str) -> serde_json::Value {
-    jobs::run(&app.db(), &app.state, jobs::find(name).unwrap()).unwrap()
+    jobs::run(&mut app.state.blocking_session(), &app.state, jobs::find(name).unwrap()).unwrap()
 }
 
 #[test]
@@ -91,20 +91,22 @@ fn clean_data_and_cron_jobs_through_the_api_record_their_runs() {
 #[test]
 fn a_job_runs_when_its_schedule_fires_and_a_missed_run_happens_once() {
     let app = TestApp::spawn_quiet_at("2024-01-01 04:10:00");
-    let conn = app.db();
-    let ran = |conn: &rusqlite::Connection| -> Vec<&str> {
-        jobs::run_due(conn, &app.state).unwrap().into_iter().map(|(name, _)| name).filter(|n| *n != "outbox").collect()
+    // A session per run: none is held while the test calls the API.
+    let ran = || -> Vec<&str> {
+        let mut db = app.state.blocking_session();
+        let ran = jobs::run_due(&mut db, &app.state).unwrap();
+        ran.into_iter().map(|(name, _)| name).filter(|n| *n != "outbox").collect()
     };
-    assert_eq!(ran(&conn), ["clean-data", "presence", "maintenance"], "jobs that never ran run at once");
-    assert!(ran(&conn).is_empty(), "nothing is due again at the same time");
+    assert_eq!(ran(), ["clean-data", "presence", "maintenance"], "jobs that never ran run at once");
+    assert!(ran().is_empty(), "nothing is due again at the same time");
     app.advance(60);
-    assert_eq!(ran(&conn), ["presence"], "presence runs every minute");
+    assert_eq!(ran(), ["presence"], "presence runs every minute");
     app.advance(5 * HOUR);
-    assert_eq!(ran(&conn), ["clean-data", "presence"], "five missed hourly runs of clean-data make one run");
-    assert!(ran(&conn).is_empty());
+    assert_eq!(ran(), ["clean-data", "presence"], "five missed hourly runs of clean-data make one run");
+    assert!(ran().is_empty());
     app.ok("save-settings", json!({ "settings": { "cron-presence": "0 0 12 * * *" } }));
     app.advance(60);
-    assert!(ran(&conn).is_empty(), "schedules come from settings");
+    assert!(ran().is_empty(), "schedules come from settings");
     assert_eq!(
         app.call("save-settings", json!({ "settings": { "cron-presence": "whenever" } }))["response"],
         "invalid-argument"
@@ -116,7 +118,7 @@ fn undeliverable_outbox_items_fail_visibly_with_their_last_error() {
     let app = TestApp::spawn_quiet_at("2024-01-01 00:00:00");
     let conn = app.db();
     jobs::outbox::enqueue(&conn, "carrier-pigeon", None, &json!({ "to": "x" }), "2024-01-01 00:00:00").unwrap();
-    let report = jobs::outbox::drain_once(&app.db(), &app.state).unwrap();
+    let report = jobs::outbox::drain_once(&mut app.state.blocking_session(), &app.state).unwrap();
     assert_eq!(report.failed, 1);
     let failed = app.ok("get-outbox", json!({ "state": "failed" }));
     assert_eq!(failed[0]["kind"], "carrier-pigeon");

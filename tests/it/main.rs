@@ -18,6 +18,7 @@ mod docs;
 mod email;
 mod email_delivery;
 mod formatting;
+mod hardening;
 mod help;
 mod install;
 mod jobs;

@@ -127,8 +127,7 @@ fn a_restart_in_the_middle_of_delivery_loses_nothing_and_repeats_nothing() {
     let later = chrono::NaiveDateTime::parse_from_str("2024-01-01 01:00:00", "%Y-%m-%d %H:%M:%S").unwrap().and_utc();
     let state = switchboard::server::prepare(config, switchboard::clock::Clock::fixed(later)).unwrap();
     receiver.answer(Answer::status(200));
-    let conn = switchboard::db::open(&state.config.database_path()).unwrap();
-    let report = switchboard::jobs::outbox::drain_once(&conn, &state).unwrap();
+    let report = switchboard::jobs::outbox::drain_once(&mut state.blocking_session(), &state).unwrap();
 
     assert_eq!(report, DrainReport { delivered: 3, retrying: 0, failed: 0 });
     assert_eq!(messages_in(&receiver.delivered(), conversation), ["m1", "m2", "m3", "m4", "m5"]);

@@ -21,7 +21,7 @@ pub fn configure(app: &TestApp, url: &str, allowed: &str) {
 
 /// Delivers what is due, as the scheduler would.
 pub fn drain(app: &TestApp) -> DrainReport {
-    drain_once(&app.db(), &app.state).unwrap()
+    drain_once(&mut app.state.blocking_session(), &app.state).unwrap()
 }
 
 /// Whether `X-Switchboard-Signature` is the HMAC-SHA256, under `key`, of the

@@ -151,7 +151,7 @@ fn stored_language(lang: Option<&str>, default: &str) -> Result<String, PageErro
 
 pub async fn new_page(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let shared = state.get_ref().clone();
-    let loaded = state.db(move |conn| load(conn, &shared, "")).await?;
+    let loaded = state.read(move |conn| load(conn, &shared, "")).await?;
     let draft = Draft { title: String::new(), content: String::new(), link: String::new(), categories: Vec::new() };
     render(&loaded.page(Frame::new(&state, &admin, "articles", "New article"), "", "", draft))
 }
@@ -167,7 +167,7 @@ pub async fn edit_page(
         return Err(PageError::NotFound);
     }
     let (shared, lookup) = (state.get_ref().clone(), id.clone());
-    let loaded = state.db(move |conn| load(conn, &shared, &lookup)).await?;
+    let loaded = state.read(move |conn| load(conn, &shared, &lookup)).await?;
     let language = stored_language(query.lang.as_deref(), &loaded.default_language)?;
     let Some(original) = loaded.version("") else { return Err(PageError::NotFound) };
     // A new translation starts from the original, to be translated in place.
@@ -227,7 +227,8 @@ async fn save(
     let (title, content, link, categories) =
         (draft.title.clone(), draft.content.clone(), draft.link.clone(), draft.categories.clone());
     let saved = state
-        .db(move |conn| {
+        .session(move |db| {
+            let conn = db.conn()?;
             let default = default_language(conn)?;
             let Ok(language) = stored_language(sent_language.as_deref(), &default) else { return Ok(Saved::Missing) };
             let created = id.is_none();
@@ -253,7 +254,7 @@ async fn save(
             let known: Vec<String> = articles::categories(conn)?.into_iter().map(|c| c.id).collect();
             let categories: Vec<String> = categories.into_iter().filter(|c| known.contains(c)).collect();
             let done = Saved::Done { id: id.clone(), language: language.clone(), created };
-            shared.write(move |tx| {
+            db.write(move |tx| {
                 let mut taken = articles::slugs_taken(tx, &language, &id)?;
                 let slug = unique_slug(&checked.title, &mut taken);
                 let version = NewArticle::from_checked(id.clone(), language.clone(), checked, slug);

@@ -41,7 +41,7 @@ pub async fn list_page(
 ) -> Result<HttpResponse, PageError> {
     let base = state.config.base_path.clone();
     let (articles, category_count) = state
-        .db(move |conn| {
+        .read(move |conn| {
             let default = default_language(conn)?;
             let places = Places::load(conn, &base)?;
             let categories = articles::categories(conn)?;
@@ -107,7 +107,7 @@ pub async fn delete_page(
     }
     let lookup = id.clone();
     let (default, versions) =
-        state.db(move |conn| Ok((default_language(conn)?, articles::versions(conn, &lookup)?))).await?;
+        state.read(move |conn| Ok((default_language(conn)?, articles::versions(conn, &lookup)?))).await?;
     let language = query.lang.as_deref().and_then(crate::i18n::normalize_code).filter(|l| *l != default);
     let Some(original) = versions.iter().find(|v| v.language.is_empty()) else { return Err(PageError::NotFound) };
     let base = &state.config.base_path;
@@ -150,11 +150,11 @@ pub async fn delete(
     let language = crate::i18n::normalize_code(form.text("language"));
     let target = id.clone();
     // Some(true): a translation went; Some(false): the whole article; None: nothing.
-    let shared = state.get_ref().clone();
     let deleted = state
-        .db(move |conn| {
+        .session(move |db| {
+            let conn = db.conn()?;
             let default = default_language(conn)?;
-            shared.write(move |tx| match language.filter(|l| *l != default) {
+            db.write(move |tx| match language.filter(|l| *l != default) {
                 Some(code) => Ok(articles::delete_translation(tx, &target, &code)?.then_some(true)),
                 None => Ok(articles::delete(tx, &target)?.then_some(false)),
             })

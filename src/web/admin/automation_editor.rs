@@ -182,7 +182,7 @@ pub async fn edit_page(
     admin.require_admin()?;
     let id = path.into_inner();
     let found = state
-        .db(move |conn| {
+        .read(move |conn| {
             let automations = load(conn)?;
             let translations = load_translations(conn, &automations)?;
             Ok(automations.into_iter().find(|a| a.id == id).map(|a| (a.kind, Draft::of(&a, &translations))))
@@ -217,7 +217,7 @@ pub async fn update(
     admin.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let lookup = id.clone();
-    let saved = state.db(move |conn| Ok(store::find(conn, &lookup)?)).await?.ok_or(PageError::NotFound)?;
+    let saved = state.read(move |conn| Ok(store::find(conn, &lookup)?)).await?.ok_or(PageError::NotFound)?;
     let kind = Kind::parse(&saved.kind).ok_or(PageError::NotFound)?;
     save(admin, state, kind, Some(id), form).await
 }
@@ -239,7 +239,7 @@ async fn save(
     let mut draft = Draft::from_form(kind, id.as_deref().unwrap_or_default(), &form);
     let sent = draft.clone();
     let outcome = state
-        .write_async(move |tx| {
+        .write(move |tx| {
             let mut draft = sent;
             let mut automations = load(tx)?;
             let mut translations = load_translations(tx, &automations)?;

@@ -64,7 +64,7 @@ pub async fn list_page(
 ) -> Result<HttpResponse, PageError> {
     admin.require_admin()?;
     let (automations, translations) = state
-        .db(|conn| {
+        .read(|conn| {
             let automations = load(conn)?;
             let translations = load_translations(conn, &automations)?;
             Ok((automations, translations))
@@ -108,7 +108,7 @@ pub async fn delete_page(
     admin.require_admin()?;
     let id = path.into_inner();
     let lookup = id.clone();
-    let found = state.db(move |conn| Ok(load(conn)?.into_iter().find(|a| a.id == lookup))).await?;
+    let found = state.read(move |conn| Ok(load(conn)?.into_iter().find(|a| a.id == lookup))).await?;
     let automation = found.ok_or(PageError::NotFound)?;
     let base = &state.config.base_path;
     let name = if automation.name.trim().is_empty() { automation.id.clone() } else { automation.name.clone() };
@@ -136,7 +136,7 @@ pub async fn delete(
     admin.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let deleted = state
-        .write_async(move |tx| {
+        .write(move |tx| {
             let mut automations = load(tx)?;
             let before = automations.len();
             automations.retain(|a| a.id != id);

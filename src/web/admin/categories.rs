@@ -49,7 +49,7 @@ pub async fn categories_page(
     state: web::Data<AppState>,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    let categories = state.db(|conn| Ok(articles::categories(conn)?)).await?;
+    let categories = state.read(|conn| Ok(articles::categories(conn)?)).await?;
     render(&CategoriesPage {
         frame: Frame::new(&state, &admin, "articles", "Categories"),
         notice: notice(query.done.as_deref()),
@@ -128,13 +128,13 @@ pub async fn save(admin: Admin, state: web::Data<AppState>, form: Fields) -> Res
     admin.check_csrf(form.csrf())?;
     let (rows, new_row) = rows_of(&form);
     let (sent_rows, sent_new) = (rows.clone(), new_row.clone());
-    let shared = state.get_ref().clone();
     let outcome = state
-        .db(move |conn| {
+        .session(move |db| {
+            let conn = db.conn()?;
             let stored = articles::categories(conn)?;
             match checked(&sent_rows, &sent_new, &stored) {
                 Ok(categories) => {
-                    shared.write(move |tx| articles::replace_categories(tx, &categories))?;
+                    db.write(move |tx| articles::replace_categories(tx, &categories))?;
                     Ok(Ok(()))
                 }
                 Err(why) => Ok(Err(why)),
@@ -161,7 +161,7 @@ pub async fn delete_page(
     let id = path.into_inner();
     let lookup = id.clone();
     let (category, used_by) = state
-        .db(move |conn| {
+        .read(move |conn| {
             let category = articles::categories(conn)?.into_iter().find(|c| c.id == lookup);
             let used_by = articles::list(conn, &articles::Languages::Default, Some(&lookup), i64::MAX)?.len();
             Ok((category, used_by))
@@ -196,7 +196,7 @@ pub async fn delete(
         return Err(PageError::NotFound);
     }
     let deleted = state
-        .write_async(move |tx| {
+        .write(move |tx| {
             let stored = articles::categories(tx)?;
             let before = stored.len();
             let keep: Vec<CategoryRow> = stored.into_iter().filter(|c| c.id != id).collect();

@@ -14,6 +14,7 @@ use super::{render, Frame, PageError};
 use crate::api::exports;
 use crate::api::settings::current_by_id;
 use crate::db::conversations::{self, ConversationRow};
+use crate::db::doorway::Db;
 use crate::db::messages::{self, MessageRow};
 use crate::db::{notes, typing, users};
 use crate::domain::{markup, After, UserType};
@@ -168,16 +169,20 @@ pub fn saved_reply(conn: &Connection, index: usize) -> ApiResult<Option<String>>
 }
 
 /// Marks the customer's unread messages read, writing only when there are some.
-fn mark_read(conn: &Connection, state: &AppState, id: i64) -> ApiResult<()> {
-    if !messages::unread_counts(conn, &[id])?.is_empty() {
-        state.write(move |tx| messages::mark_customer_messages_read(tx, id))?;
+fn mark_read(db: &mut Db, id: i64) -> ApiResult<()> {
+    if !messages::unread_counts(db.conn()?, &[id])?.is_empty() {
+        db.write(move |tx| messages::mark_customer_messages_read(tx, id))?;
     }
     Ok(())
 }
 
-fn load(conn: &Connection, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
+fn load(db: &mut Db, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
+    if !conversations::exists(db.conn()?, id)? {
+        return Ok(None);
+    }
+    mark_read(db, id)?;
+    let conn = db.conn()?;
     let Some(conversation) = conversations::find(conn, id)? else { return Ok(None) };
-    mark_read(conn, state, id)?;
     let online_since = state.clock.ago_text(state.config.online_window_seconds);
     let typing_since = state.clock.ago_text(state.config.typing_timeout_seconds);
     let profile = match users::find(conn, conversation.user_id)? {
@@ -213,7 +218,7 @@ pub async fn page(
     notice: Option<&'static str>,
 ) -> Result<ConversationPage, PageError> {
     let shared = state.clone();
-    let loaded = state.db(move |conn| load(conn, &shared, id)).await?.ok_or(PageError::NotFound)?;
+    let loaded = state.session(move |db| load(db, &shared, id)).await?.ok_or(PageError::NotFound)?;
     let c = &loaded.conversation;
     let (status, status_class) = status_name(c.status_code);
     let customer_name = full_name(&c.first_name, &c.last_name);
@@ -317,14 +322,13 @@ pub async fn conversation_messages(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let after = params.after.trim().parse::<i64>().unwrap_or(0).max(0);
-    let shared = state.get_ref().clone();
     let rows = state
-        .db(move |conn| {
-            if !conversations::exists(conn, id)? {
+        .session(move |db| {
+            if !conversations::exists(db.conn()?, id)? {
                 return Ok(None);
             }
-            mark_read(conn, &shared, id)?;
-            Ok(Some(messages::of_conversation_after(conn, id, &After::Id(after))?))
+            mark_read(db, id)?;
+            Ok(Some(messages::of_conversation_after(db.conn()?, id, &After::Id(after))?))
         })
         .await?
         .ok_or(PageError::NotFound)?;
@@ -339,7 +343,7 @@ pub async fn transcript(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let csv = state
-        .db(move |conn| {
+        .read(move |conn| {
             if !conversations::exists(conn, id)? {
                 return Ok(None);
             }

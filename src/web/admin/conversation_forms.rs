@@ -87,7 +87,7 @@ pub async fn reply(
         "insert" => {
             let index = form.saved_reply.trim().parse::<usize>().ok();
             let text = match index {
-                Some(index) => state.db(move |conn| saved_reply(conn, index)).await?,
+                Some(index) => state.read(move |conn| saved_reply(conn, index)).await?,
                 None => None,
             };
             let mut message = form.message;
@@ -109,8 +109,7 @@ pub async fn reply(
                 status: StatusChange::Automatic,
             };
             let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
-            // `send` reads inside its write, so it needs no pooled connection of its own.
-            match state.leased(move |_| sending::send(&shared, outgoing, now)).await {
+            match state.session(move |db| sending::send(db, &shared, outgoing, now)).await {
                 Ok(_) => Ok(see_other(format!("{}?done=sent#reply", conversation_url(&state, id)))),
                 Err(ApiError::Failure(Failure::InvalidArgument { .. })) => {
                     let error = if form.message.trim().is_empty() {
@@ -173,7 +172,7 @@ pub async fn trash_page(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    if !state.db(move |conn| Ok(conversations::exists(conn, id)?)).await? {
+    if !state.read(move |conn| Ok(conversations::exists(conn, id)?)).await? {
         return Err(PageError::NotFound);
     }
     trash_confirmation(&state, &admin, id)
@@ -195,7 +194,7 @@ pub async fn set_status(
         _ => return Err(PageError::NotFound),
     };
     let shared = state.get_ref().clone();
-    let changed = state.write_async(move |tx| change_status(tx, &shared, id, status)).await?;
+    let changed = state.write(move |tx| change_status(tx, &shared, id, status)).await?;
     if !changed {
         return Err(PageError::NotFound);
     }
@@ -227,7 +226,7 @@ pub async fn assign(
     let id = path.into_inner();
     let (agent, department) = (parse_id(&form.agent)?, parse_id(&form.department)?);
     state
-        .write_async(move |tx| {
+        .write(move |tx| {
             assign_agent(tx, id, agent)?;
             conversations::set_department(tx, id, department)?;
             Ok(())
@@ -254,7 +253,7 @@ pub async fn add_note(
     let id = path.into_inner();
     let (author, name) = (admin.user.id, full_name(&admin.user.first_name, &admin.user.last_name));
     let (message, now) = (form.into_inner().message, state.clock.now_text());
-    let added = state.write_async(move |tx| crate::api::notes::add(tx, id, author, &name, &message, &now)).await;
+    let added = state.write(move |tx| crate::api::notes::add(tx, id, author, &name, &message, &now)).await;
     let done = match added {
         Ok(_) => "note-added",
         Err(ApiError::Failure(Failure::InvalidArgument { .. })) => "empty-note",
@@ -276,7 +275,7 @@ pub async fn delete_note_page(
 ) -> Result<HttpResponse, PageError> {
     let (id, note) = path.into_inner();
     let text = state
-        .db(move |conn| Ok(notes::of_conversation(conn, id)?.into_iter().find(|n| n.id == note).map(|n| n.message)))
+        .read(move |conn| Ok(notes::of_conversation(conn, id)?.into_iter().find(|n| n.id == note).map(|n| n.message)))
         .await?
         .ok_or(PageError::NotFound)?;
     let quoted: String = text.chars().take(200).collect();
@@ -299,7 +298,7 @@ pub async fn delete_note(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let (id, note) = path.into_inner();
-    let deleted = state.write_async(move |tx| Ok(notes::delete(tx, id, note)?)).await?;
+    let deleted = state.write(move |tx| Ok(notes::delete(tx, id, note)?)).await?;
     if !deleted {
         return Err(PageError::NotFound);
     }

@@ -221,7 +221,7 @@ async fn list(state: &AppState, admin: &Admin, filters: &Filters, after: Option<
     }
     let (now, me) = (state.clock.now(), admin.user.id);
     Ok(state
-        .db(move |conn| {
+        .read(move |conn| {
             // Read before the rows, so a message landing in between is reported again, never missed.
             let last_message_id = messages::last_id(conn)?;
             let rows = conversations::inbox(conn, &query)?;

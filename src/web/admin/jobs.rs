@@ -56,7 +56,7 @@ pub async fn jobs_page(
 ) -> Result<HttpResponse, PageError> {
     admin.require_admin()?;
     let (runs, counts, items, schedules) = state
-        .db(|conn| {
+        .read(|conn| {
             let stored = outbox::counts(conn)?;
             let counts = ["pending", "delivered", "failed"]
                 .into_iter()
@@ -101,7 +101,7 @@ pub async fn run_due(admin: Admin, state: web::Data<AppState>, form: Fields) -> 
     admin.require_admin()?;
     admin.check_csrf(form.csrf())?;
     let shared = state.get_ref().clone();
-    let ran = state.db(move |conn| crate::jobs::run_due(conn, &shared)).await?;
+    let ran = state.session(move |db| crate::jobs::run_due(db, &shared)).await?;
     for (job, result) in ran {
         if let Err(err) = result {
             // Recorded as a failed run, which the page shows.

@@ -78,7 +78,7 @@ fn changes(conn: &Connection, after: i64, watched: Option<Watched>, typing_since
 /// Where a stream or poll starts, and the conversation it watches.
 async fn start(state: &AppState, after: Option<i64>, conversation: Option<i64>) -> ApiResult<(i64, Option<Watched>)> {
     state
-        .db(move |conn| {
+        .read(move |conn| {
             let after = match after {
                 Some(after) => after,
                 None => messages::last_id(conn)?,
@@ -120,7 +120,7 @@ impl Stream {
             actix_web::rt::time::sleep(POLL_EVERY).await;
             let (after, watched) = (self.after, self.watched);
             let since = self.state.clock.ago_text(self.state.config.typing_timeout_seconds);
-            let found = self.state.db(move |conn| changes(conn, after, watched, &since)).await.ok()?;
+            let found = self.state.read(move |conn| changes(conn, after, watched, &since)).await.ok()?;
             let mut chunk = String::new();
             for (conversation_id, message_id) in found.messages {
                 let data = json!({ "conversation_id": conversation_id, "message_id": message_id });
@@ -179,7 +179,7 @@ pub async fn poll(
     let (start_after, watched) = start(&state, after, positive(&params.conversation).filter(|id| *id > 0)).await?;
     let since = state.clock.ago_text(state.config.typing_timeout_seconds);
     let found = match after {
-        Some(after) => state.db(move |conn| changes(conn, after, watched, &since)).await?,
+        Some(after) => state.read(move |conn| changes(conn, after, watched, &since)).await?,
         None => Changes { messages: vec![], typing: None },
     };
     let last = found.messages.iter().map(|(_, id)| *id).max().unwrap_or(start_after).max(start_after);

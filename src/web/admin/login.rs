@@ -1,5 +1,6 @@
 //! Signing in and out of the admin area. Passwords are checked with argon2id on
-//! the blocking pool. Failed attempts are counted per account and per address: six
+//! the password threads, with no connection held; an unknown email is checked
+//! against a dummy hash, so the time taken does not tell who has an account. Failed attempts are counted per account and per address: six
 //! failures for an account (or thirty from one address) within fifteen minutes lock
 //! sign-in for the rest of that window, with a message saying how long. People
 //! with two-factor on are asked for a code next ([`super::login_code`]); wrong
@@ -7,8 +8,9 @@
 
 use super::notice;
 use super::{render, see_other, PageError};
-use crate::crypto::{self, random_hex};
+use crate::crypto::random_hex;
 use crate::db::{login_failures, sessions, two_factor, users};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::web::{csrf, session};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -127,12 +129,14 @@ pub(super) fn locked_message(minutes: i64) -> String {
 }
 
 /// Counts a wrong password or code against the account and the address.
-pub(super) fn record_failure(state: &AppState, account: &str, address: &str, now: &str) -> rusqlite::Result<()> {
-    let (account, address, now) = (account.to_owned(), address.to_owned(), now.to_owned());
-    state.write(move |tx| {
-        login_failures::record(tx, "account", &account, &now)?;
-        login_failures::record(tx, "address", &address, &now)
-    })
+pub(super) async fn record_failure(state: &AppState, account: String, address: String) -> ApiResult<()> {
+    let now = state.clock.now_text();
+    state
+        .write(move |tx| {
+            login_failures::record(tx, "account", &account, &now)?;
+            Ok(login_failures::record(tx, "address", &address, &now)?)
+        })
+        .await
 }
 
 /// Opens an admin session for `user_id` (inside the caller's transaction) and answers its ID.
@@ -157,6 +161,53 @@ pub(super) fn signed_in(state: &AppState, req: &HttpRequest, session: &str, next
     response
 }
 
+/// Checks a sign-in: the lock-out and the account are read first, the password is
+/// checked with nothing held, and the outcome is written last.
+async fn attempt(
+    state: &AppState,
+    account: String,
+    address: String,
+    user_agent: String,
+    password: &str,
+) -> ApiResult<Attempt> {
+    let (shared, lookup, from) = (state.clone(), account.clone(), address.clone());
+    let found = state
+        .read(move |conn| {
+            if let Some(minutes) = locked_minutes(conn, shared.clock.now(), &lookup, &from)? {
+                return Ok(Err(minutes));
+            }
+            let Some((user, hash)) = users::find_by_email(conn, &lookup)?.filter(|(u, _)| u.user_type.is_agent())
+            else {
+                return Ok(Ok(None));
+            };
+            Ok(Ok(Some((user.id, hash, two_factor::is_enabled(conn, user.id)?))))
+        })
+        .await?;
+    let found = match found {
+        Err(minutes) => return Ok(Attempt::Locked(minutes)),
+        Ok(found) => found,
+    };
+    let hash = found.as_ref().and_then(|(_, hash, _)| hash.clone());
+    let genuine = state.verify_password(password, hash.as_deref()).await?;
+    let now = state.clock.now_text();
+    match found {
+        Some((user_id, _, true)) if genuine => {
+            let pending = random_hex(24);
+            let stored = pending.clone();
+            state.write(move |tx| Ok(sessions::insert_pending(tx, &stored, user_id, &now)?)).await?;
+            Ok(Attempt::NeedsCode(pending))
+        }
+        Some((user_id, _, false)) if genuine => {
+            let session = state.write(move |tx| Ok(open_session(tx, user_id, &account, &now, &user_agent)?)).await?;
+            Ok(Attempt::SignedIn(session))
+        }
+        _ => {
+            record_failure(state, account, address).await?;
+            Ok(Attempt::Wrong)
+        }
+    }
+}
+
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -170,37 +221,15 @@ pub async fn login(
     let address = address_of(&req);
     let user_agent = user_agent_of(&req);
     let account = form.email.trim().to_ascii_lowercase();
-    let shared = state.get_ref().clone();
-    let attempt = state
-        .db(move |conn| {
-            let now = shared.clock.now();
-            if let Some(minutes) = locked_minutes(conn, now, &account, &address)? {
-                return Ok(Attempt::Locked(minutes));
-            }
-            let found = users::find_by_email(conn, &account)?;
-            let genuine = found.as_ref().is_some_and(|(user, hash)| {
-                user.user_type.is_agent() && hash.as_deref().is_some_and(|h| crypto::verify_password(&form.password, h))
-            });
-            let now_text = crate::clock::format(now);
-            match found {
-                Some((user, _)) if genuine && two_factor::is_enabled(conn, user.id)? => {
-                    let pending = random_hex(24);
-                    let stored = pending.clone();
-                    shared.write(move |tx| sessions::insert_pending(tx, &stored, user.id, &now_text))?;
-                    Ok(Attempt::NeedsCode(pending))
-                }
-                Some((user, _)) if genuine => {
-                    let session =
-                        shared.write(move |tx| open_session(tx, user.id, &account, &now_text, &user_agent))?;
-                    Ok(Attempt::SignedIn(session))
-                }
-                _ => {
-                    record_failure(&shared, &account, &address, &now_text)?;
-                    Ok(Attempt::Wrong)
-                }
-            }
-        })
-        .await?;
+    let attempt = match attempt(&state, account, address, user_agent, &form.password).await {
+        Err(crate::error::ApiError::Failure(crate::error::Failure::RateLimited)) => {
+            let busy = "Too many sign-ins at once. Try again in a moment.".to_string();
+            let mut response = page(&req, &state, form.email, next, Some(busy), None)?;
+            *response.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
+            return Ok(response);
+        }
+        attempt => attempt?,
+    };
     match attempt {
         Attempt::SignedIn(session) => Ok(signed_in(&state, &req, &session, next)),
         Attempt::NeedsCode(pending) => Ok(super::login_code::ask_for_code(&state, &req, &pending, &next)),
@@ -221,7 +250,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let session = admin.session.clone();
-    state.write_async(move |tx| Ok(sessions::revoke(tx, &session)?)).await?;
+    state.write(move |tx| Ok(sessions::revoke(tx, &session)?)).await?;
     let mut response = see_other(format!("{}/admin/login", state.config.base_path));
     let _ = response.add_cookie(&session::removal(&state));
     Ok(response)

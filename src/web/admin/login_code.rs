@@ -96,6 +96,57 @@ enum Outcome {
     Locked(i64),
 }
 
+/// Checks a code for a pending sign-in: read, then written in a batch of its own.
+async fn check_code(
+    state: &AppState,
+    pending: String,
+    address: String,
+    user_agent: String,
+    code: String,
+) -> crate::error::ApiResult<Outcome> {
+    let (shared, from) = (state.clone(), address.clone());
+    let now = state.clock.now();
+    let found = state
+        .read(move |conn| {
+            let since = crate::clock::format(now - Duration::minutes(PENDING_MINUTES));
+            let Some(user_id) = sessions::pending_user_of(conn, &pending, &since)? else { return Ok(Err(None)) };
+            let Some(user) = users::find(conn, user_id)? else { return Ok(Err(None)) };
+            let account = user.email.clone().unwrap_or_default().to_ascii_lowercase();
+            if let Some(minutes) = locked_minutes(conn, now, &account, &from)? {
+                return Ok(Err(Some(minutes)));
+            }
+            let secret = two_factor::find(conn, user_id)?
+                .filter(|row| row.enabled)
+                .and_then(|row| crate::two_factor::open(&shared.key, &row.secret));
+            Ok(Ok((user_id, account, secret)))
+        })
+        .await?;
+    let (user_id, account, secret) = match found {
+        Err(None) => return Ok(Outcome::Expired),
+        Err(Some(minutes)) => return Ok(Outcome::Locked(minutes)),
+        Ok(found) => found,
+    };
+    let step = secret.and_then(|secret| crate::two_factor::matching_step(&secret, &code, now));
+    let (opener, now_text) = (account.clone(), crate::clock::format(now));
+    let opened = state
+        .write(move |tx| {
+            let Some(step) = step else { return Ok(None) };
+            if !two_factor::use_step(tx, user_id, step)? {
+                return Ok(None);
+            }
+            sessions::remove_pending_of(tx, user_id)?;
+            Ok(open_session(tx, user_id, &opener, &now_text, &user_agent).map(Some)?)
+        })
+        .await?;
+    match opened {
+        Some(session) => Ok(Outcome::SignedIn(session)),
+        None => {
+            record_failure(state, account, address).await?;
+            Ok(Outcome::Wrong)
+        }
+    }
+}
+
 pub async fn code_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -108,42 +159,7 @@ pub async fn code_submit(
     let Some(pending) = pending_of(&state, &req) else { return Ok(back_to_login(&state, "sign-in-expired")) };
     let (address, code) = (address_of(&req), form.code.clone());
     let user_agent = user_agent_of(&req);
-    let shared = state.get_ref().clone();
-    let outcome = state
-        .db(move |conn| {
-            let now = shared.clock.now();
-            let now_text = crate::clock::format(now);
-            let since = crate::clock::format(now - Duration::minutes(PENDING_MINUTES));
-            let Some(user_id) = sessions::pending_user_of(conn, &pending, &since)? else { return Ok(Outcome::Expired) };
-            let Some(user) = users::find(conn, user_id)? else { return Ok(Outcome::Expired) };
-            let account = user.email.clone().unwrap_or_default().to_ascii_lowercase();
-            if let Some(minutes) = locked_minutes(conn, now, &account, &address)? {
-                return Ok(Outcome::Locked(minutes));
-            }
-            let secret = two_factor::find(conn, user_id)?
-                .filter(|row| row.enabled)
-                .and_then(|row| crate::two_factor::open(&shared.key, &row.secret));
-            let step = secret.and_then(|secret| crate::two_factor::matching_step(&secret, &code, now));
-            let opened = shared.write({
-                let (account, now_text) = (account.clone(), now_text.clone());
-                move |tx| {
-                    let Some(step) = step else { return Ok(None) };
-                    if !two_factor::use_step(tx, user_id, step)? {
-                        return Ok(None);
-                    }
-                    sessions::remove_pending_of(tx, user_id)?;
-                    open_session(tx, user_id, &account, &now_text, &user_agent).map(Some)
-                }
-            })?;
-            match opened {
-                Some(session) => Ok(Outcome::SignedIn(session)),
-                None => {
-                    record_failure(&shared, &account, &address, &now_text)?;
-                    Ok(Outcome::Wrong)
-                }
-            }
-        })
-        .await?;
+    let outcome = check_code(&state, pending, address, user_agent, code).await?;
     match outcome {
         Outcome::SignedIn(session) => {
             let mut response = signed_in(&state, &req, &session, next);

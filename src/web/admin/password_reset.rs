@@ -103,53 +103,57 @@ pub async fn reset_request(
     }
     let account: String = form.email.trim().to_ascii_lowercase().chars().take(people::EMAIL_MAX).collect();
     let address = super::login::address_of(&req);
-    let shared = state.get_ref().clone();
+    let now = state.clock.now();
+    let now_text = crate::clock::format(now);
+    let since = crate::clock::format(now - Duration::minutes(WINDOW_MINUTES));
+    let expires = crate::clock::format(now + Duration::minutes(LINK_MINUTES));
+    // The email is made before the write: templates never run on the writer's thread.
+    let lookup = account.clone();
+    let agent = state
+        .read(move |conn| {
+            let Some((user, _)) = users::find_by_email(conn, &lookup)? else { return Ok(None) };
+            Ok(user.email.clone().filter(|_| user.user_type.is_agent()).map(|to| (user, to)))
+        })
+        .await?;
+    let reset = match agent {
+        Some((user, to)) => {
+            let token = random_hex(32);
+            let link = format!("{}/admin/password-reset/{token}", state.config.public_base());
+            let name = super::users::full_name(&user.first_name, &user.last_name);
+            let rendered = (
+                EmailText { name: &name, link: &link, minutes: LINK_MINUTES }.render(),
+                EmailHtml { name: &name, link: &link, minutes: LINK_MINUTES }.render(),
+            );
+            let (Ok(text), Ok(html)) = rendered else { return Err(PageError::Unavailable) };
+            let message = OutgoingEmail {
+                to,
+                to_name: name,
+                subject: "Reset your Switchboard password".into(),
+                text,
+                html,
+                recipient_id: Some(user.id),
+                sender_suffix: String::new(),
+            };
+            Some((user.id, state.key.tag(HASH_PURPOSE, token.as_bytes()), message))
+        }
+        None => None,
+    };
     let allowed = state
-        .db(move |_| {
-            let now = shared.clock.now();
-            let now_text = crate::clock::format(now);
-            let since = crate::clock::format(now - Duration::minutes(WINDOW_MINUTES));
-            let expires = crate::clock::format(now + Duration::minutes(LINK_MINUTES));
-            let writer = shared.writer.clone();
-            writer.write(move |tx| {
-                password_resets::forget_before(tx, &since, &now_text)?;
-                // Counted whether or not the account exists, so the limit tells nothing either.
-                let asked = password_resets::requests_since(tx, "account", &account, &since)?;
-                let asking = password_resets::requests_since(tx, "address", &address, &since)?;
-                if asked >= ACCOUNT_LIMIT || asking >= ADDRESS_LIMIT {
-                    return Ok(false);
-                }
-                password_resets::record_request(tx, "account", &account, &now_text)?;
-                password_resets::record_request(tx, "address", &address, &now_text)?;
-                let Some((user, _)) = users::find_by_email(tx, &account)? else { return Ok(true) };
-                let Some(to) = user.email.clone().filter(|_| user.user_type.is_agent()) else { return Ok(true) };
-                let token = random_hex(32);
-                password_resets::insert(
-                    tx,
-                    &shared.key.tag(HASH_PURPOSE, token.as_bytes()),
-                    user.id,
-                    &now_text,
-                    &expires,
-                )?;
-                let link = format!("{}/admin/password-reset/{token}", shared.config.public_base());
-                let name = super::users::full_name(&user.first_name, &user.last_name);
-                let rendered = (
-                    EmailText { name: &name, link: &link, minutes: LINK_MINUTES }.render(),
-                    EmailHtml { name: &name, link: &link, minutes: LINK_MINUTES }.render(),
-                );
-                let (Ok(text), Ok(html)) = rendered else { return Err(crate::error::Failure::InternalError.into()) };
-                let message = OutgoingEmail {
-                    to,
-                    to_name: name.clone(),
-                    subject: "Reset your Switchboard password".into(),
-                    text,
-                    html,
-                    recipient_id: Some(user.id),
-                    sender_suffix: String::new(),
-                };
+        .write(move |tx| {
+            password_resets::forget_before(tx, &since, &now_text)?;
+            // Counted whether or not the account exists, so the limit tells nothing either.
+            let asked = password_resets::requests_since(tx, "account", &account, &since)?;
+            let asking = password_resets::requests_since(tx, "address", &address, &since)?;
+            if asked >= ACCOUNT_LIMIT || asking >= ADDRESS_LIMIT {
+                return Ok(false);
+            }
+            password_resets::record_request(tx, "account", &account, &now_text)?;
+            password_resets::record_request(tx, "address", &address, &now_text)?;
+            if let Some((user_id, hash, message)) = reset {
+                password_resets::insert(tx, &hash, user_id, &now_text, &expires)?;
                 email::queue(tx, &message, &now_text)?;
-                Ok::<_, crate::error::ApiError>(true)
-            })
+            }
+            Ok(true)
         })
         .await?;
     if !allowed {
@@ -178,7 +182,7 @@ struct ResetPage {
 /// Whether a link's token is live now.
 async fn live(state: &AppState, token: &str) -> Result<bool, PageError> {
     let (hash, now) = (state.key.tag(HASH_PURPOSE, token.as_bytes()), state.clock.now_text());
-    Ok(state.db(move |conn| Ok(password_resets::user_of(conn, &hash, &now)?)).await?.is_some())
+    Ok(state.read(move |conn| Ok(password_resets::user_of(conn, &hash, &now)?)).await?.is_some())
 }
 
 fn reset_form(
@@ -249,24 +253,20 @@ pub async fn reset_save(
         }
         Err(why) => return reset_form(&req, &state, token, true, Some(format!("The password {why}."))),
     };
-    let (shared, hash) = (state.get_ref().clone(), state.key.tag(HASH_PURPOSE, token.as_bytes()));
+    let (now, hash) = (state.clock.now_text(), state.key.tag(HASH_PURPOSE, token.as_bytes()));
+    let changes = UserChanges { password_hash: Some(state.hash_password(&password).await?), ..UserChanges::default() };
     let changed = state
-        .db(move |_| {
-            let changes =
-                UserChanges { password_hash: Some(crate::crypto::hash_password(&password)), ..UserChanges::default() };
-            let writer = shared.writer.clone();
-            writer.write(move |tx| {
-                let Some(user_id) = password_resets::consume(tx, &hash, &shared.clock.now_text())? else {
-                    return Ok(false);
-                };
-                // Only agents and admins reset here; someone who stopped being one meanwhile cannot.
-                if !users::find(tx, user_id)?.is_some_and(|u| u.user_type.is_agent()) {
-                    return Ok(false);
-                }
-                users::update(tx, user_id, &changes)?;
-                sessions::revoke_all_of(tx, user_id)?;
-                Ok::<_, crate::error::ApiError>(true)
-            })
+        .write(move |tx| {
+            let Some(user_id) = password_resets::consume(tx, &hash, &now)? else {
+                return Ok(false);
+            };
+            // Only agents and admins reset here; someone who stopped being one meanwhile cannot.
+            if !users::find(tx, user_id)?.is_some_and(|u| u.user_type.is_agent()) {
+                return Ok(false);
+            }
+            users::update(tx, user_id, &changes)?;
+            sessions::revoke_all_of(tx, user_id)?;
+            Ok(true)
         })
         .await?;
     if !changed {

@@ -86,7 +86,7 @@ async fn page(
 ) -> Result<HttpResponse, PageError> {
     let id = admin.user.id;
     let (rows, two) =
-        state.db(move |conn| Ok((sessions::admin_sessions_of(conn, id)?, two_factor::find(conn, id)?))).await?;
+        state.read(move |conn| Ok((sessions::admin_sessions_of(conn, id)?, two_factor::find(conn, id)?))).await?;
     let failed = errors.first_name.is_some()
         || errors.last_name.is_some()
         || errors.email.is_some()
@@ -208,20 +208,22 @@ pub(super) async fn check_password(
 ) -> Result<PasswordCheck, PageError> {
     let (shared, id, address) = (state.clone(), admin.user.id, address_of(req));
     let account = admin.user.email.clone().unwrap_or_default().to_ascii_lowercase();
-    Ok(state
-        .db(move |conn| {
-            let now = shared.clock.now();
-            if let Some(minutes) = locked_minutes(conn, now, &account, &address)? {
-                return Ok(PasswordCheck::Locked(minutes));
-            }
-            let hash = users::password_hash(conn, id)?;
-            if hash.is_some_and(|h| crate::crypto::verify_password(&password, &h)) {
-                return Ok(PasswordCheck::Right);
-            }
-            record_failure(&shared, &account, &address, &crate::clock::format(now))?;
-            Ok(PasswordCheck::Wrong)
+    let (lookup, from) = (account.clone(), address.clone());
+    let hash = state
+        .read(move |conn| match locked_minutes(conn, shared.clock.now(), &lookup, &from)? {
+            Some(minutes) => Ok(Err(minutes)),
+            None => Ok(Ok(users::password_hash(conn, id)?)),
         })
-        .await?)
+        .await?;
+    let hash = match hash {
+        Err(minutes) => return Ok(PasswordCheck::Locked(minutes)),
+        Ok(hash) => hash,
+    };
+    if state.verify_password(&password, hash.as_deref()).await? {
+        return Ok(PasswordCheck::Right);
+    }
+    record_failure(state, account, address).await?;
+    Ok(PasswordCheck::Wrong)
 }
 
 #[derive(serde::Deserialize)]
@@ -277,7 +279,7 @@ pub async fn profile_save(
         email: Some(Some(email.into_string())),
         ..UserChanges::default()
     };
-    let saved = state.write_async(move |tx| accounts::update(tx, &shared, id, &changes, &[])).await;
+    let saved = state.write(move |tx| accounts::update(tx, &shared, id, &changes, &[])).await;
     match saved {
         Ok(()) => {
             state.jobs.wake();
@@ -325,18 +327,14 @@ pub async fn password_save(
     let (Ok(new_password), None) = (new_password, &errors.current_password) else {
         return page(&state, &admin, shown_of(&admin), errors, None).await;
     };
-    let (shared, id, keep) = (state.get_ref().clone(), admin.user.id, admin.session.clone());
+    let (id, keep) = (admin.user.id, admin.session.clone());
+    let changes =
+        UserChanges { password_hash: Some(state.hash_password(&new_password).await?), ..UserChanges::default() };
     state
-        .db(move |_| {
-            let changes = UserChanges {
-                password_hash: Some(crate::crypto::hash_password(&new_password)),
-                ..UserChanges::default()
-            };
-            shared.write(move |tx| {
-                users::update(tx, id, &changes)?;
-                sessions::revoke_all_except(tx, id, &keep)?;
-                Ok(())
-            })
+        .write(move |tx| {
+            users::update(tx, id, &changes)?;
+            sessions::revoke_all_except(tx, id, &keep)?;
+            Ok(())
         })
         .await?;
     Ok(see_other(format!("{}/admin/profile?done=password-changed", state.config.base_path)))
@@ -358,16 +356,16 @@ pub async fn session_end(
     let (shared, id, keep, wanted) =
         (state.get_ref().clone(), admin.user.id, admin.session.clone(), form.session.clone());
     let done = state
-        .db(move |conn| {
+        .write(move |tx| {
             if wanted == "others" {
-                shared.write(move |tx| sessions::revoke_all_except(tx, id, &keep))?;
+                sessions::revoke_all_except(tx, id, &keep)?;
                 return Ok("sessions-ended");
             }
-            let mine = sessions::admin_sessions_of(conn, id)?;
+            let mine = sessions::admin_sessions_of(tx, id)?;
             let Some(target) = mine.into_iter().find(|s| s.id != keep && handle_of(&shared, &s.id) == wanted) else {
                 return Ok("");
             };
-            shared.write(move |tx| sessions::revoke(tx, &target.id))?;
+            sessions::revoke(tx, &target.id)?;
             Ok("session-ended")
         })
         .await?;

@@ -30,7 +30,7 @@ pub async fn two_factor_start(
     admin.check_csrf(&form.csrf_token)?;
     let sealed = crate::two_factor::seal(&state.key, &crate::two_factor::new_secret());
     let (id, now) = (admin.user.id, state.clock.now_text());
-    let started = state.write_async(move |tx| Ok(two_factor::start(tx, id, &sealed, &now)?)).await?;
+    let started = state.write(move |tx| Ok(two_factor::start(tx, id, &sealed, &now)?)).await?;
     if !started {
         return Ok(to_profile(&state, ""));
     }
@@ -40,7 +40,7 @@ pub async fn two_factor_start(
 /// The secret being set up, if one is waiting for its first code.
 async fn pending_secret(state: &AppState, admin: &Admin) -> Result<Option<Vec<u8>>, PageError> {
     let id = admin.user.id;
-    let row = state.db(move |conn| Ok(two_factor::find(conn, id)?)).await?;
+    let row = state.read(move |conn| Ok(two_factor::find(conn, id)?)).await?;
     Ok(row.filter(|r| !r.enabled).and_then(|r| crate::two_factor::open(&state.key, &r.secret)))
 }
 
@@ -111,7 +111,7 @@ pub async fn two_factor_enable(
         return setup_page(&state, &admin, &secret, Some(error.into()));
     };
     let id = admin.user.id;
-    state.write_async(move |tx| Ok(two_factor::enable(tx, id, step)?)).await?;
+    state.write(move |tx| Ok(two_factor::enable(tx, id, step)?)).await?;
     Ok(to_profile(&state, "two-factor-on"))
 }
 
@@ -155,6 +155,6 @@ pub async fn two_factor_disable(
         return off_page(&state, &admin, check.problem().map(|p| format!("Password: {p}.")));
     }
     let id = admin.user.id;
-    state.write_async(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
+    state.write(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
     Ok(to_profile(&state, "two-factor-off"))
 }

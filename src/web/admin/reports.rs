@@ -97,7 +97,7 @@ pub async fn reports_page(
     let days = range.days();
     page.start = days[0].date.format("%Y-%m-%d").to_string();
     page.end = days[days.len() - 1].date.format("%Y-%m-%d").to_string();
-    let report = state.db(move |conn| compute(conn, name, &range)).await?;
+    let report = state.read(move |conn| compute(conn, name, &range)).await?;
     let headers = report.table.to_vec();
     let chart = draw(report.chart, report.unit, &report.rows, &headers[1..]);
     let mut table: Vec<(String, Vec<String>)> = report

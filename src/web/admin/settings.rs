@@ -60,7 +60,7 @@ fn build(conn: &Connection, refused: Option<&Refused>) -> ApiResult<Vec<SectionV
 }
 
 async fn page(admin: &Admin, state: &web::Data<AppState>, refused: Option<Refused>) -> Result<SettingsPage, PageError> {
-    let sections = state.db(move |conn| build(conn, refused.as_ref())).await?;
+    let sections = state.read(move |conn| build(conn, refused.as_ref())).await?;
     Ok(SettingsPage {
         frame: Frame::new(state, admin, "settings", "Settings"),
         notice: None,
@@ -122,7 +122,7 @@ pub async fn save_section(
     if !errors.is_empty() {
         return refused(&page(&admin, &state, Some(Refused { section, sent, errors })).await?);
     }
-    state.write_async(move |tx| store_validated(tx, &checked)).await?;
+    state.write(move |tx| store_validated(tx, &checked)).await?;
     Ok(back(&state, "saved", &section))
 }
 
@@ -140,7 +140,7 @@ pub async fn test_email(admin: Admin, state: web::Data<AppState>, form: Fields) 
         return refused(&page);
     };
     let now = state.clock.now_text();
-    state.write_async(move |tx| crate::api::email::queue_test_email(tx, &to, &now)).await?;
+    state.write(move |tx| crate::api::email::queue_test_email(tx, &to, &now)).await?;
     state.jobs.wake();
     Ok(back(&state, "test-email", "notifications"))
 }
@@ -150,7 +150,7 @@ pub async fn test_webhook(admin: Admin, state: web::Data<AppState>, form: Fields
     admin.require_admin()?;
     admin.check_csrf(form.csrf())?;
     let shared = state.get_ref().clone();
-    let queued = state.write_async(move |tx| crate::jobs::webhooks::fire_test(tx, &shared)).await?;
+    let queued = state.write(move |tx| crate::jobs::webhooks::fire_test(tx, &shared)).await?;
     if queued.is_none() {
         let mut page = page(&admin, &state, None).await?;
         page.webhook_error = Some("Save a webhook URL in the Webhooks setting first.".into());

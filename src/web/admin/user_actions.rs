@@ -34,7 +34,7 @@ pub struct ConfirmForm {
 }
 
 async fn find(state: &AppState, id: i64) -> Result<UserRow, PageError> {
-    state.db(move |conn| Ok(users::find(conn, id)?)).await?.ok_or(PageError::NotFound)
+    state.read(move |conn| Ok(users::find(conn, id)?)).await?.ok_or(PageError::NotFound)
 }
 
 /// Whether `admin` may delete `user`: someone they manage, and never themselves.
@@ -75,7 +75,7 @@ pub async fn user_delete(
     }
     let (shared, id, was) = (state.get_ref().clone(), user.id, user.user_type);
     let deleted = state
-        .write_async(move |tx| {
+        .write(move |tx| {
             // Checked again in the transaction: the type may have changed since it was read.
             if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
                 return Ok(false);
@@ -136,8 +136,8 @@ pub async fn token_rotate(
     admin.check_csrf(&form.csrf_token)?;
     let user = find(&state, path.into_inner()).await?;
     may_rotate(&admin, &user)?;
-    let (key, id) = (state.key.clone(), user.id);
-    let rotated = state.write_async(move |tx| accounts::rotate_token(tx, &key, id)).await;
+    let (key, id, keep) = (state.key.clone(), user.id, admin.session.clone());
+    let rotated = state.write(move |tx| accounts::rotate_token(tx, &key, id, Some(&keep))).await;
     match rotated {
         Ok(_) => Ok(see_other(format!("{}/admin/users/{id}?done=token-rotated", state.config.base_path))),
         Err(crate::error::ApiError::Outcome(Outcome::UserNotFound)) => Err(PageError::NotFound),
@@ -184,6 +184,6 @@ pub async fn two_factor_off(
     let user = find(&state, path.into_inner()).await?;
     may_reset_two_factor(&admin, &user)?;
     let id = user.id;
-    state.write_async(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
+    state.write(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
     Ok(see_other(format!("{}/admin/users/{id}?done=two-factor-reset", state.config.base_path)))
 }

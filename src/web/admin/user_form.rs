@@ -225,7 +225,7 @@ fn form_page(
 }
 
 pub async fn new_user_page(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let known = state.db(departments).await?;
+    let known = state.read(departments).await?;
     let fields = UserFields { user_type: UserType::User.as_str().into(), ..UserFields::default() };
     form_page(&state, &admin, None, fields, &known, Errors::default())
 }
@@ -254,7 +254,7 @@ pub async fn user_create(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let fields = form.into_inner();
-    let known = state.db(departments).await?;
+    let known = state.read(departments).await?;
     let valid = match validate(&fields, &known, None, admin.user.id) {
         Ok(valid) => valid,
         Err(errors) => return form_page(&state, &admin, None, fields, &known, *errors),
@@ -262,20 +262,18 @@ pub async fn user_create(
     if !may_manage(&admin, valid.user_type) {
         return Err(PageError::Forbidden);
     }
-    let shared = state.get_ref().clone();
-    let saved = state
-        .db(move |_| {
-            let mut account = Account::new(valid.user_type);
-            account.first_name = valid.first_name;
-            account.last_name = valid.last_name;
-            account.email = valid.email;
-            account.profile_image = valid.profile_image;
-            account.department = valid.department;
-            account.password_hash = valid.password.map(|p| crate::crypto::hash_password(&p));
-            let (now, writer) = (shared.clock.now_text(), shared.writer.clone());
-            duplicate_as_saved(writer.write(move |tx| accounts::add(tx, &shared, &now, account)))
-        })
-        .await?;
+    let mut account = Account::new(valid.user_type);
+    account.first_name = valid.first_name;
+    account.last_name = valid.last_name;
+    account.email = valid.email;
+    account.profile_image = valid.profile_image;
+    account.department = valid.department;
+    account.password_hash = match valid.password {
+        Some(password) => Some(state.hash_password(&password).await?),
+        None => None,
+    };
+    let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
+    let saved = duplicate_as_saved(state.write(move |tx| accounts::add(tx, &shared, &now, account)).await)?;
     match saved {
         Saved::Done(id) => {
             state.jobs.wake();
@@ -291,7 +289,7 @@ pub async fn user_create(
 
 /// The person to edit, with the departments, when `admin` may manage them.
 async fn editable(state: &AppState, admin: &Admin, id: i64) -> Result<(UserRow, Vec<(i64, String)>), PageError> {
-    let found = state.db(move |conn| Ok((users::find(conn, id)?, departments(conn)?))).await?;
+    let found = state.read(move |conn| Ok((users::find(conn, id)?, departments(conn)?))).await?;
     let (Some(user), known) = found else { return Err(PageError::NotFound) };
     if !may_manage(admin, user.user_type) {
         return Err(PageError::Forbidden);
@@ -334,19 +332,22 @@ pub async fn user_save(
         return Err(PageError::Forbidden);
     }
     let (shared, id, keep, was) = (state.get_ref().clone(), user.id, admin.session.clone(), user.user_type);
-    let saved = state
-        .db(move |_| {
-            let changes = UserChanges {
-                first_name: Some(valid.first_name),
-                last_name: Some(valid.last_name),
-                email: Some(valid.email.map(Email::into_string)),
-                profile_image: Some(valid.profile_image),
-                user_type: Some(valid.user_type),
-                password_hash: valid.password.map(|p| crate::crypto::hash_password(&p)),
-                department: Some(valid.department),
-            };
-            let writer = shared.writer.clone();
-            duplicate_as_saved(writer.write(move |tx| {
+    let password_hash = match valid.password {
+        Some(password) => Some(state.hash_password(&password).await?),
+        None => None,
+    };
+    let changes = UserChanges {
+        first_name: Some(valid.first_name),
+        last_name: Some(valid.last_name),
+        email: Some(valid.email.map(Email::into_string)),
+        profile_image: Some(valid.profile_image),
+        user_type: Some(valid.user_type),
+        password_hash,
+        department: Some(valid.department),
+    };
+    let saved = duplicate_as_saved(
+        state
+            .write(move |tx| {
                 // Checked again in the transaction: the type may have changed since the page was read.
                 if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
                     return Err(Outcome::InvalidUserType.into());
@@ -357,9 +358,9 @@ pub async fn user_save(
                     sessions::revoke_all_except(tx, id, &keep)?;
                 }
                 Ok(id)
-            }))
-        })
-        .await?;
+            })
+            .await,
+    )?;
     match saved {
         Saved::Done(id) => {
             state.jobs.wake();

@@ -139,7 +139,7 @@ pub async fn users_page(
             descending: true,
             offset: page_offset(page),
         };
-        state.db(move |conn| Ok(users::list(conn, &user_query)?)).await?
+        state.read(move |conn| Ok(users::list(conn, &user_query)?)).await?
     };
     let base = &state.config.base_path;
     let full_page = rows.len() as i64 == PAGE_SIZE;
@@ -221,7 +221,7 @@ pub async fn user_page(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let found = state
-        .db(move |conn| {
+        .read(move |conn| {
             let Some(user) = users::find(conn, id)? else { return Ok(None) };
             let details = users::details(conn, id)?;
             let listed = InboxQuery { status: StatusFilter::Any, user_id: Some(id), ..InboxQuery::default() };
