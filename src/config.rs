@@ -26,6 +26,10 @@ pub struct Config {
     pub typing_timeout_seconds: u64,
     /// How long a transcript download link stays valid, in seconds.
     pub download_ttl_seconds: u64,
+    /// An admin-area session ends after this many seconds without a request.
+    pub session_idle_seconds: u64,
+    /// An admin-area session ends this many seconds after sign-in, however busy.
+    pub session_lifetime_seconds: u64,
     /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
@@ -43,6 +47,8 @@ impl Default for Config {
             online_window_seconds: 60,
             typing_timeout_seconds: 10,
             download_ttl_seconds: 3600,
+            session_idle_seconds: 8 * 3600,
+            session_lifetime_seconds: 7 * 24 * 3600,
             db_pool_size: 4,
             log: "info".into(),
         }
@@ -104,6 +110,8 @@ impl Config {
             ("online_window_seconds", self.online_window_seconds),
             ("typing_timeout_seconds", self.typing_timeout_seconds),
             ("download_ttl_seconds", self.download_ttl_seconds),
+            ("session_idle_seconds", self.session_idle_seconds),
+            ("session_lifetime_seconds", self.session_lifetime_seconds),
         ] {
             if seconds == 0 || seconds > TEN_YEARS {
                 return Err(invalid(key, "must be between 1 second and 10 years"));

@@ -6,12 +6,20 @@
 //! arrays and objects, exactly as PHP would build them; JSON strings inside fields
 //! (`ids=[1,2]`) are decoded by the accessors that expect arrays or objects. PHP
 //! sends `true`/`false` as `1`/`0`, so both spellings are booleans everywhere.
+//!
+//! Parsing is linear in the body and bounded: at most [`MAX_FIELDS`] fields, at
+//! most [`MAX_DEPTH`] brackets deep, and lists of at most [`MAX_LIST`] items.
 
 use crate::error::Failure;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// Deeper bracket nesting than this is refused rather than built.
 const MAX_DEPTH: usize = 16;
+/// More fields than this in one body are refused before anything is built.
+pub const MAX_FIELDS: usize = 20_000;
+/// Longer lists than this are refused (`invalid-argument`), whatever their spelling.
+pub const MAX_LIST: usize = 10_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct Args {
@@ -21,7 +29,10 @@ pub struct Args {
 impl Args {
     pub fn from_form(body: &[u8]) -> Result<Self, Failure> {
         let mut builder = Builder::default();
-        for (key, value) in url::form_urlencoded::parse(body) {
+        for (n, (key, value)) in url::form_urlencoded::parse(body).enumerate() {
+            if n == MAX_FIELDS {
+                return Err(Failure::TooManyFields(MAX_FIELDS));
+            }
             builder.insert(&key, Value::String(value.into_owned()))?;
         }
         Ok(builder.finish())
@@ -29,7 +40,10 @@ impl Args {
 
     pub fn from_fields(fields: impl IntoIterator<Item = (String, String)>) -> Result<Self, Failure> {
         let mut builder = Builder::default();
-        for (key, value) in fields {
+        for (n, (key, value)) in fields.into_iter().enumerate() {
+            if n == MAX_FIELDS {
+                return Err(Failure::TooManyFields(MAX_FIELDS));
+            }
             builder.insert(&key, Value::String(value))?;
         }
         Ok(builder.finish())
@@ -41,6 +55,26 @@ impl Args {
             Ok(_) => Err(Failure::MalformedBody("a JSON body must be an object of arguments".into())),
             Err(err) => Err(Failure::MalformedBody(format!("invalid JSON: {err}"))),
         }
+    }
+
+    /// Only the fields `names` of a JSON body: the body is checked whole, but only
+    /// those values are built.
+    pub fn head_of_json(body: &[u8], names: &[&str]) -> Result<Self, Failure> {
+        let fields: HashMap<String, &serde_json::value::RawValue> = match serde_json::from_slice(body) {
+            Ok(fields) => fields,
+            Err(err) if err.is_data() => {
+                return Err(Failure::MalformedBody("a JSON body must be an object of arguments".into()))
+            }
+            Err(err) => return Err(Failure::MalformedBody(format!("invalid JSON: {err}"))),
+        };
+        let mut map = Map::new();
+        for name in names {
+            if let Some(raw) = fields.get(*name) {
+                let value = serde_json::from_str(raw.get()).map_err(|err| Failure::MalformedBody(err.to_string()))?;
+                map.insert(name.to_string(), value);
+            }
+        }
+        Ok(Self { map })
     }
 
     #[cfg(test)]
@@ -148,12 +182,10 @@ impl Args {
         }
     }
 
-    /// A list of positive IDs: `[1,2]` as JSON, `ids[]=1&ids[]=2`, `1,2`, or one ID.
+    /// A list of at most [`MAX_LIST`] positive IDs: `[1,2]` as JSON,
+    /// `ids[]=1&ids[]=2`, `1,2`, or one ID.
     pub fn id_list(&self, name: &str) -> Result<Option<Vec<i64>>, Failure> {
-        let Some(items) = self.list_items(name) else { return Ok(None) };
-        if items.len() > 10_000 {
-            return Err(Failure::invalid(name, "more than 10000 IDs"));
-        }
+        let Some(items) = self.list_items(name, MAX_LIST)? else { return Ok(None) };
         items
             .iter()
             .map(|item| positive_id(item).ok_or_else(|| Failure::invalid(name, "expected a list of positive IDs")))
@@ -161,9 +193,10 @@ impl Args {
             .map(Some)
     }
 
-    /// A list of short strings: a JSON array, bracket form, or comma-separated text.
-    pub fn text_list(&self, name: &str) -> Result<Option<Vec<String>>, Failure> {
-        let Some(items) = self.list_items(name) else { return Ok(None) };
+    /// A list of at most `max` short strings: a JSON array, bracket form, or
+    /// comma-separated text.
+    pub fn text_list(&self, name: &str, max: usize) -> Result<Option<Vec<String>>, Failure> {
+        let Some(items) = self.list_items(name, max)? else { return Ok(None) };
         items
             .into_iter()
             .map(|item| match item {
@@ -177,9 +210,10 @@ impl Args {
 
     /// The items of a list argument in any of its spellings: a JSON array in a field,
     /// PHP brackets (an array, or a map when indexes have gaps), comma-separated text,
-    /// or one bare value.
-    fn list_items(&self, name: &str) -> Option<Vec<Value>> {
-        Some(match self.raw(name)? {
+    /// or one bare value; more than `max` items are refused.
+    fn list_items(&self, name: &str, max: usize) -> Result<Option<Vec<Value>>, Failure> {
+        let Some(raw) = self.raw(name) else { return Ok(None) };
+        let items = match raw {
             Value::String(s) => match serde_json::from_str::<Value>(s) {
                 Ok(Value::Array(items)) => items,
                 _ => s.split(',').map(|part| Value::String(part.trim().to_string())).filter(|v| v != "").collect(),
@@ -187,7 +221,11 @@ impl Args {
             Value::Array(items) => items.clone(),
             Value::Object(map) => map.values().cloned().collect(),
             single => vec![single.clone()],
-        })
+        };
+        if items.len() > max {
+            return Err(Failure::invalid(name, format!("more than {max} items")));
+        }
+        Ok(Some(items))
     }
 }
 
@@ -202,9 +240,75 @@ fn positive_id(value: &Value) -> Option<i64> {
 
 /// Builds the argument tree the way PHP builds `$_POST`: bracket segments become
 /// nested maps, `[]` appends, and maps whose keys are exactly 0..n become arrays.
+/// Each map remembers where its keys are and its largest index, so a body costs
+/// time in proportion to its length, however long its lists.
 #[derive(Default)]
 struct Builder {
-    root: Map<String, Value>,
+    root: Branch,
+}
+
+#[derive(Default)]
+struct Branch {
+    entries: Vec<(String, Node)>,
+    places: HashMap<String, usize>,
+    /// The largest whole-number key so far: `[]` appends after it, as in PHP.
+    largest_index: Option<i64>,
+}
+
+enum Node {
+    Leaf(Value),
+    Branch(Branch),
+}
+
+impl Branch {
+    /// The node under `key`, a new empty leaf if there is none.
+    fn slot(&mut self, key: String) -> &mut Node {
+        let place = match self.places.get(&key) {
+            Some(&place) => place,
+            None => {
+                self.places.insert(key.clone(), self.entries.len());
+                self.entries.push((key, Node::Leaf(Value::Null)));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[place].1
+    }
+
+    /// The node under a bracket segment: `""` appends after the largest index.
+    fn segment(&mut self, segment: &str) -> &mut Node {
+        let key = match segment {
+            "" => self.largest_index.map_or(0, |largest| largest + 1).to_string(),
+            key => key.to_string(),
+        };
+        if let Ok(index) = key.parse::<i64>() {
+            self.largest_index = Some(self.largest_index.map_or(index, |largest| largest.max(index)));
+        }
+        self.slot(key)
+    }
+
+    fn into_value(self) -> Value {
+        let count = self.entries.len();
+        let sequential = count > 0 && (0..count).all(|i| self.places.contains_key(&i.to_string()));
+        if sequential {
+            let mut items: Vec<Value> = vec![Value::Null; count];
+            for (key, node) in self.entries {
+                let index: usize = key.parse().expect("the keys of a sequential map are its indexes");
+                items[index] = node.into_value();
+            }
+            Value::Array(items)
+        } else {
+            Value::Object(self.entries.into_iter().map(|(key, node)| (key, node.into_value())).collect())
+        }
+    }
+}
+
+impl Node {
+    fn into_value(self) -> Value {
+        match self {
+            Node::Leaf(value) => value,
+            Node::Branch(branch) => branch.into_value(),
+        }
+    }
 }
 
 impl Builder {
@@ -213,21 +317,21 @@ impl Builder {
         if path.len() > MAX_DEPTH {
             return Err(Failure::MalformedBody(format!("argument '{base}' is nested too deeply")));
         }
-        let mut slot = self.root.entry(base.to_string()).or_insert(Value::Null);
+        // A top-level name is taken as written, never as an index.
+        let mut slot = self.root.slot(base.to_string());
         for segment in path {
-            if !slot.is_object() {
-                *slot = Value::Object(Map::new());
+            if !matches!(slot, Node::Branch(_)) {
+                *slot = Node::Branch(Branch::default());
             }
-            let Value::Object(map) = slot else { unreachable!("made an object just above") };
-            let key = if segment.is_empty() { next_index(map) } else { segment.to_string() };
-            slot = map.entry(key).or_insert(Value::Null);
+            let Node::Branch(branch) = slot else { unreachable!("made a branch just above") };
+            slot = branch.segment(segment);
         }
-        *slot = value;
+        *slot = Node::Leaf(value);
         Ok(())
     }
 
     fn finish(self) -> Args {
-        let map = self.root.into_iter().map(|(k, v)| (k, arrays_from_indexes(v))).collect();
+        let map = self.root.entries.into_iter().map(|(key, node)| (key, node.into_value())).collect();
         Args { map }
     }
 }
@@ -246,30 +350,6 @@ fn split_key(key: &str) -> (&str, Vec<&str>) {
         rest = &inner[close + 1..];
     }
     (base, path)
-}
-
-fn next_index(map: &Map<String, Value>) -> String {
-    let next = map.keys().filter_map(|k| k.parse::<i64>().ok()).max().map_or(0, |max| max + 1);
-    next.to_string()
-}
-
-fn arrays_from_indexes(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let sequential = (0..map.len()).all(|i| map.contains_key(&i.to_string()));
-            if sequential && !map.is_empty() {
-                let mut map = map;
-                Value::Array(
-                    (0..map.len())
-                        .map(|i| arrays_from_indexes(map.remove(&i.to_string()).unwrap_or(Value::Null)))
-                        .collect(),
-                )
-            } else {
-                Value::Object(map.into_iter().map(|(k, v)| (k, arrays_from_indexes(v))).collect())
-            }
-        }
-        other => other,
-    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! `POST /include/api.php`: capped body -> arguments -> function -> token -> handler
-//! -> envelope. Every answer is HTTP 200 with an envelope, as existing clients of the
+//! `POST /include/api.php`: capped body -> token and function -> the caller ->
+//! arguments -> handler -> envelope. The token is checked before the body's
+//! argument tree is built, so an anonymous body costs one linear scan. Every answer is HTTP 200 with an envelope, as existing clients of the
 //! contract expect; the body is `text/plain` (the contract's jQuery example calls
 //! `JSON.parse` on the raw text) unless the client asks for `application/json`.
 
@@ -33,18 +34,75 @@ async fn serve(
     function: &mut Option<&'static str>,
 ) -> ApiResult<Answer> {
     let body = read_capped(req, payload, state.config.max_body_bytes).await?;
-    let args = parse_body(req, body).await?;
-    let token = args.text("token")?.filter(|t| !t.trim().is_empty()).ok_or(Failure::TokenNotFound)?;
-    let name = args.text("function")?.filter(|f| !f.trim().is_empty()).ok_or(Failure::MissingFunctionName)?;
+    let body = Body::read(req, body).await?;
+    let head = body.head()?;
+    let token = head.text("token")?.filter(|t| !t.trim().is_empty()).ok_or(Failure::TokenNotFound)?;
+    let name = head.text("function")?.filter(|f| !f.trim().is_empty()).ok_or(Failure::MissingFunctionName)?;
     let (name, handler) = super::find(name.trim()).ok_or_else(|| Failure::FunctionNotFound(truncate(&name, 64)))?;
     *function = Some(name);
     let call_state = state.clone();
     state
         .session(move |db| {
             let caller = auth::authenticate_admin(db.conn()?, &call_state.key, &token)?;
+            let args = body.into_args()?;
             handler.answer(&mut Call { db, state: &call_state, caller, args })
         })
         .await
+}
+
+/// A body read but not yet built into arguments.
+enum Body {
+    Form(web::Bytes),
+    Json(web::Bytes),
+    Fields(Vec<(String, String)>),
+}
+
+/// The two fields read before anything else.
+const HEAD: [&str; 2] = ["token", "function"];
+
+impl Body {
+    async fn read(req: &HttpRequest, body: web::Bytes) -> ApiResult<Self> {
+        let content_type = req.content_type().to_ascii_lowercase();
+        if content_type == "application/json" || content_type.ends_with("+json") {
+            return Ok(Body::Json(body));
+        }
+        if content_type == "multipart/form-data" {
+            return Ok(Body::Fields(parse_multipart(req, body).await?));
+        }
+        // PHP's curl and jQuery send urlencoded forms; a missing type is read the same way.
+        Ok(Body::Form(body))
+    }
+
+    /// `token` and `function` alone, found in one pass that builds nothing else; a
+    /// repeated field counts last, as in the full arguments.
+    fn head(&self) -> ApiResult<Args> {
+        match self {
+            Body::Form(bytes) => {
+                let mut head = Vec::new();
+                for (n, (key, value)) in url::form_urlencoded::parse(bytes).enumerate() {
+                    if n == super::args::MAX_FIELDS {
+                        return Err(Failure::TooManyFields(super::args::MAX_FIELDS).into());
+                    }
+                    if HEAD.contains(&key.as_ref()) {
+                        head.push((key.into_owned(), value.into_owned()));
+                    }
+                }
+                Ok(Args::from_fields(head)?)
+            }
+            Body::Fields(fields) => {
+                Ok(Args::from_fields(fields.iter().filter(|(key, _)| HEAD.contains(&key.as_str())).cloned())?)
+            }
+            Body::Json(bytes) => Ok(Args::head_of_json(bytes, &HEAD)?),
+        }
+    }
+
+    fn into_args(self) -> ApiResult<Args> {
+        Ok(match self {
+            Body::Form(bytes) => Args::from_form(&bytes)?,
+            Body::Json(bytes) => Args::from_json(&bytes)?,
+            Body::Fields(fields) => Args::from_fields(fields)?,
+        })
+    }
 }
 
 async fn read_capped(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
@@ -64,32 +122,23 @@ async fn read_capped(req: &HttpRequest, mut payload: web::Payload, limit: usize)
     Ok(body.freeze())
 }
 
-async fn parse_body(req: &HttpRequest, body: web::Bytes) -> ApiResult<Args> {
-    let content_type = req.content_type().to_ascii_lowercase();
-    if content_type == "application/json" || content_type.ends_with("+json") {
-        return Ok(Args::from_json(&body)?);
-    }
-    if content_type == "multipart/form-data" {
-        return Ok(parse_multipart(req, body).await?);
-    }
-    // PHP's curl and jQuery send urlencoded forms; a missing type is read the same way.
-    Ok(Args::from_form(&body)?)
-}
-
 /// The fields of a multipart body, files included as text (import-settings takes
 /// its file this way); binary files are refused. The body is already capped.
-async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<Args, Failure> {
+async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<Vec<(String, String)>, Failure> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let boundary = multer::parse_boundary(content_type).map_err(|err| Failure::MalformedBody(err.to_string()))?;
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     let mut fields = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|err| Failure::MalformedBody(err.to_string()))? {
+        if fields.len() == super::args::MAX_FIELDS {
+            return Err(Failure::TooManyFields(super::args::MAX_FIELDS));
+        }
         let Some(name) = field.name().map(str::to_string) else { continue };
         let text = field.text().await.map_err(|err| Failure::MalformedBody(err.to_string()))?;
         fields.push((name, text));
     }
-    Args::from_fields(fields)
+    Ok(fields)
 }
 
 fn respond(headers: &HeaderMap, function: Option<&'static str>, result: &ApiResult<Answer>) -> HttpResponse {

@@ -23,7 +23,7 @@ fn typing_since(call: &Call) -> String {
 pub fn get_online_users(call: &mut Call) -> ApiResult<Value> {
     let exclude = call.args.id_list("exclude_id")?.unwrap_or_default();
     let agents_only = call.args.bool_or("agents", false)?;
-    let sort = match call.args.text_list("sorting")?.and_then(|parts| parts.into_iter().next()) {
+    let sort = match call.args.text_list("sorting", 2)?.and_then(|parts| parts.into_iter().next()) {
         None => UserSort::CreationTime,
         Some(column) => {
             UserSort::parse(&column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?

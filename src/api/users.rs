@@ -84,7 +84,7 @@ pub fn get_user_language(call: &mut Call) -> ApiResult<Value> {
 
 pub fn get_users(call: &mut Call) -> ApiResult<Value> {
     let (sort, descending) = sorting(call)?;
-    let types = match call.args.text_list("user_types")? {
+    let types = match call.args.text_list("user_types", 8)? {
         Some(names) => names
             .iter()
             .map(|name| {
@@ -118,7 +118,7 @@ pub fn get_users(call: &mut Call) -> ApiResult<Value> {
 
 /// `["column", "ASC|DESC"]`, in any spelling; default newest first.
 fn sorting(call: &Call) -> ApiResult<(UserSort, bool)> {
-    let Some(parts) = call.args.text_list("sorting")? else { return Ok((UserSort::CreationTime, true)) };
+    let Some(parts) = call.args.text_list("sorting", 2)? else { return Ok((UserSort::CreationTime, true)) };
     let column = parts.first().map(String::as_str).unwrap_or("creation_time");
     let sort =
         UserSort::parse(column).ok_or_else(|| Failure::invalid("sorting", format!("cannot sort by '{column}'")))?;
@@ -138,7 +138,7 @@ fn users_with_extra(call: &Call, rows: Vec<UserRow>) -> ApiResult<Value> {
         Some(_) => match call.args.bool_or("extra", false) {
             Ok(true) => Some(vec![]),
             Ok(false) => None,
-            Err(_) => call.args.text_list("extra")?,
+            Err(_) => call.args.text_list("extra", 100)?,
         },
     };
     let mut list = Vec::with_capacity(rows.len());
@@ -168,7 +168,7 @@ pub(super) fn required_after(call: &Call) -> ApiResult<After> {
 }
 
 pub fn get_users_with_details(call: &mut Call) -> ApiResult<Value> {
-    let slugs = call.args.text_list("details")?.ok_or(Failure::MissingArgument("details"))?;
+    let slugs = call.args.text_list("details", 100)?.ok_or(Failure::MissingArgument("details"))?;
     let scope = user_scope(call)?;
     let mut result = Map::new();
     for slug in slugs {

@@ -1,12 +1,13 @@
 //! Turns what a person typed into an FTS5 query. Input is always data: every word
 //! becomes a quoted string, so `"`, `*`, `NEAR`, `-`, `:` or `OR` can neither raise a
 //! syntax error nor change the query's meaning. Words are ANDed; the last one also
-//! matches as a prefix, so results follow the user as they type.
+//! matches as a prefix, so results follow the user as they type. Control
+//! characters (NUL among them, which FTS5 refuses inside a query) separate words.
 
 /// The MATCH expression for `input`, or `None` when it holds nothing searchable.
 pub fn match_query(input: &str) -> Option<String> {
     let words: Vec<String> = input
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|word| word.chars().any(char::is_alphanumeric))
         .take(16)
         .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
@@ -37,6 +38,7 @@ mod tests {
         assert_eq!(match_query("say \"hi\"").unwrap(), "\"say\" \"\"\"hi\"\"\"*");
         assert_eq!(match_query("  "), None);
         assert_eq!(match_query("* - \" :"), None);
+        assert_eq!(match_query("ab\0cd").unwrap(), "\"ab\" \"cd\"*", "a NUL separates words");
     }
 
     #[test]
@@ -52,9 +54,20 @@ mod tests {
             let mut stmt = conn.prepare("SELECT rowid FROM t WHERE t MATCH ?1 ORDER BY rowid").unwrap();
             stmt.query_map([query], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
         };
-        for hostile in
-            ["NEAR(the future)", "\"unbalanced", "body:near", "-near", "a*b*", "OR", "AND NOT", "^the", "(((", "{body}"]
-        {
+        for hostile in [
+            "NEAR(the future)",
+            "\"unbalanced",
+            "body:near",
+            "-near",
+            "a*b*",
+            "OR",
+            "AND NOT",
+            "^the",
+            "(((",
+            "{body}",
+            "near\0future",
+            "\u{1}\u{7f}",
+        ] {
             hits(hostile);
         }
         assert_eq!(hits("near fut"), vec![1]);

@@ -62,21 +62,43 @@ pub fn pending_user_of(conn: &Connection, id: &str, since: &str) -> rusqlite::Re
 pub struct AdminSession {
     pub id: String,
     pub creation_time: String,
+    pub last_seen: String,
     pub user_agent: Option<String>,
 }
 
+/// Which admin sessions are still live: used since `idle_since` and begun after
+/// `begun_since` (the idle timeout and the absolute lifetime, as times).
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub idle_since: String,
+    pub begun_since: String,
+}
+
 /// The live admin sessions of a person, newest first.
-pub fn admin_sessions_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<AdminSession>> {
+pub fn admin_sessions_of(conn: &Connection, user_id: i64, live: &Live) -> rusqlite::Result<Vec<AdminSession>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, creation_time, user_agent FROM login_sessions
-          WHERE user_id = ?1 AND revoked = 0 AND kind = 'admin' ORDER BY creation_time DESC, id",
+        "SELECT id, creation_time, coalesce(last_seen, creation_time), user_agent FROM login_sessions
+          WHERE user_id = ?1 AND revoked = 0 AND kind = 'admin'
+            AND coalesce(last_seen, creation_time) > ?2 AND creation_time > ?3
+          ORDER BY creation_time DESC, id",
     )?;
     let rows = stmt
-        .query_map([user_id], |row| {
-            Ok(AdminSession { id: row.get(0)?, creation_time: row.get(1)?, user_agent: row.get(2)? })
+        .query_map(params![user_id, live.idle_since, live.begun_since], |row| {
+            Ok(AdminSession {
+                id: row.get(0)?,
+                creation_time: row.get(1)?,
+                last_seen: row.get(2)?,
+                user_agent: row.get(3)?,
+            })
         })?
         .collect();
     rows
+}
+
+/// Notes that an admin session was used now.
+pub fn touch_admin(conn: &Connection, id: &str, now: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE login_sessions SET last_seen = ?2 WHERE id = ?1")?.execute(params![id, now])?;
+    Ok(())
 }
 
 /// Ends every session of a user but `keep` (the one changing the password).
@@ -85,11 +107,15 @@ pub fn revoke_all_except(conn: &Connection, user_id: i64, keep: &str) -> rusqlit
         .execute(params![user_id, keep])
 }
 
-/// The user of a live admin session.
-pub fn admin_user_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached("SELECT user_id FROM login_sessions WHERE id = ?1 AND revoked = 0 AND kind = 'admin'")?
-        .query_row([id], |row| row.get(0))
-        .optional()
+/// The user of a live admin session, and when the session was last used.
+pub fn admin_user_of(conn: &Connection, id: &str, live: &Live) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.prepare_cached(
+        "SELECT user_id, coalesce(last_seen, creation_time) FROM login_sessions
+          WHERE id = ?1 AND revoked = 0 AND kind = 'admin'
+            AND coalesce(last_seen, creation_time) > ?2 AND creation_time > ?3",
+    )?
+    .query_row(params![id, live.idle_since, live.begun_since], |row| Ok((row.get(0)?, row.get(1)?)))
+    .optional()
 }
 
 /// Ends every session of a user (a password change, a removed agent).

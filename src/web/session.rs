@@ -2,7 +2,9 @@
 //! session ID signed with the server key (HttpOnly, SameSite=Lax, Secure over
 //! TLS); the session row says which agent or admin it belongs to and can be
 //! revoked. Each session has its own CSRF token, an HMAC of the session ID, which
-//! every state-changing form carries.
+//! every state-changing form carries. A session ends after `session_idle_seconds`
+//! without a request and `session_lifetime_seconds` after sign-in; its last use
+//! is written at most once a minute.
 
 use crate::crypto::constant_time_eq;
 use crate::db::users::UserRow;
@@ -49,6 +51,17 @@ impl Admin {
     }
 }
 
+/// How often a session's last use is written: a page view per minute at most.
+const TOUCH_SECONDS: u64 = 60;
+
+/// The bounds of live admin sessions now.
+pub fn live(state: &AppState) -> sessions::Live {
+    sessions::Live {
+        idle_since: state.clock.ago_text(state.config.session_idle_seconds),
+        begun_since: state.clock.ago_text(state.config.session_lifetime_seconds),
+    }
+}
+
 pub fn csrf_for(state: &AppState, session: &str) -> String {
     state.key.tag("admin-csrf", session.as_bytes())
 }
@@ -87,16 +100,19 @@ impl FromRequest for Admin {
         Box::pin(async move {
             let login_required = super::admin::PageError::LoginRequired(next);
             let (Some(state), Some(session)) = (state, session) else { return Err(login_required) };
-            let lookup = session.clone();
-            let user = state
+            let (lookup, live) = (session.clone(), live(&state));
+            let found = state
                 .read(move |conn| {
-                    let Some(user_id) = sessions::admin_user_of(conn, &lookup)? else { return Ok(None) };
-                    Ok(users::find(conn, user_id)?)
+                    let Some((user_id, seen)) = sessions::admin_user_of(conn, &lookup, &live)? else { return Ok(None) };
+                    Ok(users::find(conn, user_id)?.map(|user| (user, seen)))
                 })
-                .await
-                .map_err(|_| super::admin::PageError::Unavailable)?;
-            match user {
-                Some(user) if user.user_type.is_agent() => {
+                .await?;
+            match found {
+                Some((user, seen)) if user.user_type.is_agent() => {
+                    if seen <= state.clock.ago_text(TOUCH_SECONDS) {
+                        let (used, now) = (session.clone(), state.clock.now_text());
+                        state.write(move |tx| Ok(sessions::touch_admin(tx, &used, &now)?)).await?;
+                    }
                     Ok(Admin { csrf: csrf_for(&state, &session), user, session })
                 }
                 _ => Err(login_required),

@@ -9,6 +9,7 @@ mod admin_inbox;
 mod admin_inbox_requests;
 mod admin_people;
 mod admin_reports_jobs;
+mod admin_sessions;
 mod articles;
 mod automations;
 mod binary;

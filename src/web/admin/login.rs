@@ -51,7 +51,12 @@ pub struct LoginForm {
 /// Only a page of the admin area can be where sign-in leads.
 pub(super) fn safe_next(state: &AppState, next: &str) -> String {
     let admin = format!("{}/admin", state.config.base_path);
-    let local = next.starts_with(&admin) && !next.starts_with("//") && !next.contains("://") && !next.contains('\\');
+    // Control characters (CR, LF) could never be a Location header's value.
+    let local = next.starts_with(&admin)
+        && !next.starts_with("//")
+        && !next.contains("://")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
     if local && !next.starts_with(&format!("{admin}/login")) {
         next.to_string()
     } else {

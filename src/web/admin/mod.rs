@@ -137,6 +137,8 @@ pub enum PageError {
     NotFound,
     /// A posted form that could not be read (too large, or not a form).
     BadForm,
+    /// Too much at once (the password threads' queue is full): try again shortly.
+    Busy,
     Unavailable,
 }
 
@@ -148,6 +150,7 @@ impl std::fmt::Display for PageError {
             PageError::CsrfRejected => "This form has expired. Go back, reload the page and try again.",
             PageError::NotFound => "This page does not exist.",
             PageError::BadForm => "This form could not be read; it may be too large. Go back and try again.",
+            PageError::Busy => "Switchboard is busy with too many requests at once. Try again in a moment.",
             PageError::Unavailable => "Switchboard could not complete this; it has been logged. Try again in a moment.",
         })
     }
@@ -166,6 +169,7 @@ impl ResponseError for PageError {
             PageError::Forbidden | PageError::CsrfRejected => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::BadForm => StatusCode::BAD_REQUEST,
+            PageError::Busy => StatusCode::TOO_MANY_REQUESTS,
             PageError::Unavailable => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -192,6 +196,9 @@ fn login_location(next: &str, target: &str) -> String {
 
 impl From<crate::error::ApiError> for PageError {
     fn from(err: crate::error::ApiError) -> Self {
+        if err == crate::error::ApiError::Failure(crate::error::Failure::RateLimited) {
+            return PageError::Busy;
+        }
         tracing::error!(?err, "admin page failed");
         PageError::Unavailable
     }

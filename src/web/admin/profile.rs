@@ -36,6 +36,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
 struct SessionItem {
     handle: String,
     started: String,
+    last_seen: String,
+    /// When it ends by itself: idle for too long, or too old.
+    ends: String,
     browser: String,
     current: bool,
 }
@@ -85,8 +88,10 @@ async fn page(
     notice: Option<&'static str>,
 ) -> Result<HttpResponse, PageError> {
     let id = admin.user.id;
-    let (rows, two) =
-        state.read(move |conn| Ok((sessions::admin_sessions_of(conn, id)?, two_factor::find(conn, id)?))).await?;
+    let live = crate::web::session::live(state);
+    let (rows, two) = state
+        .read(move |conn| Ok((sessions::admin_sessions_of(conn, id, &live)?, two_factor::find(conn, id)?)))
+        .await?;
     let failed = errors.first_name.is_some()
         || errors.last_name.is_some()
         || errors.email.is_some()
@@ -110,6 +115,8 @@ async fn page(
             .map(|s| SessionItem {
                 handle: handle_of(state, &s.id),
                 current: s.id == admin.session,
+                ends: session_end_time(state, &s),
+                last_seen: s.last_seen,
                 started: s.creation_time,
                 browser: s
                     .user_agent
@@ -122,6 +129,19 @@ async fn page(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// When a session ends by itself: after the idle timeout from its last use, or at
+/// the end of its lifetime, whichever comes first.
+fn session_end_time(state: &AppState, session: &sessions::AdminSession) -> String {
+    let at = |text: &str, seconds: u64| {
+        chrono::NaiveDateTime::parse_from_str(text, crate::clock::FORMAT)
+            .map(|t| t.and_utc() + chrono::Duration::seconds(seconds as i64))
+            .ok()
+    };
+    let idle = at(&session.last_seen, state.config.session_idle_seconds);
+    let lifetime = at(&session.creation_time, state.config.session_lifetime_seconds);
+    idle.into_iter().chain(lifetime).min().map(crate::clock::format).unwrap_or_default()
 }
 
 /// A short, readable name for a browser from its user agent.
@@ -355,13 +375,14 @@ pub async fn session_end(
     admin.check_csrf(&form.csrf_token)?;
     let (shared, id, keep, wanted) =
         (state.get_ref().clone(), admin.user.id, admin.session.clone(), form.session.clone());
+    let live = crate::web::session::live(&state);
     let done = state
         .write(move |tx| {
             if wanted == "others" {
                 sessions::revoke_all_except(tx, id, &keep)?;
                 return Ok("sessions-ended");
             }
-            let mine = sessions::admin_sessions_of(tx, id)?;
+            let mine = sessions::admin_sessions_of(tx, id, &live)?;
             let Some(target) = mine.into_iter().find(|s| s.id != keep && handle_of(&shared, &s.id) == wanted) else {
                 return Ok("");
             };
