@@ -153,6 +153,21 @@ impl Browser {
         }
     }
 
+    /// Waits (up to `seconds`) until exactly `count` elements match `css`.
+    #[track_caller]
+    pub fn wait_for_count(&self, css: &str, count: usize, seconds: u64) {
+        let script = format!("return document.querySelectorAll({}).length;", serde_json::json!(css));
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let found = self.eval(&script);
+            if found == serde_json::json!(count) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{count} of {css} expected, {found} found; page: {}", self.source());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Saves a PNG of the page under `target/screenshots/<name>.png`.
     pub fn screenshot(&self, name: &str) {
         let png = self.runtime.block_on(self.client().screenshot()).unwrap();
