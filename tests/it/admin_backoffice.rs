@@ -240,6 +240,17 @@ fn a_password_setting_is_never_shown_kept_when_left_blank_and_removable() {
     assert!(!browser.text("#setting-smtp-password").contains("A secret is saved"));
 }
 
+/// The payload of every outbox item, oldest first.
+fn queued_payloads(app: &TestApp) -> Vec<Value> {
+    app.db()
+        .prepare("SELECT payload FROM outbox ORDER BY id")
+        .unwrap()
+        .query_map([], |row| row.get::<_, String>(0))
+        .unwrap()
+        .map(|payload| serde_json::from_str(&payload.unwrap()).unwrap())
+        .collect()
+}
+
 #[test]
 fn the_test_email_and_test_webhook_buttons_queue_what_the_api_functions_queue() {
     let app = TestApp::spawn_quiet_at("2024-01-01 09:00:00");
@@ -260,6 +271,15 @@ fn the_test_email_and_test_webhook_buttons_queue_what_the_api_functions_queue() 
     let outbox = app.ok("get-outbox", json!({}));
     let kinds: Vec<&str> = outbox.as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["webhook", "email"], "newest first");
+    let [from_page_email, from_page_webhook] = <[Value; 2]>::try_from(queued_payloads(&app)).unwrap();
+    assert_eq!(from_page_email["to"], "ops@example.com", "{from_page_email}");
+    assert_eq!(from_page_webhook["url"], "http://127.0.0.1:9/hook", "{from_page_webhook}");
+    assert_eq!(from_page_webhook["event"], "test");
+    app.ok("send-test-email", json!({ "to": "ops@example.com" }));
+    app.ok("send-test-webhook", json!({}));
+    let payloads = queued_payloads(&app);
+    assert_eq!(payloads[2], from_page_email, "the page queues the email send-test-email queues");
+    assert_eq!(payloads[3], from_page_webhook, "and the webhook send-test-webhook queues");
     let landed = client.get(format!("{}/admin/settings?done=test-email", app.base)).send().unwrap().text().unwrap();
     assert!(landed.contains("A test email is queued"));
 }

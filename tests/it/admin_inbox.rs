@@ -96,7 +96,9 @@ fn a_message_sent_through_the_api_appears_in_the_open_inbox_without_a_reload() {
 
     app.ok("update-conversation-status", json!({ "conversation_id": cys, "status_code": 4 }));
     browser.goto(&format!("{}/admin", app.base));
+    assert_eq!(listed(&browser.source()), vec![anns, bobs, dees], "the trashed conversation left the inbox");
     press(&browser, "j");
+    assert_eq!(focused_conversation(&browser), json!(anns), "j starts again from the first row left");
     browser.screenshot("inbox");
 }
 

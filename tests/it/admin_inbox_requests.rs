@@ -153,6 +153,12 @@ fn without_javascript_preview_and_saved_replies_show_the_page_again_and_send_not
     let sent = post(&[("message", "Done"), ("action", "send")]);
     assert_eq!(sent.status(), 303, "post/redirect/get");
     assert_eq!(sent.headers()["location"], format!("/admin/conversations/{c}?done=sent#reply"));
+    let messages = app.ok("get-conversation", json!({ "conversation_id": c }))["messages"].clone();
+    assert_eq!(messages.as_array().unwrap().len(), 2, "the reply was sent, once: {messages}");
+    assert_eq!(
+        (messages[1]["message"].as_str(), messages[1]["user_id"].as_str()),
+        (Some("Done"), Some(app.admin_id.to_string().as_str()))
+    );
     let live = client
         .post(format!("{}/admin/conversations/preview", app.base))
         .form(&[("csrf_token", token.as_str()), ("message", "_x_ <script>")])

@@ -170,6 +170,10 @@ fn an_agent_sees_no_tokens_and_cannot_create_or_change_an_admin_even_by_a_forged
     let made = [("csrf_token", csrf.as_str()), ("first_name", "Vic"), ("user_type", "visitor")];
     let response = agent.post(format!("{}/admin/users", app.base)).form(&made).send().unwrap();
     assert_eq!(response.status(), 303, "agents do create customers");
+    let location = response.headers()["location"].to_str().unwrap();
+    let id: i64 = location.rsplit('/').next().unwrap().split('?').next().unwrap().parse().unwrap();
+    let vic = app.ok("get-user", json!({ "user_id": id }));
+    assert_eq!((vic["first_name"].as_str(), vic["user_type"].as_str()), (Some("Vic"), Some("visitor")), "{vic}");
 }
 
 #[test]

@@ -185,5 +185,15 @@ fn an_email_automation_needs_its_subject_and_other_automations_survive_an_edit()
     assert_eq!(saved[0]["popups"][0]["message"], "20% off");
     assert_eq!(saved[0]["emails"].as_array().unwrap().len(), 1);
     let list = client.get(format!("{}/admin/automations", app.base)).send().unwrap().text().unwrap();
-    assert!(list.contains("Sale!") && list.contains("Hi"));
+    let section = |kind: &str| {
+        let start = list.find(&format!("<section class=\"panel\" id=\"type-{kind}\"")).unwrap();
+        list[start..].split("</section>").next().unwrap().to_string()
+    };
+    let rows = |kind: &str| -> Vec<String> {
+        section(kind).split("<tr data-automation=\"").skip(1).map(|row| row.split('"').next().unwrap().into()).collect()
+    };
+    let welcome = saved[0]["emails"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!((rows("emails"), rows("popups")), (vec![welcome.clone()], vec!["pop1".to_string()]), "{list}");
+    assert!(section("emails").contains(&format!("<a href=\"/admin/automations/{welcome}\">Hi</a>")), "{list}");
+    assert!(section("popups").contains("<a href=\"/admin/automations/pop1\">Sale!</a>"), "{list}");
 }

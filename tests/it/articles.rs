@@ -114,8 +114,28 @@ fn search_articles_ranks_titles_first_folds_accents_and_matches_prefixes() {
         ["T2", "T1"],
         "a title match outranks the text"
     );
-    for hostile in ["\"", "NEAR(a b)", "title:refund", "*", "-refund"] {
-        assert_eq!(app.call("search-articles", json!({ "search": hostile }))["success"], true, "{hostile}");
+
+    app.ok(
+        "save-articles",
+        json!({ "articles": json!([
+        { "id": "H1", "title": "Door codes", "content": "<p>Wait near a bell.</p>" },
+        { "id": "H2", "title": "Refund", "content": "<p>How long it takes.</p>" },
+        { "id": "H3", "title": "Receipts", "content": "<p>Read the title: refund terms on the back.</p>" },
+    ]).to_string() }),
+    );
+    for (hostile, found) in [
+        ("NEAR(a b)", vec!["H1"]),
+        ("title:refund", vec!["H3"]),
+        ("-refund", vec!["H2", "H3"]),
+        ("\"refund", vec!["H2", "H3"]),
+        ("\"", vec![]),
+        ("*", vec![]),
+    ] {
+        assert_eq!(
+            ids(&app.ok("search-articles", json!({ "search": hostile }))),
+            found,
+            "{hostile} is searched as text"
+        );
     }
 }
 

@@ -363,3 +363,18 @@ fn run_executes_one_automation_once_per_user_and_validates_when_asked() {
     assert_eq!(report_total(&app, "email-automations", "2024-05-01"), 1);
     assert_eq!(report_total(&app, "sms-automations", "2024-05-01"), 0);
 }
+
+#[test]
+fn run_for_a_user_that_does_not_exist_answers_user_not_found_and_sends_nothing() {
+    let app = TestApp::spawn_quiet_at("2024-05-01 09:00:00");
+    let lead = user_with(&app, "lead", Some("lead@example.com"), json!({}));
+    let email = json!({ "id": "hello", "type": "emails", "name": "Hello", "message": "Hi", "subject": "Hello" });
+    let args = |user_id: i64| json!({ "automation": email.to_string(), "validate": false, "user_id": user_id });
+
+    assert_eq!(app.fails("automations-run", args(lead + 100)), "user-not-found");
+    assert!(outbox_payloads(&app).is_empty(), "no email was queued");
+    assert_eq!(report_total(&app, "email-automations", "2024-05-01"), 0, "no run was counted");
+
+    assert_eq!(app.ok("automations-run", args(lead)), true, "the same automation runs for a user that exists");
+    assert_eq!(outbox_payloads(&app)[0]["to"], "lead@example.com");
+}

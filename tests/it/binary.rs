@@ -23,10 +23,23 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The binary, run from `dir` with none of the developer's `SWITCHBOARD_*`
+/// variables, so only what the test passes (and no stray `./switchboard.toml`)
+/// configures it.
+fn switchboard(dir: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SWITCHBOARD_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 fn start(data_dir: &Path, port: u16) -> Running {
-    let child = Command::new(BIN)
+    let child = switchboard(data_dir)
         .args(["--data-dir", data_dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
-        .env_remove("SWITCHBOARD_CONFIG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -61,9 +74,27 @@ fn call(port: u16, body: String) -> Value {
     response.json().unwrap()
 }
 
+/// Sends SIGTERM as systemd would, without needing a `kill` program on the machine.
+#[allow(unsafe_code)]
 fn sigterm(child: &Child) {
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) only reads its two integer arguments; `pid` is our own child,
+    // not yet waited for, so the ID cannot have been reused.
+    let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
+    assert_eq!(sent, 0, "kill: {}", std::io::Error::last_os_error());
+}
+
+/// Waits for the server to exit after a signal, failing (not hanging) when it
+/// does not within the 30 s the README promises, and a margin.
+fn stopped(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -86,7 +117,7 @@ fn first_start_creates_an_admin_once_and_its_token_answers_get_users() {
         assert_eq!(mode & 0o777, 0o600);
     }
     sigterm(&server.0);
-    assert!(server.0.wait().unwrap().success());
+    assert!(stopped(&mut server.0).success());
     let mut again = start(dir.path(), port);
     wait_until_serving(port);
     sigterm(&again.0);
@@ -100,7 +131,7 @@ trait StdoutAfterExit {
 
 impl StdoutAfterExit for Child {
     fn wait_with_output_after_exit(&mut self) -> String {
-        self.wait().unwrap();
+        stopped(self);
         let mut text = String::new();
         if let Some(mut out) = self.stdout.take() {
             std::io::Read::read_to_string(&mut out, &mut text).unwrap();
@@ -120,7 +151,7 @@ fn sigterm_finishes_cleanly_and_logs_never_show_tokens_or_passwords() {
         call(port, format!("token={token}&function=add-user&email=ann%40example.com&password=hunter2hunter2"));
     assert_eq!(created["success"], true);
     sigterm(&server.0);
-    let status = server.0.wait().unwrap();
+    let status = stopped(&mut server.0);
     assert!(status.success(), "exit status {status}");
     let mut log = String::new();
     std::io::Read::read_to_string(&mut server.0.stderr.take().unwrap(), &mut log).unwrap();
@@ -158,7 +189,8 @@ fn a_database_from_a_newer_binary_is_refused_with_a_clear_message() {
     let conn = rusqlite::Connection::open(dir.path().join("switchboard.db")).unwrap();
     conn.pragma_update(None, "user_version", 999).unwrap();
     drop(conn);
-    let output = Command::new(BIN).args(["--data-dir", dir.path().to_str().unwrap(), "migrate"]).output().unwrap();
+    let output =
+        switchboard(dir.path()).args(["--data-dir", dir.path().to_str().unwrap(), "migrate"]).output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("newer"), "{stderr}");
@@ -168,7 +200,7 @@ fn a_database_from_a_newer_binary_is_refused_with_a_clear_message() {
 fn admin_create_and_admin_token_print_working_tokens_and_rotate_replaces_them() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let mut create = Command::new(BIN)
+    let mut create = switchboard(dir.path())
         .args(["--data-dir", data, "admin", "create", "--email", "boss@example.com", "--password-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -180,10 +212,12 @@ fn admin_create_and_admin_token_print_working_tokens_and_rotate_replaces_them() 
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let token = String::from_utf8(created.stdout).unwrap().trim().to_string();
     assert_eq!(token.len(), 40);
-    let shown =
-        Command::new(BIN).args(["--data-dir", data, "admin", "token", "--email", "boss@example.com"]).output().unwrap();
+    let shown = switchboard(dir.path())
+        .args(["--data-dir", data, "admin", "token", "--email", "boss@example.com"])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8(shown.stdout).unwrap().trim(), token);
-    let rotated = Command::new(BIN)
+    let rotated = switchboard(dir.path())
         .args(["--data-dir", data, "admin", "token", "--email", "boss@example.com", "--rotate"])
         .output()
         .unwrap();
@@ -199,7 +233,7 @@ fn admin_create_and_admin_token_print_working_tokens_and_rotate_replaces_them() 
         "{}",
         json!("no first-start admin when one exists")
     );
-    let duplicate = Command::new(BIN)
+    let duplicate = switchboard(dir.path())
         .args(["--data-dir", data, "admin", "create", "--email", "boss@example.com"])
         .output()
         .unwrap();
@@ -212,7 +246,7 @@ fn config_files_and_variables_are_layered_and_unknown_keys_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("switchboard.toml");
     std::fs::write(&file, "bind = \"127.0.0.1:9999\"\nonline_window_seconds = 30\n").unwrap();
-    let shown = Command::new(BIN)
+    let shown = switchboard(dir.path())
         .args(["--config", file.to_str().unwrap(), "config"])
         .env("SWITCHBOARD_ONLINE_WINDOW_SECONDS", "45")
         .output()
@@ -220,7 +254,7 @@ fn config_files_and_variables_are_layered_and_unknown_keys_are_errors() {
     let text = String::from_utf8(shown.stdout).unwrap();
     assert!(text.contains("bind = \"127.0.0.1:9999\"") && text.contains("online_window_seconds = 45"), "{text}");
     std::fs::write(&file, "bnid = \"127.0.0.1:9999\"\n").unwrap();
-    let refused = Command::new(BIN).args(["--config", file.to_str().unwrap(), "config"]).output().unwrap();
+    let refused = switchboard(dir.path()).args(["--config", file.to_str().unwrap(), "config"]).output().unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("bnid"));
 }

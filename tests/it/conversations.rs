@@ -377,3 +377,23 @@ fn get_user_from_conversation_answers_the_user_or_the_last_agent() {
     );
     assert_eq!(app.ok("get-user-from-conversation", json!({ "conversation_id": 999 })), false);
 }
+
+#[test]
+fn set_rating_with_an_unknown_message_answers_message_not_found_and_records_no_rating() {
+    let app = TestApp::spawn();
+    let ann = app.add_user("Ann", None, "lead");
+    let agent = app.add_user("Ada", None, "agent");
+    let c = app.new_conversation(ann);
+    app.send(agent, c, "rate me");
+    let message = app.send(ann, c, "thanks");
+
+    let code = app.fails(
+        "set-rating",
+        json!({ "settings": { "conversation_id": c, "rating": 1 }, "message_id": message + 100, "message": "Rated: good" }),
+    );
+
+    assert_eq!(code, "message-not-found");
+    assert_eq!(app.ok("get-rating", json!({ "user_id": agent })), json!([0, 0]), "all or nothing: no rating either");
+    let messages = app.ok("get-conversation", json!({ "conversation_id": c }))["messages"].clone();
+    assert_eq!(messages[1]["message"], "thanks");
+}

@@ -100,7 +100,13 @@ fn send_email_fills_the_user_template_and_links_the_attachments() {
     let to_ada = &received[1];
     assert_eq!(to_ada.to, ["ada@acme.test"]);
     assert_eq!(to_ada.subject(), "Agent note for Ada Test", "an agent gets the agent template");
-    assert!(to_ada.text().contains("Admin"), "the sender defaults to the calling admin: {}", to_ada.text());
+    let text = to_ada.text();
+    assert_eq!(
+        text.split(" wrote in conversation").next(),
+        Some("Admin"),
+        "the sender defaults to the calling admin: {text}"
+    );
+    assert!(text.contains("\n\nLook at this\n"), "{text}");
 }
 
 #[test]

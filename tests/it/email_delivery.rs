@@ -120,17 +120,29 @@ fn a_restart_between_queueing_and_delivery_loses_nothing_and_repeats_nothing() {
 
 #[test]
 fn a_delivered_email_fires_the_email_sent_webhook_and_a_pending_one_does_not() {
-    let smtp = SmtpServer::start();
+    let port = free_port();
     let receiver = crate::support::receiver::Receiver::start();
     let app = TestApp::spawn_quiet_at(START);
-    use_smtp(&app, smtp.port, "none");
+    use_smtp(&app, port, "none");
     crate::webhooks::configure(&app, &receiver.url(), "");
     let ann = app.add_user("Ann", Some("ann@example.com"), "user");
+    let email_sent =
+        || -> Vec<_> { receiver.requests().into_iter().filter(|r| r.json()["function"] == "email-sent").collect() };
+    let webhooks_queued = || outbox(&app).iter().filter(|item| item["kind"] == "webhook").count();
+    let queued_before = webhooks_queued();
+
     app.ok("send-email", json!({ "recipient_id": ann, "message": "Your order shipped" }));
-    assert!(receiver.requests().iter().all(|r| r.json()["function"] != "email-sent"), "nothing fires before delivery");
+    assert_eq!(drain(&app).retrying, 1, "the SMTP server is down: the email stays pending");
+    assert_eq!(outbox(&app).iter().filter(|item| item["kind"] == "email").count(), 1);
+    assert_eq!(webhooks_queued(), queued_before, "no webhook is queued for a pending email");
+    assert!(email_sent().is_empty(), "nothing fires while the email waits");
+
+    let smtp = SmtpServer::start_on(port);
+    app.advance(30);
+    assert_eq!(drain(&app).delivered, 2, "the email, then the webhook its delivery queued");
     drain(&app);
-    drain(&app);
-    let sent: Vec<_> = receiver.delivered().into_iter().filter(|r| r.json()["function"] == "email-sent").collect();
+    assert_eq!(smtp.received().len(), 1);
+    let sent = email_sent();
     assert_eq!(sent.len(), 1, "fired once the email is delivered");
     assert_eq!(sent[0].json()["data"]["recipient_id"], ann.to_string());
     assert!(sent[0].json()["data"]["message"].as_str().unwrap().contains("Your order shipped"));

@@ -74,3 +74,25 @@ fn update_login_rewrites_the_logged_in_users_profile_and_clears_what_is_not_sent
         "duplicate-email"
     );
 }
+
+#[test]
+fn update_login_with_the_cookie_of_a_deleted_user_changes_no_one() {
+    let app = TestApp::spawn();
+    let id = app
+        .ok("add-user", json!({ "first_name": "Ann", "email": "ann@example.com", "password": "s3cret-pass" }))
+        .as_i64()
+        .unwrap();
+    let cookie = app.ok("login", json!({ "email": "ann@example.com", "password": "s3cret-pass" }))[1].clone();
+    app.ok("delete-user", json!({ "user_id": id }));
+    let users_before = app.ok("count-users", json!({}));
+
+    let envelope = app.call("update-login", json!({ "login_cookie": cookie, "first_name": "Ghost" }));
+
+    // Not `user-not-found`, which the README's table lists for writes to a missing
+    // user: the session ends with its user (ON DELETE CASCADE), so the cookie is
+    // refused before any user is looked up.
+    assert_eq!(envelope["response"], "invalid-argument", "{envelope}");
+    assert_eq!(envelope["message"], "The argument 'login_cookie' is invalid: the session has ended.");
+    assert_eq!(app.ok("count-users", json!({})), users_before, "no one was created");
+    assert_eq!(app.ok("get-user", json!({ "user_id": app.admin_id }))["first_name"], "Admin", "nor the admin changed");
+}

@@ -218,3 +218,69 @@ fn direct_message_opens_a_conversation_per_user_with_the_admins_message() {
         "nothing sent on failure"
     );
 }
+
+#[test]
+fn update_message_refuses_bad_arguments_and_leaves_the_message_as_it_was() {
+    let app = TestApp::spawn();
+    let ann = app.add_user("Ann", None, "lead");
+    let c = app.new_conversation(ann);
+    let id = app.send(ann, c, "as sent");
+    let long = "x".repeat(65_537);
+    for (args, code, named) in [
+        (json!({ "message": "no ID" }), "missing-argument", "message_id"),
+        (json!({ "message_id": "abc", "message": "x" }), "invalid-argument", "message_id"),
+        (json!({ "message_id": 0, "message": "x" }), "invalid-argument", "message_id"),
+        (json!({ "message_id": id, "message": long }), "invalid-argument", "message"),
+        (json!({ "message_id": id, "message": "x", "attachments": "not json" }), "invalid-argument", "attachments"),
+        (json!({ "message_id": id, "message": "x", "attachments": [["no link"]] }), "invalid-argument", "attachments"),
+        (
+            json!({ "message_id": id, "message": "x", "attachments": [["a.pdf", "javascript:alert(1)"]] }),
+            "invalid-argument",
+            "attachments",
+        ),
+        (json!({ "message_id": id, "message": "x", "payload": "{broken" }), "invalid-argument", "payload"),
+    ] {
+        let envelope = app.call("update-message", args.clone());
+        assert_eq!(envelope["response"], code, "{args}: {envelope}");
+        assert!(envelope["message"].as_str().unwrap().contains(named), "{args}: {envelope}");
+    }
+    let message = &app.ok("get-conversation", json!({ "conversation_id": c }))["messages"][0];
+    assert_eq!((message["message"].as_str(), message["attachments"].as_str()), (Some("as sent"), Some("")));
+    assert_eq!(message["payload"], "");
+}
+
+#[test]
+fn update_messages_status_refuses_bad_ids_and_marks_nothing() {
+    let app = TestApp::spawn();
+    let ann = app.add_user("Ann", None, "lead");
+    let c = app.new_conversation(ann);
+    let a = app.send(ann, c, "a");
+    for (args, code) in [
+        (json!({}), "missing-argument"),
+        (json!({ "message_ids": "a,b" }), "invalid-argument"),
+        (json!({ "message_ids": [a, -2] }), "invalid-argument"),
+        (json!({ "message_ids": "[1.5]" }), "invalid-argument"),
+    ] {
+        let envelope = app.call("update-messages-status", args.clone());
+        assert_eq!(envelope["response"], code, "{args}: {envelope}");
+        assert!(envelope["message"].as_str().unwrap().contains("message_ids"), "{args}: {envelope}");
+    }
+    let messages = app.ok("get-conversation", json!({ "conversation_id": c }))["messages"].clone();
+    assert_eq!(messages[0]["status_code"], "0", "not marked read");
+}
+
+#[test]
+fn update_messages_status_marks_the_messages_that_exist_and_skips_unknown_ids() {
+    let app = TestApp::spawn();
+    let ann = app.add_user("Ann", None, "lead");
+    let c = app.new_conversation(ann);
+    let a = app.send(ann, c, "a");
+    let b = app.send(ann, c, "b");
+
+    assert_eq!(app.ok("update-messages-status", json!({ "message_ids": [a, b + 100] })), true);
+    assert_eq!(app.ok("update-messages-status", json!({ "message_ids": [b + 200] })), true, "only unknown IDs");
+
+    let messages = app.ok("get-conversation", json!({ "conversation_id": c }))["messages"].clone();
+    let statuses: Vec<_> = messages.as_array().unwrap().iter().map(|m| m["status_code"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["2", "0"], "a is read, b untouched, and no message appeared");
+}

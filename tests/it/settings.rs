@@ -62,6 +62,9 @@ fn external_settings_and_their_translations_are_stored() {
         }),
     );
     assert_eq!(app.ok("get-setting", json!({ "setting": "emails" })), json!({ "subject": "Hello" }));
+    let exported = fetch_json(&app, &app.ok("export-settings", json!({})));
+    assert_eq!(exported["external_settings"]["emails"], json!({ "subject": "Hello" }));
+    assert_eq!(exported["external_settings_translations"], json!({ "es": { "emails": { "subject": "Hola" } } }));
     assert_eq!(
         app.call("save-settings", json!({ "external_settings": { "bad name!": 1 } }))["response"],
         "invalid-argument"

@@ -1,8 +1,11 @@
 //! A real headless Chromium, driven over WebDriver by chromedriver (Debian's
-//! `chromium` and `chromium-driver`, which `.ci/run` installs). Each `Browser` has
-//! its own chromedriver on a free port and its own empty profile.
+//! `chromium` and `chromium-driver`, which `.ci/run` installs). Both are found on
+//! `PATH`, or where `TEST_CHROMIUM` and `TEST_CHROMEDRIVER` say (not
+//! `SWITCHBOARD_*`: the server refuses variables of its prefix it does not know). Each
+//! `Browser` has its own chromedriver on a free port and its own empty profile.
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,12 +31,73 @@ pub fn screenshot_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("screenshots")
 }
 
+/// A program the browser tests need, and where it comes from.
+struct Needed {
+    /// The variable that overrides the search.
+    variable: &'static str,
+    /// Names to look for on `PATH`, in order.
+    names: &'static [&'static str],
+    /// The Debian package that installs it.
+    package: &'static str,
+}
+
+const CHROMIUM: Needed =
+    Needed { variable: "TEST_CHROMIUM", names: &["chromium", "chromium-browser"], package: "chromium" };
+const CHROMEDRIVER: Needed =
+    Needed { variable: "TEST_CHROMEDRIVER", names: &["chromedriver"], package: "chromium-driver" };
+
+impl Needed {
+    /// The program named by the variable if set, else the first on `PATH`, else why not.
+    fn find(&self) -> Result<PathBuf, String> {
+        if let Some(path) = std::env::var_os(self.variable).filter(|path| !path.is_empty()) {
+            let path = PathBuf::from(path);
+            return if is_program(&path) {
+                Ok(path)
+            } else {
+                Err(format!("{}={} is not a program", self.variable, path.display()))
+            };
+        }
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path)
+            .flat_map(|dir| self.names.iter().map(move |name| dir.join(name)))
+            .find(|candidate| is_program(candidate))
+            .ok_or_else(|| {
+                format!(
+                    "no {} on PATH (install Debian's `{}` package, or set {})",
+                    self.names[0], self.package, self.variable
+                )
+            })
+    }
+}
+
+fn is_program(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// Chromium and chromedriver, or one message naming every package missing.
+fn programs() -> (PathBuf, PathBuf) {
+    match (CHROMIUM.find(), CHROMEDRIVER.find()) {
+        (Ok(chromium), Ok(driver)) => (chromium, driver),
+        (chromium, driver) => {
+            let missing: Vec<(String, &str)> = [(chromium, CHROMIUM.package), (driver, CHROMEDRIVER.package)]
+                .into_iter()
+                .filter_map(|(found, package)| found.err().map(|why| (why, package)))
+                .collect();
+            let reasons: Vec<&str> = missing.iter().map(|(why, _)| why.as_str()).collect();
+            let packages: Vec<&str> = missing.iter().map(|(_, package)| *package).collect();
+            panic!(
+                "the browser tests cannot start: {}. On Debian or Ubuntu: sudo apt-get install {} (as .ci/run does)",
+                reasons.join("; "),
+                packages.join(" ")
+            )
+        }
+    }
+}
+
 impl Browser {
     pub fn start() -> Self {
-        let driver_path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-            .expect("browser tests need chromedriver: apt-get install chromium chromium-driver (as .ci/run does)");
+        let (chromium, driver_path) = programs();
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(driver_path)
             .arg(format!("--port={port}"))
@@ -55,7 +119,7 @@ impl Browser {
         capabilities.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({
-                "binary": "/usr/bin/chromium",
+                "binary": chromium,
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -149,6 +213,21 @@ impl Browser {
                 return;
             }
             assert!(Instant::now() < deadline, "'{text}' never appeared in {css}; page: {}", self.source());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits (up to `seconds`) until exactly `count` elements match `css`.
+    #[track_caller]
+    pub fn wait_for_count(&self, css: &str, count: usize, seconds: u64) {
+        let script = format!("return document.querySelectorAll({}).length;", serde_json::json!(css));
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let found = self.eval(&script);
+            if found == serde_json::json!(count) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{count} of {css} expected, {found} found; page: {}", self.source());
             std::thread::sleep(Duration::from_millis(100));
         }
     }

@@ -167,6 +167,20 @@ impl TestApp {
         switchboard::db::open(&self.state.config.database_path()).unwrap()
     }
 
+    /// Waits (at most 20 s) until the scheduler has drained the outbox: no item is
+    /// left pending, so whatever was queued has been delivered or has failed.
+    pub fn wait_until_outbox_drained(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let pending = self.ok("get-outbox", json!({ "state": "pending" }));
+            if pending == json!([]) {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the outbox was never drained: {pending}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     pub fn advance(&self, seconds: i64) {
         self.clock.advance(chrono::Duration::seconds(seconds));
     }
