@@ -96,7 +96,8 @@ fn init_logging(filter: &str) {
 /// core, and each keeps what it once held. Two per core keep the peak RSS of the
 /// benchmark's mixed run at 48 MB instead of 56 MB, at the cost of about a tenth
 /// of its throughput.
-/// The one `unsafe` in Switchboard: a C call with no pointers.
+/// One of the two `unsafe` calls in Switchboard (with `umask` in `data_dir`): a C
+/// call with no pointers.
 #[allow(unsafe_code)]
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

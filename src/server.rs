@@ -29,11 +29,12 @@ pub enum StartError {
     Pool(#[from] r2d2::Error),
 }
 
-/// Creates the data directory, key and database as needed, migrates the schema,
-/// and returns the state every request shares.
+/// Creates the data directory (private to this user, see [`crate::data_dir`]),
+/// key and database as needed, migrates the schema, and returns the state every
+/// request shares.
 pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let data_dir_error = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
-    std::fs::create_dir_all(config.uploads_dir()).map_err(data_dir_error)?;
+    crate::data_dir::prepare(&config).map_err(data_dir_error)?;
     let key = SecretKey::load_or_create(&config.data_dir.join("secret.key")).map_err(data_dir_error)?;
     let mut conn = db::open(&config.database_path())?;
     migrate::run(&mut conn)?;

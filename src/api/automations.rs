@@ -83,8 +83,9 @@ pub fn automations_validate(call: &mut Call) -> ApiResult<Value> {
 /// Runs, for `user_id`, every automation whose conditions the server can decide
 /// and that may run; answers the others that may still run (client-side or
 /// later conditions), and the popups and design automations, each with `type`.
+/// Without `user_id` (the contract names none) see [`answer_all_without_user`].
 pub fn automations_run_all(call: &mut Call) -> ApiResult<Value> {
-    let user_id = call.args.required_id("user_id")?;
+    let Some(user_id) = call.args.id("user_id")? else { return answer_all_without_user(call) };
     let now = call.state.clock.now().naive_utc();
     let key = call.state.key.clone();
     let (answer, queued) = call.write(move |tx| {
@@ -109,9 +110,7 @@ pub fn automations_run_all(call: &mut Call) -> ApiResult<Value> {
                 continue;
             }
             automation.conditions = open;
-            let mut item = automation.to_json();
-            item["type"] = json!(automation.kind.as_str());
-            answer.push(item);
+            answer.push(answered(&automation));
         }
         Ok((answer, queued))
     })?;
@@ -121,17 +120,44 @@ pub fn automations_run_all(call: &mut Call) -> ApiResult<Value> {
     Ok(Value::Array(answer))
 }
 
+/// run-all with no user named: there is no one to email, to post a message to or
+/// to record a run for, so nothing runs and nothing is written. Every automation
+/// that may still run is answered as saved (no translation, placeholders left for
+/// automations-run to fill), with the conditions left open; conditions about the
+/// user stay open. The widget can run them once it has a user.
+fn answer_all_without_user(call: &mut Call) -> ApiResult<Value> {
+    let facts = Facts { today: call.state.clock.now().naive_utc().date(), user: None };
+    let mut answer = Vec::new();
+    for mut automation in load(call.db.conn()?)? {
+        if automation.kind == Kind::Sms {
+            continue;
+        }
+        let Some(open) = open_conditions(&automation.conditions, &facts) else { continue };
+        automation.conditions = open.into_iter().map(|(condition, _)| condition.clone()).collect();
+        answer.push(answered(&automation));
+    }
+    Ok(Value::Array(answer))
+}
+
+/// An automation as run-all answers it: with its `type`.
+fn answered(automation: &Automation) -> Value {
+    let mut item = automation.to_json();
+    item["type"] = json!(automation.kind.as_str());
+    item
+}
+
 /// Runs one automation for `user_id`; with `validate`, only if no server-side
 /// condition fails or is still open (client-side ones are the caller's to have
 /// checked). For popups and design it records that the widget showed it.
-/// Answers whether it ran.
+/// Answers whether it ran: without `user_id` (the contract names none), `false`,
+/// as everything it does or records is for a user.
 pub fn automations_run(call: &mut Call) -> ApiResult<Value> {
     let mut automation = automation_arg(call)?;
     if automation.id.is_empty() {
         return Err(Failure::invalid("automation", "id: an automation needs its id to run").into());
     }
     let validate = call.args.bool_or("validate", false)?;
-    let user_id = call.args.required_id("user_id")?;
+    let Some(user_id) = call.args.id("user_id")? else { return Ok(json!(false)) };
     let now = call.state.clock.now().naive_utc();
     let key = call.state.key.clone();
     let sends_email = automation.kind == Kind::Emails;

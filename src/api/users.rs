@@ -95,7 +95,7 @@ pub fn get_users(call: &mut Call) -> ApiResult<Value> {
         None => vec![],
     };
     let search = match call.args.text_max("search", NAME_MAX)?.filter(|s| !s.trim().is_empty()) {
-        Some(text) => match search::match_query(&text) {
+        Some(text) => match search::user_match(&text) {
             Some(expr) => Some(expr),
             None => return Ok(json!([])),
         },
@@ -203,7 +203,7 @@ pub fn get_agents_ids(call: &mut Call) -> ApiResult<Value> {
 
 pub fn search_users(call: &mut Call) -> ApiResult<Value> {
     let text = call.args.required_text("search", NAME_MAX)?;
-    let Some(expr) = search::match_query(&text) else { return Ok(json!([])) };
+    let Some(expr) = search::user_match(&text) else { return Ok(json!([])) };
     let query = UserQuery {
         types: vec![],
         ids: None,

@@ -26,6 +26,7 @@ pub fn optimise(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "INSERT INTO messages_fts (messages_fts) VALUES ('optimize');
          INSERT INTO users_fts (users_fts) VALUES ('optimize');
+         INSERT INTO user_details_trigram (user_details_trigram) VALUES ('optimize');
          INSERT INTO articles_fts (articles_fts) VALUES ('optimize');
          PRAGMA optimize;",
     )?;

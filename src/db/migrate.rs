@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0013_admin_accounts", include_str!("../../migrations/0013_admin_accounts.sql")),
     ("0014_sparse_conversation_filters", include_str!("../../migrations/0014_sparse_conversation_filters.sql")),
     ("0015_fts_automerge", include_str!("../../migrations/0015_fts_automerge.sql")),
+    ("0016_user_detail_trigrams", include_str!("../../migrations/0016_user_detail_trigrams.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +67,7 @@ mod tests {
     fn search_indexes_merge_their_segments_early() {
         let mut conn = Connection::open_in_memory().unwrap();
         run(&mut conn).unwrap();
-        for table in ["messages_fts_config", "users_fts_config"] {
+        for table in ["messages_fts_config", "users_fts_config", "user_details_trigram_config"] {
             let automerge: i64 =
                 conn.query_row(&format!("SELECT v FROM {table} WHERE k = 'automerge'"), [], |r| r.get(0)).unwrap();
             assert_eq!(automerge, 2, "{table}");

@@ -1,5 +1,6 @@
 //! Every statement about `users` and `user_details`.
 
+use crate::db::search::UserMatch;
 use crate::domain::{After, UserSort, UserType, PAGE_SIZE};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -74,11 +75,11 @@ pub struct UserChanges {
 }
 
 /// What `get-users` may filter and sort by.
+#[derive(Clone)]
 pub struct UserQuery {
     pub types: Vec<UserType>,
     pub ids: Option<Vec<i64>>,
-    /// An FTS5 expression from `search::match_query`.
-    pub search: Option<String>,
+    pub search: Option<UserMatch>,
     pub sort: UserSort,
     pub descending: bool,
     pub offset: i64,
@@ -208,10 +209,19 @@ pub fn delete_of_type(conn: &Connection, user_type: UserType) -> rusqlite::Resul
 }
 
 pub fn list(conn: &Connection, query: &UserQuery) -> rusqlite::Result<Vec<UserRow>> {
+    let (sql, values) = list_sql(query);
+    collect(conn, &sql, values)
+}
+
+fn list_sql(query: &UserQuery) -> (String, Vec<SqlValue>) {
     let mut sql = format!("SELECT {COLUMNS} FROM users WHERE 1");
     let mut values: Vec<SqlValue> = Vec::new();
     if !query.types.is_empty() {
-        sql.push_str(&format!(" AND user_type IN ({})", placeholders(values.len(), query.types.len())));
+        // A search starts from its matches; `+` keeps SQLite from walking the type
+        // index instead, which visits every user of those types (the admin list's
+        // "Everyone" is all of them).
+        let column = if query.search.is_some() { "+user_type" } else { "user_type" };
+        sql.push_str(&format!(" AND {column} IN ({})", placeholders(values.len(), query.types.len())));
         values.extend(query.types.iter().map(|t| SqlValue::from(t.as_str().to_string())));
     }
     if let Some(ids) = &query.ids {
@@ -219,8 +229,20 @@ pub fn list(conn: &Connection, query: &UserQuery) -> rusqlite::Result<Vec<UserRo
         values.extend(ids.iter().map(|id| SqlValue::Integer(*id)));
     }
     if let Some(search) = &query.search {
-        values.push(search.clone().into());
-        sql.push_str(&format!(" AND id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?{})", values.len()));
+        // The indexes yield their matches' IDs; users are then read by key.
+        if let Some(words) = &search.short_words {
+            values.push(words.clone().into());
+            sql.push_str(&format!(" AND id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?{})", values.len()));
+        }
+        for long in &search.long_words {
+            values.push(long.word.clone().into());
+            values.push(long.part.clone().into());
+            let (word, part) = (values.len() - 1, values.len());
+            sql.push_str(&format!(
+                " AND id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?{word} \
+                 UNION ALL SELECT rowid FROM user_details_trigram WHERE user_details_trigram MATCH ?{part})"
+            ));
+        }
     }
     let order = if query.descending { "DESC" } else { "ASC" };
     values.push(SqlValue::Integer(query.offset));
@@ -234,7 +256,7 @@ pub fn list(conn: &Connection, query: &UserQuery) -> rusqlite::Result<Vec<UserRo
         _ => format!("{} {order}, id {order}", query.sort.sql()),
     };
     sql.push_str(&format!(" ORDER BY {order_by} LIMIT {PAGE_SIZE} OFFSET ?{offset}"));
-    collect(conn, &sql, values)
+    (sql, values)
 }
 
 /// Users created after an ID or a time, newest first.
@@ -429,4 +451,61 @@ pub fn all_for_export(conn: &Connection) -> rusqlite::Result<Vec<ExportUser>> {
         }
     }
     Ok(users)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::search::user_match;
+
+    /// User searches (search-users, get-users, the admin users list) start from
+    /// their matches in the search indexes and read each user by key, never walking
+    /// users or an index over all of them: without statistics (a new or small
+    /// database; the maintenance job drops those of tables under 1,000 rows) and
+    /// with those of a million users.
+    #[test]
+    fn user_searches_start_from_their_matches() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::run(&mut conn).unwrap();
+        assert_searches_start_from_their_matches(&conn);
+        conn.execute_batch(
+            "INSERT INTO users (first_name, last_name, user_type, creation_time, last_activity, token_nonce, token_lookup)
+             VALUES ('A', 'B', 'admin', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 'n', 'l');
+             ANALYZE;
+             UPDATE sqlite_stat1 SET stat = '1000000 1' WHERE tbl = 'users';
+             UPDATE sqlite_stat1 SET stat = '1000000 200000 1' WHERE idx = 'users_by_type';
+             ANALYZE sqlite_schema;",
+        )
+        .unwrap();
+        assert_searches_start_from_their_matches(&conn);
+    }
+
+    fn assert_searches_start_from_their_matches(conn: &Connection) {
+        let everyone = vec![UserType::Visitor, UserType::Lead, UserType::User, UserType::Agent, UserType::Admin];
+        for input in ["5551234567", "an", "ann 55", "ann lee 12"] {
+            let search_users = UserQuery {
+                types: vec![],
+                ids: None,
+                search: user_match(input),
+                sort: UserSort::Id,
+                descending: true,
+                offset: 0,
+            };
+            let admin_list =
+                UserQuery { types: everyone.clone(), sort: UserSort::CreationTime, ..search_users.clone() };
+            for query in [search_users, admin_list] {
+                let (sql, values) = list_sql(&query);
+                let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+                let plan: Vec<String> =
+                    stmt.query_map(params_from_iter(values), |row| row.get(3)).unwrap().map(Result::unwrap).collect();
+                let plan = plan.join("\n");
+                let context = format!("{input} by {:?}:\n{plan}", query.sort);
+                assert!(plan.starts_with("SEARCH users USING INTEGER PRIMARY KEY"), "{context}");
+                assert!(!plan.lines().any(|l| l.starts_with("SCAN users ")), "{context}");
+                if query.sort == UserSort::Id {
+                    assert!(!plan.contains("TEMP B-TREE"), "sorts {context}");
+                }
+            }
+        }
+    }
 }

@@ -68,6 +68,26 @@ impl Kind {
         }
     }
 
+    /// What a value of this kind must be, as refusals say it: "expected …".
+    fn expected(self) -> String {
+        match self {
+            Kind::Checkbox => "true or false".into(),
+            Kind::Text(_) | Kind::Textarea | Kind::Password(_) => "text".into(),
+            Kind::Number(min, max) => format!("a whole number from {min} to {max}"),
+            Kind::Color => "a colour like #1a2b3c or rgb(26, 43, 60)".into(),
+            Kind::Select(options) => format!("one of {}", options.join(", ")),
+            Kind::Url => "an http or https URL".into(),
+            Kind::Email => "an email address like support@example.com".into(),
+            Kind::Cron => "a cron expression with seconds, e.g. 0 0 * * * * for every hour".into(),
+            Kind::Repeater(_) => "a list of rows".into(),
+            Kind::MultiInput(_) => "an object of fields".into(),
+        }
+    }
+
+    fn refused(self) -> String {
+        format!("expected {}", self.expected())
+    }
+
     fn empty(self) -> Value {
         match self {
             Kind::Checkbox => json!(false),
@@ -211,14 +231,36 @@ pub fn wire(setting: &Setting, value: &Value) -> Value {
 /// A secret sent as the mask or empty comes back as `null`, meaning "keep the
 /// stored one" (see [`keep_secrets`]); JSON `null` or `false` clears it.
 pub fn validate(setting: &Setting, sent: &Value) -> Result<Value, String> {
-    check(setting.kind, unwrap_pair(sent, setting.kind))
+    check(setting.kind, unwrap_pair(sent, setting.kind)?)
 }
 
-/// `[value, "type"]` -> value, when the second item names this kind.
-fn unwrap_pair(sent: &Value, kind: Kind) -> &Value {
+/// The names of the kinds, as `[value, "type"]` carries them.
+const KIND_NAMES: &[&str] = &[
+    "checkbox",
+    "text",
+    "textarea",
+    "number",
+    "color",
+    "select",
+    "url",
+    "email",
+    "password",
+    "cron",
+    "repeater",
+    "multi-input",
+];
+
+/// `[value, "type"]` -> value, when the second item names this kind. A value
+/// tagged as another kind is refused, saying which kind this one is: the tag is
+/// how a client states what it meant to send.
+fn unwrap_pair(sent: &Value, kind: Kind) -> Result<&Value, String> {
     match sent {
-        Value::Array(pair) if pair.len() == 2 && pair[1] == kind.name() => &pair[0],
-        other => other,
+        Value::Array(pair) if pair.len() == 2 && pair[1] == kind.name() => Ok(&pair[0]),
+        Value::Array(pair) if pair.len() == 2 => match pair[1].as_str().filter(|tag| KIND_NAMES.contains(tag)) {
+            Some(tag) => Err(format!("{} (a {} setting), not {tag}", kind.refused(), kind.name())),
+            None => Ok(sent),
+        },
+        other => Ok(other),
     }
 }
 
@@ -230,12 +272,12 @@ fn check(kind: Kind, value: &Value) -> Result<Value, String> {
             Value::String(s) => match s.trim() {
                 "true" | "1" | "on" => Ok(json!(true)),
                 "false" | "0" | "" => Ok(json!(false)),
-                _ => Err("expected true or false".into()),
+                _ => Err(kind.refused()),
             },
-            _ => Err("expected true or false".into()),
+            _ => Err(kind.refused()),
         },
-        Kind::Text(max) => text(value, max).map(Value::String),
-        Kind::Textarea => text(value, 20_000).map(Value::String),
+        Kind::Text(max) => text(kind, value, max).map(Value::String),
+        Kind::Textarea => text(kind, value, 20_000).map(Value::String),
         Kind::Number(min, max) => {
             let number = match value {
                 Value::Number(n) => n.as_i64(),
@@ -244,39 +286,39 @@ fn check(kind: Kind, value: &Value) -> Result<Value, String> {
             };
             match number {
                 Some(n) if (min..=max).contains(&n) => Ok(json!(n)),
-                _ => Err(format!("expected a whole number from {min} to {max}")),
+                _ => Err(kind.refused()),
             }
         }
         Kind::Color => {
-            let color = text(value, 64)?;
+            let color = text(kind, value, 64)?;
             if color.is_empty() || is_color(&color) {
                 Ok(json!(color.trim()))
             } else {
-                Err("expected a colour like #1a2b3c or rgb(26, 43, 60)".into())
+                Err(kind.refused())
             }
         }
         Kind::Select(options) => {
-            let choice = text(value, 64)?;
+            let choice = text(kind, value, 64)?;
             if options.contains(&choice.as_str()) {
                 Ok(json!(choice))
             } else {
-                Err(format!("expected one of {}", options.join(", ")))
+                Err(kind.refused())
             }
         }
         Kind::Url => {
-            let link = text(value, 2048)?;
+            let link = text(kind, value, 2048)?;
             let web = url::Url::parse(link.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
             if link.trim().is_empty() || web {
                 Ok(json!(link.trim()))
             } else {
-                Err("expected an http or https URL".into())
+                Err(kind.refused())
             }
         }
         Kind::Repeater(fields) => {
             let rows = match value {
                 Value::Array(rows) => rows.clone(),
                 Value::String(s) if s.trim().is_empty() => vec![],
-                _ => return Err("expected a list of rows".into()),
+                _ => return Err(kind.refused()),
             };
             if rows.len() > 500 {
                 return Err("more than 500 rows".into());
@@ -284,12 +326,12 @@ fn check(kind: Kind, value: &Value) -> Result<Value, String> {
             rows.iter().map(|row| fields_of(fields, row)).collect::<Result<Vec<_>, _>>().map(Value::Array)
         }
         Kind::Email => {
-            let address = text(value, 254)?;
+            let address = text(kind, value, 254)?;
             let address = address.trim();
             if address.is_empty() || crate::domain::Email::parse(address).is_some() {
                 Ok(json!(address))
             } else {
-                Err("expected an email address like support@example.com".into())
+                Err(kind.refused())
             }
         }
         Kind::Password(max) => match value {
@@ -297,10 +339,10 @@ fn check(kind: Kind, value: &Value) -> Result<Value, String> {
             Value::String(s) if s.is_empty() || s == SECRET_MASK => Ok(Value::Null),
             Value::String(s) if s.chars().count() > max => Err(format!("longer than {max} characters")),
             Value::String(s) => Ok(json!(s)),
-            _ => Err("expected text".into()),
+            _ => Err(kind.refused()),
         },
         Kind::Cron => {
-            let expression = text(value, 255)?;
+            let expression = text(kind, value, 255)?;
             match cron::Schedule::from_str(expression.trim()) {
                 Ok(_) => Ok(json!(expression.trim())),
                 Err(err) => Err(format!("not a cron expression ({err}); e.g. 0 0 * * * * for every hour")),
@@ -318,9 +360,9 @@ fn fields_of(fields: &[Field], value: &Value) -> Result<Value, String> {
     let mut clean = Map::new();
     for field in fields {
         let value = match map.get(field.id) {
-            Some(sent) => {
-                check(field.kind, unwrap_pair(sent, field.kind)).map_err(|why| format!("{}: {why}", field.id))?
-            }
+            Some(sent) => unwrap_pair(sent, field.kind)
+                .and_then(|value| check(field.kind, value))
+                .map_err(|why| format!("{}: {why}", field.id))?,
             None => field.kind.absent(),
         };
         clean.insert(field.id.to_string(), value);
@@ -328,13 +370,15 @@ fn fields_of(fields: &[Field], value: &Value) -> Result<Value, String> {
     Ok(Value::Object(clean))
 }
 
-fn text(value: &Value, max: usize) -> Result<String, String> {
+/// A scalar sent for a `kind` read as text; lists and objects are refused as not
+/// being a `kind`.
+fn text(kind: Kind, value: &Value, max: usize) -> Result<String, String> {
     let text = match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => String::new(),
-        _ => return Err("expected text".into()),
+        _ => return Err(kind.refused()),
     };
     if text.chars().count() > max {
         return Err(format!("longer than {max} characters"));
@@ -400,6 +444,27 @@ mod tests {
         let cron = find("cron-clean-data").unwrap();
         assert_eq!(validate(cron, &json!("0 */5 * * * *")), Ok(json!("0 */5 * * * *")));
         assert!(validate(cron, &json!("every day")).is_err());
+    }
+
+    #[test]
+    fn a_value_tagged_as_another_kind_is_refused_naming_the_kind_expected() {
+        let chat_url = find("email-user-chat-url").unwrap();
+        assert_eq!(validate(chat_url, &json!(["https://x.test", "url"])), Ok(json!("https://x.test")));
+        assert_eq!(
+            validate(chat_url, &json!(["https://x.test", "text"])),
+            Err("expected an http or https URL (a url setting), not text".into())
+        );
+        assert_eq!(validate(chat_url, &json!([1, 2])), Err("expected an http or https URL".into()));
+        let departments = find("departments").unwrap();
+        assert_eq!(
+            validate(departments, &json!([[], "checkbox"])),
+            Err("expected a list of rows (a repeater setting), not checkbox".into())
+        );
+        let webhooks = find("webhooks").unwrap();
+        assert_eq!(
+            validate(webhooks, &json!({ "webhooks-active": ["yes", "text"] })),
+            Err("webhooks-active: expected true or false (a checkbox setting), not text".into())
+        );
     }
 
     #[test]

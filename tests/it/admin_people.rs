@@ -286,3 +286,19 @@ fn the_users_list_pages_by_a_hundred_and_filters_by_type() {
     assert_eq!(rows(&nobody), 0, "search syntax in the box is just text");
     assert!(page("q=lena").contains("lena@example.com"));
 }
+
+#[test]
+fn the_users_list_search_finds_part_of_a_detail_value() {
+    let app = TestApp::spawn();
+    app.ok(
+        "add-user",
+        json!({ "first_name": "Lena", "user_type": "lead", "extra": { "phone": ["+15551234567", "Phone"] } }),
+    );
+    app.add_user("Max", None, "lead");
+    let client = crate::admin::signed_in_client(&app);
+
+    let html = client.get(format!("{}/admin/users?q=5551234567", app.base)).send().unwrap().text().unwrap();
+
+    assert_eq!(html.matches("<tr data-user=").count(), 1, "{html}");
+    assert!(html.contains("Lena"));
+}

@@ -287,7 +287,54 @@ fn a_message_automation_starts_a_conversation_for_a_user_without_one_and_skips_e
     assert_eq!(messages[0].1["message"], "Welcome!");
     assert!(outbox_payloads(&app).is_empty(), "no address, no email");
     assert_eq!(app.fails("automations-run-all", json!({ "user_id": 999 })), "user-not-found");
-    assert_eq!(app.call("automations-run-all", json!({}))["response"], "missing-argument");
+}
+
+#[test]
+fn without_a_user_id_run_all_runs_nothing_and_answers_what_may_still_run_and_run_answers_false() {
+    let app = TestApp::spawn_quiet_at("2024-05-01 09:00:00");
+    save(
+        &app,
+        json!({
+            "emails": [
+                { "id": "welcome", "name": "Welcome", "message": "Hi {first_name}", "subject": "Welcome" },
+                { "id": "over", "name": "Over", "message": "m", "subject": "s", "conditions": [["datetime", "is-before", "01/01/2024"]] }
+            ],
+            "sms": [{ "id": "text", "name": "Text", "message": "No provider" }],
+            "messages": [{ "id": "hello", "name": "Hello", "message": "Hello", "conditions": [["user_type", "is-user"]] }],
+            "popups": [{ "id": "promo", "name": "Promo", "message": "50% off", "title": "Sale", "profile_image": "" }],
+            "design": [{ "id": "look", "name": "Look", "message": "", "color_1": "#123456" }]
+        }),
+    );
+    let stored = |table: &str| -> i64 {
+        app.db().query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0)).unwrap()
+    };
+
+    let answer = app.ok("automations-run-all", json!({}));
+
+    assert_eq!(
+        answer,
+        json!([
+            { "id": "welcome", "name": "Welcome", "message": "Hi {first_name}", "subject": "Welcome", "type": "emails" },
+            { "id": "hello", "conditions": [["user_type", "is-user"]], "name": "Hello", "message": "Hello", "type": "messages" },
+            { "id": "promo", "name": "Promo", "message": "50% off", "title": "Sale", "profile_image": "", "type": "popups" },
+            { "id": "look", "name": "Look", "message": "", "title": "", "color_1": "#123456", "color_2": "", "color_3": "", "background": "", "brand": "", "icon": "", "type": "design" }
+        ]),
+        "what may still run, user conditions open and placeholders unfilled; not what is over, nor SMS"
+    );
+    assert!(outbox_payloads(&app).is_empty(), "no user, no email");
+    assert_eq!(stored("messages"), 0, "no user, no bot message");
+    assert_eq!(stored("automation_runs"), 0, "no user, no run to record");
+
+    let welcome =
+        json!({ "id": "welcome", "type": "emails", "name": "Welcome", "message": "Hi", "subject": "Welcome" });
+    let popup = json!({ "id": "promo", "type": "popups", "message": "50% off" });
+    for (automation, validate) in [(&welcome, false), (&welcome, true), (&popup, false)] {
+        let args = json!({ "automation": automation.to_string(), "validate": validate });
+        assert_eq!(app.ok("automations-run", args), false, "{automation} validate={validate}: nothing ran");
+    }
+    assert!(outbox_payloads(&app).is_empty());
+    assert_eq!(stored("automation_runs"), 0);
+    assert_eq!(app.call("automations-run", json!({ "automation": "[]" }))["response"], "invalid-argument");
 }
 
 #[test]

@@ -160,6 +160,73 @@ fn sigterm_finishes_cleanly_and_logs_never_show_tokens_or_passwords() {
     assert!(!log.contains(&token) && !log.contains("hunter2"), "secrets in the log: {log}");
 }
 
+/// [`start`] under a shell that first sets `umask`, as a careless service manager might.
+fn start_with_umask(data_dir: &Path, port: u16, umask: &str) -> Running {
+    let child = Command::new("sh")
+        .args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\""), BIN])
+        .args(["--data-dir", data_dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("SWITCHBOARD_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Running(child)
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_what_is_written_in_it_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let chmod = |path: &Path, mode: u32| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (db, wal, shm) =
+        (data.join("switchboard.db"), data.join("switchboard.db-wal"), data.join("switchboard.db-shm"));
+    let (uploads, exports) = (data.join("uploads"), data.join("uploads/exports"));
+    let port = free_port();
+    let mut server = start_with_umask(&data, port, "000");
+    let (_, token) = first_start_token(&mut server);
+    wait_until_serving(port);
+
+    let link = call(port, format!("token={token}&function=csv-users"))["response"].as_str().unwrap().to_string();
+    let export = exports.join(link.rsplit('/').nth(1).unwrap());
+
+    for (path, expected) in [
+        (&data, 0o700),
+        (&db, 0o600),
+        (&wal, 0o600),
+        (&shm, 0o600),
+        (&data.join("secret.key"), 0o600),
+        (&uploads, 0o700),
+        (&exports, 0o700),
+        (&export, 0o600),
+    ] {
+        assert_eq!(mode(path), expected, "{} is {:o}", path.display(), mode(path));
+    }
+
+    // A data directory left readable by an older version: the files Switchboard
+    // owns are made private again at start; the directory itself is only warned about.
+    sigterm(&server.0);
+    assert!(server.0.wait().unwrap().success());
+    for (path, loose) in [(&data, 0o755), (&db, 0o644), (&uploads, 0o755), (&exports, 0o755)] {
+        chmod(path, loose);
+    }
+    let port = free_port();
+    let mut again = start_with_umask(&data, port, "000");
+    wait_until_serving(port);
+    call(port, format!("token={token}&function=add-user&first_name=Ann"));
+    for (path, expected) in [(&db, 0o600), (&wal, 0o600), (&shm, 0o600), (&uploads, 0o700), (&exports, 0o700)] {
+        assert_eq!(mode(path), expected, "{} is {:o} after a restart", path.display(), mode(path));
+    }
+    assert_eq!(mode(&data), 0o755, "a directory Switchboard did not create keeps its mode");
+    sigterm(&again.0);
+    again.0.wait().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut again.0.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(log.contains("readable by other users"), "the loose data directory is warned about: {log}");
+}
+
 #[test]
 fn acknowledged_writes_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();

@@ -52,6 +52,37 @@ fn save_settings_refuses_unknown_ids_and_wrong_types_and_changes_nothing() {
 }
 
 #[test]
+fn save_settings_names_the_type_it_expects_when_a_value_carries_another_types_tag() {
+    let app = TestApp::spawn();
+    let message = |settings: Value| {
+        let envelope = app.call("save-settings", json!({ "settings": settings.to_string() }));
+        assert_eq!(envelope["response"], "invalid-argument", "{envelope}");
+        envelope["message"].as_str().unwrap().to_string()
+    };
+
+    assert_eq!(
+        message(json!({ "webhooks": [{ "webhooks-url": ["http://hooks.example/in", "text"] }, "multi-input"] })),
+        "The argument 'settings' is invalid: webhooks: webhooks-url: \
+         expected an http or https URL (a url setting), not text."
+    );
+    assert_eq!(
+        message(json!({ "email-user-chat-url": ["https://example.com/chat", "textarea"] })),
+        "The argument 'settings' is invalid: email-user-chat-url: \
+         expected an http or https URL (a url setting), not textarea."
+    );
+    assert_eq!(
+        message(json!({ "rtl": ["true", "text"] })),
+        "The argument 'settings' is invalid: rtl: expected true or false (a checkbox setting), not text."
+    );
+    assert_eq!(
+        message(json!({ "email-user-chat-url": { "url": "https://example.com" } })),
+        "The argument 'settings' is invalid: email-user-chat-url: expected an http or https URL.",
+        "a value of the wrong shape names what is expected too"
+    );
+    assert_eq!(app.ok("get-setting", json!({ "setting": "email-user-chat-url" })), "", "nothing was saved");
+}
+
+#[test]
 fn external_settings_and_their_translations_are_stored() {
     let app = TestApp::spawn();
     app.ok(

@@ -211,6 +211,39 @@ fn search_users_finds_by_name_email_and_extra_details() {
 }
 
 #[test]
+fn search_users_finds_part_of_a_detail_value_such_as_a_phone_number_without_its_country_code() {
+    let app = TestApp::spawn();
+    let ann = app
+        .ok(
+            "add-user",
+            json!({ "first_name": "Ann", "last_name": "Lee", "email": "ann@example.com",
+                    "extra": { "phone": ["+15551234567", "Phone"], "company": ["Nordwind Café", "Company"] } }),
+        )
+        .as_i64()
+        .unwrap();
+    let bob = app
+        .ok("add-user", json!({ "first_name": "Bob", "extra": { "phone": ["+445559876543", "Phone"] } }))
+        .as_i64()
+        .unwrap();
+    let search = |text: &str| ids(&app.ok("search-users", json!({ "search": text })), "id");
+
+    assert_eq!(search("5551234567"), [ann], "the digits without the country code");
+    assert_eq!(search("1234"), [ann], "digits from the middle");
+    assert_eq!(search("555"), [bob, ann], "in both numbers, newest first");
+    assert_eq!(search("wind cafe"), [ann], "parts of words, accents folded, every word");
+    assert_eq!(search("ann 1234567"), [ann], "a word of a name and part of a detail");
+    assert_eq!(search("xample"), Vec::<i64>::new(), "names and emails match by words and prefixes only");
+    assert_eq!(search("ann 9876"), Vec::<i64>::new(), "every word must match the same user");
+    assert_eq!(search("Le"), [ann], "a word under three characters matches the start of a word");
+    assert_eq!(search("ee"), Vec::<i64>::new(), "but not the inside of one");
+    assert_eq!(ids(&app.ok("get-users", json!({ "search": "5551234567" })), "id"), [ann], "get-users searches alike");
+    app.ok("update-user", json!({ "user_id": ann, "extra": { "phone": ["+15550000000", "Phone"] } }));
+    app.ok("delete-user", json!({ "user_id": bob }));
+    assert_eq!(search("555"), [ann], "a deleted user's details are gone from the index");
+    assert_eq!(search("1234"), Vec::<i64>::new(), "a changed detail is found by its new value only");
+}
+
+#[test]
 fn search_users_lists_the_newest_first_a_page_at_a_time() {
     let app = TestApp::spawn();
     let created: Vec<i64> =

@@ -67,7 +67,7 @@ mod tests {
         assert_eq!(public(password, &json!("")), json!(""));
         let stored = json!("hunter2");
         for keep in [json!(SECRET_MASK), json!(""), json!([SECRET_MASK, "password"])] {
-            let sent = super::super::check(password, super::super::unwrap_pair(&keep, password)).unwrap();
+            let sent = super::super::check(password, super::super::unwrap_pair(&keep, password).unwrap()).unwrap();
             assert_eq!(keep_secrets(password, sent, &stored), stored, "{keep}");
         }
         assert_eq!(keep_secrets(password, super::super::check(password, &json!(null)).unwrap(), &stored), json!(""));

@@ -127,7 +127,7 @@ pub async fn users_page(
     let (filter, _, types) = FILTERS.iter().find(|(value, _, _)| *value == query.filter).unwrap_or(&FILTERS[0]);
     let q = query.q.trim().chars().take(255).collect::<String>();
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
-    let search = if q.is_empty() { None } else { search::match_query(&q) };
+    let search = if q.is_empty() { None } else { search::user_match(&q) };
     let rows = if !q.is_empty() && search.is_none() {
         Vec::new()
     } else {
