@@ -30,6 +30,14 @@ pub struct Config {
     pub session_idle_seconds: u64,
     /// An admin-area session ends this many seconds after sign-in, however busy.
     pub session_lifetime_seconds: u64,
+    /// Addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` header
+    /// names the client; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Sign-in, two-factor and password-reset posts allowed per client address per
+    /// minute (half of them at once after a quiet spell).
+    pub sign_in_per_minute: u32,
+    /// Help-center requests allowed per client address per minute (half at once).
+    pub public_pages_per_minute: u32,
     /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
@@ -49,6 +57,9 @@ impl Default for Config {
             download_ttl_seconds: 3600,
             session_idle_seconds: 8 * 3600,
             session_lifetime_seconds: 7 * 24 * 3600,
+            trusted_proxies: Vec::new(),
+            sign_in_per_minute: 20,
+            public_pages_per_minute: 300,
             db_pool_size: 4,
             log: "info".into(),
         }
@@ -117,6 +128,16 @@ impl Config {
                 return Err(invalid(key, "must be between 1 second and 10 years"));
             }
         }
+        if let Some(bad) = self.trusted_proxies.iter().find(|p| crate::traffic::parse_net(p).is_none()) {
+            return Err(invalid("trusted_proxies", &format!("'{bad}' is not an IP address or a CIDR range")));
+        }
+        for (key, per_minute) in
+            [("sign_in_per_minute", self.sign_in_per_minute), ("public_pages_per_minute", self.public_pages_per_minute)]
+        {
+            if per_minute < 2 {
+                return Err(invalid(key, "must be at least 2"));
+            }
+        }
         if self.db_pool_size == 0 {
             return Err(invalid("db_pool_size", "must be at least 1"));
         }
@@ -169,6 +190,13 @@ fn apply_env(table: &mut toml::Table, vars: impl Iterator<Item = (String, String
                 .parse::<i64>()
                 .map(toml::Value::Integer)
                 .map_err(|_| invalid(&name, "must be a whole number"))?,
+            Some(toml::Value::Array(_)) => toml::Value::Array(
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| toml::Value::String(s.into()))
+                    .collect(),
+            ),
             Some(_) => toml::Value::String(raw),
             None => return Err(invalid(&name, "is not a known setting")),
         };
@@ -198,6 +226,16 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:9");
         assert_eq!(config.max_body_bytes, 5000);
         assert_eq!(config.online_window_seconds, 5);
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_comma_separated_variable_and_must_be_addresses() {
+        let mut table = toml::Table::new();
+        apply_env(&mut table, vars(&[("SWITCHBOARD_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")])).unwrap();
+        let config: Config = table.try_into().unwrap();
+        assert_eq!(config.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
+        assert!(config.validate().is_ok());
+        assert!(Config { trusted_proxies: vec!["proxy.local".into()], ..Config::default() }.validate().is_err());
     }
 
     #[test]

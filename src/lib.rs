@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod passwords;
 pub mod server;
 pub mod state;
+pub mod traffic;
 pub mod two_factor;
 pub mod web;
 

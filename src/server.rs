@@ -46,7 +46,8 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     // to everyone else; a short queue bounds the memory waiting hashes take.
     let passwords = Arc::new(crate::passwords::Passwords::start(cores().div_ceil(2), 16));
     let store = Arc::new(db::doorway::Store::new(pool, writer, passwords));
-    Ok(AppState { config: Arc::new(config), clock, key, jobs: Arc::default(), store })
+    let traffic = Arc::new(crate::traffic::Traffic::new(&config));
+    Ok(AppState { config: Arc::new(config), clock, key, jobs: Arc::default(), store, traffic })
 }
 
 /// The cores Switchboard may use: one HTTP worker each.
@@ -61,6 +62,23 @@ fn loggable_path(path: &str) -> String {
         Some(at) => format!("{}/admin/password-reset/…", &path[..at]),
         None => path.to_string(),
     }
+}
+
+/// The refusal for a request to an anonymous path over its address's rate limit.
+fn rate_limited(req: &actix_web::dev::ServiceRequest) -> Option<actix_web::HttpResponse> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let path = req.path().strip_prefix(state.config.base_path.as_str()).unwrap_or(req.path());
+    let class = crate::traffic::Class::of(req.method().as_str(), path)?;
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client = state.traffic.client(req.peer_addr().map(|a| a.ip()), forwarded)?;
+    let wait = state.traffic.admit(class, client).err()?;
+    let seconds = wait.as_secs() + 1;
+    Some(
+        actix_web::HttpResponse::TooManyRequests()
+            .insert_header(("Retry-After", seconds.to_string()))
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("Too many requests from your address. Try again in {seconds} seconds.\n")),
+    )
 }
 
 /// The HTTP server over `state`, listening on `listener`. Await it (or run it on a
@@ -91,6 +109,13 @@ pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
                     ))
                     .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()")),
             )
+            .wrap_fn(|req, srv| {
+                // Over its rate limit, an anonymous request is answered before any work.
+                match rate_limited(&req) {
+                    Some(refusal) => futures_util::future::Either::Left(std::future::ready(Ok(req.into_response(refusal)))),
+                    None => futures_util::future::Either::Right(srv.call(req)),
+                }
+            })
             .wrap_fn(|req, srv| {
                 let started = Instant::now();
                 let method = req.method().to_string();

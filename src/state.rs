@@ -19,6 +19,8 @@ pub struct AppState {
     pub jobs: Arc<crate::jobs::JobControl>,
     /// The database: its pool, turns, writer and password threads.
     pub store: Arc<Store>,
+    /// Client addresses behind trusted proxies, and the public paths' rate limits.
+    pub traffic: Arc<crate::traffic::Traffic>,
 }
 
 fn settle<T>(result: Result<T, TaskError<ApiError>>) -> ApiResult<T> {

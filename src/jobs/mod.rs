@@ -159,6 +159,7 @@ pub fn start(state: AppState) -> Scheduler {
             let outbox = find("outbox").expect("the outbox job exists");
             let mut woken = false;
             let mut last_tick: Option<Instant> = None;
+            let mut ticks: u64 = 0;
             while !stopping.load(Ordering::Relaxed) {
                 // A ring drains only the outbox; the scheduled jobs keep their
                 // once-a-second tick however often it rings.
@@ -166,6 +167,10 @@ pub fn start(state: AppState) -> Scheduler {
                 let mut db = state.blocking_session();
                 if tick {
                     last_tick = Some(Instant::now());
+                    ticks += 1;
+                    if ticks % 60 == 0 {
+                        state.traffic.forget_quiet();
+                    }
                     match run_due(&mut db, &state) {
                         Ok(ran) => ran.into_iter().for_each(|(name, result)| log_failure(name, result)),
                         Err(err) => tracing::error!(?err, "scheduler could not check the jobs"),

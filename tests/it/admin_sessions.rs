@@ -121,3 +121,85 @@ fn a_flood_of_sign_ins_is_refused_quickly_rather_than_queued_without_bound() {
     assert!(statuses.iter().all(|s| *s == 200 || *s == 429), "{statuses:?}");
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+/// A wrong sign-in for `email` that says it comes from `forwarded_for`.
+fn wrong_sign_in_from(app: &TestApp, email: &str, forwarded_for: &str) -> reqwest::blocking::Response {
+    let client = client();
+    let page = client.get(format!("{}/admin/login", app.base)).send().unwrap().text().unwrap();
+    let token = csrf_of(&page);
+    let form = [("email", email), ("password", "wrong"), ("csrf_token", token.as_str())];
+    client
+        .post(format!("{}/admin/login", app.base))
+        .header("X-Forwarded-For", forwarded_for)
+        .form(&form)
+        .send()
+        .unwrap()
+}
+
+fn sign_in_from(app: &TestApp, forwarded_for: &str) -> reqwest::blocking::Response {
+    let client = client();
+    let page = client.get(format!("{}/admin/login", app.base)).send().unwrap().text().unwrap();
+    let token = csrf_of(&page);
+    let form = [("email", "admin@example.com"), ("password", "admin-password"), ("csrf_token", token.as_str())];
+    client
+        .post(format!("{}/admin/login", app.base))
+        .header("X-Forwarded-For", forwarded_for)
+        .form(&form)
+        .send()
+        .unwrap()
+}
+
+/// Thirty wrong sign-ins from `forwarded_for`, each for a different unknown account.
+fn thirty_failures_from(app: &TestApp, forwarded_for: &str) {
+    for n in 0..30 {
+        let response = wrong_sign_in_from(app, &format!("guess{n}@example.com"), forwarded_for);
+        assert_eq!(response.status(), 200, "attempt {n}");
+    }
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_lock_out_counts_each_client_address_apart() {
+    let app = TestApp::spawn_with(switchboard::clock::Clock::system(), |config| {
+        config.trusted_proxies = vec!["127.0.0.1".into()];
+        config.sign_in_per_minute = 1000;
+    });
+    thirty_failures_from(&app, "203.0.113.1");
+    let locked = wrong_sign_in_from(&app, "admin@example.com", "203.0.113.1").text().unwrap();
+    assert!(locked.contains("Sign-in is locked"), "the guessing address is locked out");
+    assert_eq!(sign_in_from(&app, "203.0.113.2").status(), 303, "someone else still signs in");
+}
+
+#[test]
+fn without_trusted_proxies_a_forwarded_address_is_ignored() {
+    let app = TestApp::spawn_with(switchboard::clock::Clock::system(), |config| config.sign_in_per_minute = 1000);
+    thirty_failures_from(&app, "203.0.113.1");
+    let refused = sign_in_from(&app, "203.0.113.2");
+    assert_eq!(refused.status(), 200, "the header does not pick another address");
+    assert!(refused.text().unwrap().contains("Sign-in is locked"));
+}
+
+#[test]
+fn sign_in_posts_and_help_pages_beyond_their_rate_are_answered_429_per_address() {
+    let app = TestApp::spawn_with(switchboard::clock::Clock::system(), |config| {
+        config.trusted_proxies = vec!["127.0.0.1".into()];
+        config.public_pages_per_minute = 6;
+    });
+    // The sign-in allowance is 20 a minute, ten at once.
+    let statuses: Vec<u16> = (0..10)
+        .map(|n| wrong_sign_in_from(&app, &format!("guess{n}@example.com"), "198.51.100.1").status().as_u16())
+        .collect();
+    assert_eq!(statuses, [200; 10]);
+    let limited = wrong_sign_in_from(&app, "someone@example.com", "198.51.100.1");
+    assert_eq!(limited.status(), 429);
+    let wait: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=4).contains(&wait), "retry after {wait} s");
+    assert_eq!(sign_in_from(&app, "198.51.100.2").status(), 303, "another address signs in");
+
+    let help = |from: &str| {
+        client().get(format!("{}/help", app.base)).header("X-Forwarded-For", from).send().unwrap().status().as_u16()
+    };
+    let statuses: Vec<u16> = (0..4).map(|_| help("198.51.100.3")).collect();
+    assert_eq!(statuses, [200, 200, 200, 429], "three at once, then wait");
+    assert_eq!(help("198.51.100.4"), 200);
+    assert_eq!(app.ok("get-users", json!({}))[0]["id"], app.admin_id.to_string(), "the API is not limited by these");
+}

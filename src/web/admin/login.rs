@@ -97,9 +97,12 @@ enum Attempt {
     Locked(i64),
 }
 
-/// The address a request came from, for the per-address lock-out.
+/// The address a request came from (behind trusted proxies, the client's), for
+/// the per-address lock-out.
 pub(super) fn address_of(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+    let Some(state) = req.app_data::<web::Data<AppState>>() else { return String::new() };
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    state.traffic.client(req.peer_addr().map(|a| a.ip()), forwarded).map(|ip| ip.to_string()).unwrap_or_default()
 }
 
 /// The browser a session is opened in, as it names itself (shortened).
