@@ -50,10 +50,17 @@ impl Class {
 }
 
 pub struct Traffic {
+    /// KiB of API request bodies that may be held at once, across all requests.
+    pub bodies: std::sync::Arc<tokio::sync::Semaphore>,
     proxies: Vec<IpNet>,
     sign_in: DefaultKeyedRateLimiter<IpAddr>,
     public_pages: DefaultKeyedRateLimiter<IpAddr>,
 }
+
+/// The memory all API request bodies being read or served may take together: 32
+/// bodies at the 2 MiB default cap. Beyond it a body is refused (`rate-limited`)
+/// rather than buffered.
+const BODY_BUDGET_KIB: usize = 64 * 1024;
 
 /// How many addresses the limiters remember before they forget the quiet ones.
 const REMEMBERED: usize = 100_000;
@@ -63,6 +70,7 @@ impl Traffic {
     /// `Config::validate`).
     pub fn new(config: &crate::config::Config) -> Self {
         Self {
+            bodies: std::sync::Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET_KIB)),
             proxies: config.trusted_proxies.iter().filter_map(|p| parse_net(p)).collect(),
             sign_in: DefaultKeyedRateLimiter::keyed(quota(config.sign_in_per_minute)),
             public_pages: DefaultKeyedRateLimiter::keyed(quota(config.public_pages_per_minute)),

@@ -33,7 +33,7 @@ async fn serve(
     state: &AppState,
     function: &mut Option<&'static str>,
 ) -> ApiResult<Answer> {
-    let body = read_capped(req, payload, state.config.max_body_bytes).await?;
+    let (body, _held) = read_capped(req, payload, state).await?;
     let body = Body::read(req, body).await?;
     let head = body.head()?;
     let token = head.text("token")?.filter(|t| !t.trim().is_empty()).ok_or(Failure::TokenNotFound)?;
@@ -105,21 +105,37 @@ impl Body {
     }
 }
 
-async fn read_capped(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
+/// The body, at most `max_body_bytes`, and its share of the body budget, held
+/// until the answer is written: all bodies held at once stay within the budget.
+async fn read_capped(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    state: &AppState,
+) -> ApiResult<(web::Bytes, Vec<tokio::sync::OwnedSemaphorePermit>)> {
+    let limit = state.config.max_body_bytes;
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
         return Err(Failure::RequestTooLarge(limit).into());
     }
-    let mut body = web::BytesMut::new();
+    let budget = &state.traffic.bodies;
+    let take = |bytes: usize| {
+        let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+        budget.clone().try_acquire_many_owned(kib).map_err(|_| Failure::RateLimited)
+    };
+    let mut held = vec![take(declared.unwrap_or(0))?];
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|err| Failure::MalformedBody(err.to_string()))?;
         if body.len() + chunk.len() > limit {
             return Err(Failure::RequestTooLarge(limit).into());
         }
+        if body.len() + chunk.len() > body.capacity() {
+            held.push(take(chunk.len())?);
+        }
         body.extend_from_slice(&chunk);
     }
-    Ok(body.freeze())
+    Ok((body.freeze(), held))
 }
 
 /// The fields of a multipart body, files included as text (import-settings takes

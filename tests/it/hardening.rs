@@ -161,6 +161,18 @@ fn a_nul_byte_in_a_search_finds_by_the_words_around_it_everywhere() {
     let page = browser().get(format!("{}/help/search?q=overdue%00invoices", app.base)).send().unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().unwrap().contains(">Invoices<"), "the help search finds the article");
+
+    let admin = browser();
+    let login = admin.get(format!("{}/admin/login", app.base)).send().unwrap().text().unwrap();
+    let token = login.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let form = [("email", "admin@example.com"), ("password", "admin-password"), ("csrf_token", token.as_str())];
+    admin.post(format!("{}/admin/login", app.base)).form(&form).send().unwrap();
+    let inbox = admin.get(format!("{}/admin?q=invoice%00overdue", app.base)).send().unwrap();
+    assert_eq!(inbox.status(), 200);
+    assert!(inbox.text().unwrap().contains("invoice overdue"), "the inbox search finds the conversation");
+    let people = admin.get(format!("{}/admin/users?q=nulla%00", app.base)).send().unwrap();
+    assert_eq!(people.status(), 200);
+    assert!(people.text().unwrap().contains("nulla@example.com"), "the people search finds the user");
 }
 
 #[test]

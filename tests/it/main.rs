@@ -19,6 +19,7 @@ mod docs;
 mod email;
 mod email_delivery;
 mod formatting;
+mod fuzz;
 mod hardening;
 mod help;
 mod install;

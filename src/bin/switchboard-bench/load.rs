@@ -11,6 +11,11 @@ pub type Body = Arc<dyn Fn(&mut Picker) -> String + Send + Sync>;
 pub struct Picker(u64);
 
 impl Picker {
+    /// A picker of its own for connection `n`.
+    pub fn seeded(n: u64) -> Self {
+        Picker(0x9E37_79B9_7F4A_7C15 ^ (n + 1).wrapping_mul(0x2545_F491_4F6C_DD1D))
+    }
+
     pub fn below(&mut self, n: i64) -> i64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -47,7 +52,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, url: &str, connections: usize, dur
         .map(|task| {
             let (client, url, body) = (client.clone(), url.to_string(), body.clone());
             runtime.spawn(async move {
-                let mut picker = Picker(0x9E37_79B9_7F4A_7C15 ^ (task as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
+                let mut picker = Picker::seeded(task as u64);
                 let (mut latencies, mut errors) = (Vec::with_capacity(4096), 0usize);
                 while Instant::now() < deadline {
                     let form = body(&mut picker);

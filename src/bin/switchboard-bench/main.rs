@@ -6,6 +6,7 @@
 //!     cargo run --release --bin switchboard-bench -- --quick      (the CI smoke run)
 
 mod ceiling;
+mod flood;
 mod load;
 mod seed;
 
@@ -52,7 +53,16 @@ fn main() -> Result<(), Failure> {
     let mut args = Args::parse();
     if let Some(data_dir) = args.serve {
         let bind = args.bind.ok_or("--serve needs --bind")?;
-        return switchboard::cli::serve(Config { data_dir, bind, log: "warn".into(), ..Config::default() });
+        // Loopback is a trusted proxy, so the flood's requests can each say they come
+        // from another address, as a distributed flood's would.
+        let trusted_proxies = vec!["127.0.0.1".into()];
+        return switchboard::cli::serve(Config {
+            data_dir,
+            bind,
+            log: "warn".into(),
+            trusted_proxies,
+            ..Config::default()
+        });
     }
     if args.quick {
         (args.messages, args.seconds, args.connections) = (2_000, 1, 8);
@@ -89,6 +99,9 @@ fn main() -> Result<(), Failure> {
         results.push((name, stats));
     }
     let peak_rss = rss_kib(&server, "VmHWM");
+    reset_peak(&server);
+    let flood = flood::run(&runtime, &base, &fixture.token, 64, duration.max(Duration::from_secs(1)) * 2);
+    let (flood_peak, after_flood) = (rss_kib(&server, "VmHWM"), rss_kib(&server, "VmRSS"));
     stop(&mut server);
 
     let ceiling_url = ceiling::start(dir.path())?;
@@ -110,10 +123,25 @@ fn main() -> Result<(), Failure> {
     );
     println!("server RSS: idle {:.1} MB, peak during the mixed run {:.1} MB", idle_rss / 1024.0, peak_rss / 1024.0);
     println!("cold start to first answer (empty data dir): {:.0} ms", cold_start.as_secs_f64() * 1000.0);
+    println!(
+        "flood ({} anonymous requests/s from 64 connections and as many addresses): {} server errors; \
+         admin get-users meanwhile p50 {:.1} ms, p99 {:.1} ms; server RSS peak {:.1} MB, after {:.1} MB",
+        (flood.requests as f64 / (duration.max(Duration::from_secs(1)) * 2).as_secs_f64()) as u64,
+        flood.server_errors,
+        flood.admin.p50_ms,
+        flood.admin.p99_ms,
+        flood_peak / 1024.0,
+        after_flood / 1024.0
+    );
     println!("send-message / ceiling: {:.0}%", 100.0 * send / ceiling.per_second().max(f64::MIN_POSITIVE));
     let failed: usize = results.iter().map(|(_, s)| s.errors).sum();
     if failed > 0 {
         return Err(format!("{failed} requests failed").into());
+    }
+    if flood.server_errors > 0 || flood.admin.errors > 0 {
+        return Err(
+            format!("the flood got {} server errors, the admin {}", flood.server_errors, flood.admin.errors).into()
+        );
     }
     Ok(())
 }
