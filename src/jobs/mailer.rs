@@ -4,9 +4,10 @@
 //! The outbox retries what may work later and gives up on what never will:
 //! SMTP not configured, a server that cannot be reached, STARTTLS or login
 //! refused, and 4xx answers are retried; a 5xx answer to the email itself (sender,
-//! recipient or content refused) fails for good. Each email's Message-ID comes
-//! from its outbox delivery ID, so a retried email that did arrive twice can be
-//! recognised as one.
+//! recipient or content refused) fails for good. An item's last error keeps the
+//! reply code, never the server's text. Each email's Message-ID comes from its
+//! outbox delivery ID, so a retried email that did arrive twice can be recognised
+//! as one.
 
 use super::email::OutgoingEmail;
 use super::outbox::Undelivered;
@@ -121,7 +122,7 @@ fn send(smtp: &Smtp, message: &Message) -> Result<(), Undelivered> {
     let implicit_tls = if smtp.security == Security::Tls { Some(tls()?) } else { None };
     let mut conn =
         SmtpConnection::connect((smtp.host.as_str(), smtp.port), Some(TIMEOUT), &hello, implicit_tls.as_ref(), None)
-            .map_err(|err| Undelivered::retry(format!("cannot reach the SMTP server {server}: {err}")))?;
+            .map_err(|err| Undelivered::retry(format!("cannot reach the SMTP server {server}: {}", cause(&err))))?;
     let result = session(smtp, &mut conn, message, &hello, &server);
     if result.is_ok() {
         let _ = conn.quit();
@@ -147,19 +148,46 @@ fn session(
         let tls = TlsParameters::new(smtp.host.clone())
             .map_err(|err| Undelivered::retry(format!("TLS for {} cannot be set up: {err}", smtp.host)))?;
         conn.starttls(&tls, hello)
-            .map_err(|err| Undelivered::retry(format!("STARTTLS with {server} failed: {err}")))?;
+            .map_err(|err| Undelivered::retry(format!("STARTTLS with {server} failed: {}", cause(&err))))?;
     }
     if !smtp.username.is_empty() {
         let credentials = Credentials::new(smtp.username.clone(), smtp.password.clone());
-        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
-            .map_err(|err| Undelivered::retry(format!("the SMTP server {server} refused the login: {err}")))?;
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials).map_err(|err| {
+            Undelivered::retry(format!("the SMTP server {server} refused the login: {}", cause(&err)))
+        })?;
     }
     match conn.send(message.envelope(), &message.formatted()) {
         Ok(_) => Ok(()),
         Err(err) if err.is_permanent() => {
-            Err(Undelivered::permanent(format!("the SMTP server {server} refused the email: {err}")))
+            Err(Undelivered::permanent(format!("the SMTP server {server} refused the email: {}", cause(&err))))
         }
-        Err(err) => Err(Undelivered::retry(format!("the SMTP server {server} did not take the email: {err}"))),
+        Err(err) => {
+            Err(Undelivered::retry(format!("the SMTP server {server} did not take the email: {}", cause(&err))))
+        }
+    }
+}
+
+/// Why a step failed, for the item's last error: the reply code, or the kind of
+/// failure. Never the server's text, which get-outbox would show to every admin
+/// and which can tell of internal things (host names, software, a service that is
+/// not SMTP at all); the server log keeps it at debug level.
+fn cause(err: &lettre::transport::smtp::Error) -> String {
+    tracing::debug!(error = %err, "SMTP step failed");
+    let os_error = std::error::Error::source(err)
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .filter(|io| io.raw_os_error().is_some());
+    if let Some(code) = err.status() {
+        format!("SMTP {code}")
+    } else if err.is_timeout() {
+        format!("no answer within {} s", TIMEOUT.as_secs())
+    } else if err.is_tls() {
+        "the TLS handshake failed".into()
+    } else if let Some(io) = os_error {
+        io.to_string()
+    } else if err.is_response() {
+        "its answer is not SMTP".into()
+    } else {
+        "the connection failed".into()
     }
 }
 
