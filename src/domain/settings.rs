@@ -193,6 +193,9 @@ pub const SCHEMA: &[Setting] = &[
         kind: Kind::MultiInput(WEBHOOK_FIELDS),
         default: r#"{"webhooks-active":false,"webhooks-url":"","webhooks-key":"","webhooks-allowed":""}"#,
     },
+    // Outbound connections: where webhooks and SMTP may connect. Off by default, as
+    // many installs relay mail through a local MTA on 127.0.0.1 (jobs/outbound.rs).
+    Setting { id: "outbound-public-only", section: "outbound", kind: Kind::Checkbox, default: "false" },
     // Languages and the help center
     Setting { id: "default-language", section: "languages", kind: Kind::Text(8), default: "\"en\"" },
     Setting { id: "help-center-title", section: "articles", kind: Kind::Text(255), default: "\"Help center\"" },

@@ -4,11 +4,15 @@
 //! The outbox retries what may work later and gives up on what never will:
 //! SMTP not configured, a server that cannot be reached, STARTTLS or login
 //! refused, and 4xx answers are retried; a 5xx answer to the email itself (sender,
-//! recipient or content refused) fails for good. Each email's Message-ID comes
-//! from its outbox delivery ID, so a retried email that did arrive twice can be
-//! recognised as one.
+//! recipient or content refused) fails for good. With the outbound-public-only
+//! setting on, a server on a loopback, private or link-local address is refused
+//! (retried: fixing the settings lets it go). An item's last error keeps the
+//! reply code, never the server's text. Each email's Message-ID comes from its
+//! outbox delivery ID, so a retried email that did arrive twice can be recognised
+//! as one.
 
 use super::email::OutgoingEmail;
+use super::outbound;
 use super::outbox::Undelivered;
 use crate::api::settings::current_by_id;
 use crate::db::doorway::Db;
@@ -19,6 +23,7 @@ use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, Message};
 use rusqlite::Connection;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -81,13 +86,15 @@ impl Smtp {
 }
 
 /// Delivers one outbox item of kind [`super::email::KIND`]: the settings are read
-/// first, and the SMTP conversation happens with no connection or turn held.
-pub fn deliver(db: &mut Db, item: &Item) -> Result<(), Undelivered> {
+/// first, and the SMTP conversation happens with no connection or turn held. With
+/// `public_only` (the outbound-public-only setting), a server on a loopback,
+/// private or link-local address is refused.
+pub fn deliver(db: &mut Db, item: &Item, public_only: bool) -> Result<(), Undelivered> {
     let email: OutgoingEmail = serde_json::from_str(&item.payload)
         .map_err(|err| Undelivered::permanent(format!("the queued email cannot be read: {err}")))?;
     let conn = db.conn().map_err(|err| Undelivered::retry(format!("no database connection: {err}")))?;
     let smtp = Smtp::from_settings(conn)?;
-    db.outside(|| send(&smtp, &build(&smtp, &email, &item.delivery_id)?))
+    db.outside(|| send(&smtp, &build(&smtp, &email, &item.delivery_id)?, public_only))
 }
 
 fn build(smtp: &Smtp, email: &OutgoingEmail, delivery_id: &str) -> Result<Message, Undelivered> {
@@ -111,17 +118,17 @@ fn build(smtp: &Smtp, email: &OutgoingEmail, delivery_id: &str) -> Result<Messag
         .map_err(|err| Undelivered::permanent(format!("the email cannot be built: {err}")))
 }
 
-fn send(smtp: &Smtp, message: &Message) -> Result<(), Undelivered> {
+fn send(smtp: &Smtp, message: &Message, public_only: bool) -> Result<(), Undelivered> {
     let server = format!("{}:{}", smtp.host, smtp.port);
+    let addresses = addresses(smtp, &server, public_only)?;
     let tls = || {
         TlsParameters::new(smtp.host.clone())
             .map_err(|err| Undelivered::retry(format!("TLS for {} cannot be set up: {err}", smtp.host)))
     };
     let hello = ClientId::default();
     let implicit_tls = if smtp.security == Security::Tls { Some(tls()?) } else { None };
-    let mut conn =
-        SmtpConnection::connect((smtp.host.as_str(), smtp.port), Some(TIMEOUT), &hello, implicit_tls.as_ref(), None)
-            .map_err(|err| Undelivered::retry(format!("cannot reach the SMTP server {server}: {err}")))?;
+    let mut conn = SmtpConnection::connect(addresses.as_slice(), Some(TIMEOUT), &hello, implicit_tls.as_ref(), None)
+        .map_err(|err| Undelivered::retry(format!("cannot reach the SMTP server {server}: {}", cause(&err))))?;
     let result = session(smtp, &mut conn, message, &hello, &server);
     if result.is_ok() {
         let _ = conn.quit();
@@ -129,6 +136,27 @@ fn send(smtp: &Smtp, message: &Message) -> Result<(), Undelivered> {
         conn.abort();
     }
     result
+}
+
+/// The addresses to try, in order: the host resolved here rather than by lettre,
+/// so that with `public_only` the very addresses connected to are the ones checked
+/// (TLS still checks the certificate against the host name). A refusal is retried,
+/// like every settings problem: changing the settings lets the queued email go.
+fn addresses(smtp: &Smtp, server: &str, public_only: bool) -> Result<Vec<SocketAddr>, Undelivered> {
+    let resolved: Vec<SocketAddr> = (smtp.host.as_str(), smtp.port)
+        .to_socket_addrs()
+        .map_err(|err| Undelivered::retry(format!("cannot reach the SMTP server {server}: {err}")))?
+        .collect();
+    if resolved.is_empty() {
+        return Err(Undelivered::retry(format!("cannot reach the SMTP server {server}: its name has no address")));
+    }
+    if !public_only {
+        return Ok(resolved);
+    }
+    outbound::public(resolved).map_err(|refused| {
+        let how = if smtp.host.parse::<IpAddr>().is_ok() { "is" } else { "resolves to" };
+        Undelivered::retry(refused.reason(&format!("the SMTP server {server} {how}")))
+    })
 }
 
 fn session(
@@ -147,19 +175,46 @@ fn session(
         let tls = TlsParameters::new(smtp.host.clone())
             .map_err(|err| Undelivered::retry(format!("TLS for {} cannot be set up: {err}", smtp.host)))?;
         conn.starttls(&tls, hello)
-            .map_err(|err| Undelivered::retry(format!("STARTTLS with {server} failed: {err}")))?;
+            .map_err(|err| Undelivered::retry(format!("STARTTLS with {server} failed: {}", cause(&err))))?;
     }
     if !smtp.username.is_empty() {
         let credentials = Credentials::new(smtp.username.clone(), smtp.password.clone());
-        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
-            .map_err(|err| Undelivered::retry(format!("the SMTP server {server} refused the login: {err}")))?;
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials).map_err(|err| {
+            Undelivered::retry(format!("the SMTP server {server} refused the login: {}", cause(&err)))
+        })?;
     }
     match conn.send(message.envelope(), &message.formatted()) {
         Ok(_) => Ok(()),
         Err(err) if err.is_permanent() => {
-            Err(Undelivered::permanent(format!("the SMTP server {server} refused the email: {err}")))
+            Err(Undelivered::permanent(format!("the SMTP server {server} refused the email: {}", cause(&err))))
         }
-        Err(err) => Err(Undelivered::retry(format!("the SMTP server {server} did not take the email: {err}"))),
+        Err(err) => {
+            Err(Undelivered::retry(format!("the SMTP server {server} did not take the email: {}", cause(&err))))
+        }
+    }
+}
+
+/// Why a step failed, for the item's last error: the reply code, or the kind of
+/// failure. Never the server's text, which get-outbox would show to every admin
+/// and which can tell of internal things (host names, software, a service that is
+/// not SMTP at all); the server log keeps it at debug level.
+fn cause(err: &lettre::transport::smtp::Error) -> String {
+    tracing::debug!(error = %err, "SMTP step failed");
+    let os_error = std::error::Error::source(err)
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .filter(|io| io.raw_os_error().is_some());
+    if let Some(code) = err.status() {
+        format!("SMTP {code}")
+    } else if err.is_timeout() {
+        format!("no answer within {} s", TIMEOUT.as_secs())
+    } else if err.is_tls() {
+        "the TLS handshake failed".into()
+    } else if let Some(io) = os_error {
+        io.to_string()
+    } else if err.is_response() {
+        "its answer is not SMTP".into()
+    } else {
+        "the connection failed".into()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod cleanup;
 pub mod email;
 pub mod mailer;
 pub mod maintenance;
+pub mod outbound;
 pub mod outbox;
 pub mod webhooks;
 

@@ -119,12 +119,22 @@ fn backoff(attempt: i64) -> Duration {
 }
 
 /// Sends one item over the network, with no connection or turn held meanwhile.
+/// The settings it needs are read first, so they apply to everything still queued.
 fn deliver(db: &mut Db, state: &AppState, item: &Item) -> Result<(), Undelivered> {
+    let public_only = public_only(db)?;
     match item.kind.as_str() {
-        super::email::KIND => super::mailer::deliver(db, item),
-        super::webhooks::KIND => db.outside(|| super::webhooks::deliver(state, item)),
+        super::email::KIND => super::mailer::deliver(db, item, public_only),
+        super::webhooks::KIND => db.outside(|| super::webhooks::deliver(state, item, public_only)),
         _ => Err(Undelivered::permanent(format!("nothing delivers items of kind '{}'", item.kind))),
     }
+}
+
+/// Whether the `outbound-public-only` setting is on (see [`super::outbound`]).
+fn public_only(db: &mut Db) -> Result<bool, Undelivered> {
+    let conn = db.conn().map_err(|err| Undelivered::retry(format!("no database connection: {err}")))?;
+    let value = crate::api::settings::current_by_id(conn, super::outbound::SETTING)
+        .map_err(|_| Undelivered::retry("could not read the outbound-public-only setting"))?;
+    Ok(value == true)
 }
 
 pub fn drain_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {

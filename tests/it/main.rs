@@ -27,6 +27,7 @@ mod jobs;
 mod login;
 mod messages;
 mod notes;
+mod outbound_guard;
 mod presence;
 mod reports;
 mod settings;

@@ -10,6 +10,7 @@ pub fn section(id: &str) -> (&'static str, &'static str) {
         "admin" => ("Admin area", "The site title and transcript downloads."),
         "notifications" => ("Email", "The SMTP server, the email templates, and who is emailed when."),
         "miscellaneous" => ("Departments, saved replies and webhooks", "Teams, canned answers, routing and webhooks."),
+        "outbound" => ("Outbound connections", "Where webhooks and email may connect."),
         "languages" => ("Languages", "The language articles and the widget start in."),
         "articles" => ("Help center", "The public knowledge base at /help."),
         "cron" => (
@@ -75,6 +76,10 @@ pub fn of(id: &'static str) -> (&'static str, &'static str) {
         "webhooks-url" => ("Webhook URL", "http or https; use https."),
         "webhooks-key" => ("Secret key", "Signs every webhook."),
         "webhooks-allowed" => ("Only these webhooks", "Comma-separated names; empty sends them all."),
+        "outbound-public-only" => (
+            "Refuse webhook and SMTP targets on private, loopback and link-local addresses",
+            "Checked after DNS, on every connection. Leave off to relay mail through a server on this machine or network.",
+        ),
         "default-language" => ("Default language", "A code like en or pt-br."),
         "help-center-title" => ("Help center title", ""),
         "help-center-description" => ("Help center description", "Shown on the help center's home page."),
