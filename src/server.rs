@@ -47,7 +47,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let passwords = Arc::new(crate::passwords::Passwords::start(cores().div_ceil(2), 16));
     let store = Arc::new(db::doorway::Store::new(pool, writer, passwords));
     let traffic = Arc::new(crate::traffic::Traffic::new(&config));
-    Ok(AppState { config: Arc::new(config), clock, key, jobs: Arc::default(), store, traffic })
+    Ok(AppState::new(config, clock, key, store, traffic))
 }
 
 /// The cores Switchboard may use: one HTTP worker each.

@@ -115,7 +115,7 @@ pub fn automations_run_all(call: &mut Call) -> ApiResult<Value> {
         Ok((answer, queued))
     })?;
     if queued {
-        call.state.jobs.wake();
+        call.state.background.wake();
     }
     Ok(Value::Array(answer))
 }
@@ -178,7 +178,7 @@ pub fn automations_run(call: &mut Call) -> ApiResult<Value> {
         execute(tx, &key, &automation, &user, now)
     })?;
     if ran && sends_email {
-        call.state.jobs.wake();
+        call.state.background.wake();
     }
     Ok(json!(ran))
 }

@@ -282,7 +282,7 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
         super::events::conversation_created(tx, &state, id)?;
         Ok(id)
     })?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     let conversation = conversations::find(call.db.conn()?, id)?.ok_or(Outcome::ConversationNotFound)?;
     Ok(json!({ "messages": [], "details": DetailsJson::new(call.state, &conversation) }))
 }
@@ -307,7 +307,7 @@ pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
     let status = status_arg(call, "status_code")?.ok_or(Outcome::InvalidStatusCode)?;
     let state = call.state.clone();
     let changed = call.write(move |tx| change_status(tx, &state, id, status))?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     found(changed)
 }
 
@@ -370,7 +370,7 @@ pub fn update_conversation_department(call: &mut Call) -> ApiResult<Value> {
         }
     })?;
     if queued {
-        call.state.jobs.wake();
+        call.state.background.wake();
     }
     Ok(json!(true))
 }
@@ -399,7 +399,7 @@ pub fn update_conversation_agent(call: &mut Call) -> ApiResult<Value> {
         }
     })?;
     if queued {
-        call.state.jobs.wake();
+        call.state.background.wake();
     }
     Ok(json!(true))
 }

@@ -50,7 +50,7 @@ pub fn send_email(call: &mut Call) -> ApiResult<Value> {
         }
         Ok(())
     })?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(true))
 }
 
@@ -65,7 +65,7 @@ pub fn send_custom_email(call: &mut Call) -> ApiResult<Value> {
         let email = notifications::plain_email(to.as_str(), &subject, &message, recipient_id, &suffix);
         Ok(email::queue(tx, &email, &now)?)
     })?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(true))
 }
 
@@ -78,7 +78,7 @@ pub fn send_test_email(call: &mut Call) -> ApiResult<Value> {
     };
     let now = call.now();
     let id = call.write(move |tx| queue_test_email(tx, &to, &now))?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(id))
 }
 

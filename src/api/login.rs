@@ -39,7 +39,7 @@ pub fn login(call: &mut Call) -> ApiResult<Value> {
     };
     let Some(user) = user else { return Ok(json!(false)) };
     let cookie = open_session(call, user.id, Some(&user))?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!([login_user_json(call, &user), cookie]))
 }
 
@@ -135,6 +135,6 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         events::user_updated(tx, &state, &before)
     })?;
     let cookie = open_session(call, user_id, None)?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(cookie))
 }

@@ -197,7 +197,7 @@ pub(crate) fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) ->
         };
         Ok((id, notifications::on_message(tx, &shared, &sender, &about, &now)?))
     })?;
-    state.jobs.wake();
+    state.background.wake();
     Ok(sent)
 }
 
@@ -225,7 +225,7 @@ pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
         events::message_deleted(tx, &state, &message)?;
         Ok(true)
     })?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     if deleted {
         Ok(json!(true))
     } else {
@@ -313,6 +313,6 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
         }
         Ok(())
     })?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(true))
 }

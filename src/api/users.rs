@@ -236,7 +236,7 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
     };
     let (now, state) = (call.now(), call.state.clone());
     let id = call.write(move |tx| accounts::add(tx, &state, &now, account))?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(id))
 }
 
@@ -267,7 +267,7 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
         }
         Ok(())
     })?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(true))
 }
 
@@ -275,7 +275,7 @@ pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let state = call.state.clone();
     let deleted = call.write(move |tx| accounts::delete(tx, &state, id))?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     if deleted {
         Ok(json!(true))
     } else {
@@ -295,14 +295,14 @@ pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
         }
         events::users_deleted(tx, &state, &deleted)
     })?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(true))
 }
 
 pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
     let state = call.state.clone();
     call.write(move |tx| events::users_deleted(tx, &state, &users::delete_of_type(tx, UserType::Lead)?))?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(true))
 }
 

@@ -13,6 +13,6 @@ pub fn send_test_webhook(call: &mut Call) -> ApiResult<Value> {
     let state = call.state.clone();
     let queued = call.write(move |tx| webhooks::fire_test(tx, &state))?;
     let id = queued.ok_or_else(|| Failure::invalid("webhooks", "save a webhooks-url in the webhooks setting first"))?;
-    call.state.jobs.wake();
+    call.state.background.wake();
     Ok(json!(id))
 }

@@ -31,7 +31,7 @@ pub fn clean_data_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {
         events::archived(tx, &shared, &archived)?;
         Ok::<_, ApiError>((visitors.len(), trashed, archived.len()))
     })?;
-    state.jobs.wake();
+    state.background.wake();
     Ok(
         json!({ "visitors_deleted": visitors, "trashed_conversations_deleted": trashed, "conversations_archived": archived }),
     )

@@ -21,11 +21,10 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const TICK: Duration = Duration::from_secs(1);
@@ -65,38 +64,10 @@ pub fn find(name: &str) -> Option<&'static Job> {
     JOBS.iter().find(|job| job.name == name)
 }
 
-/// Per-server job state shared by the scheduler and request handlers: one lock per
-/// job, the doorbell that wakes the scheduler when something enters the outbox, and
-/// the HTTP client that delivers webhooks.
-pub struct JobControl {
-    locks: HashMap<&'static str, Mutex<()>>,
-    wake: Mutex<Option<SyncSender<()>>>,
-    pub(crate) webhook_client: webhooks::HttpClient,
-}
-
-impl Default for JobControl {
-    fn default() -> Self {
-        Self {
-            locks: JOBS.iter().map(|job| (job.name, Mutex::new(()))).collect(),
-            wake: Mutex::new(None),
-            webhook_client: webhooks::HttpClient::default(),
-        }
-    }
-}
-
-impl JobControl {
-    /// Asks the scheduler to deliver the outbox now; a no-op without a scheduler.
-    pub fn wake(&self) {
-        if let Some(sender) = self.wake.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            let _ = sender.try_send(());
-        }
-    }
-}
-
 /// Runs `job` now, waiting if it is already running, and records the run unless it
 /// was idle. Answers the job's report.
 pub fn run(db: &mut Db, state: &AppState, job: &Job) -> ApiResult<Value> {
-    let lock = state.jobs.locks.get(job.name).expect("every job has a lock");
+    let lock = state.background.job_lock(job.name);
     let _running = lock.lock().unwrap_or_else(|e| e.into_inner());
     let started = state.clock.now_text();
     let result = (job.run)(db, state);
@@ -152,7 +123,7 @@ impl Drop for Scheduler {
 pub fn start(state: AppState) -> Scheduler {
     let stop = Arc::new(AtomicBool::new(false));
     let (doorbell, rings) = sync_channel(1);
-    *state.jobs.wake.lock().unwrap_or_else(|e| e.into_inner()) = Some(doorbell);
+    state.background.listen(doorbell);
     let stopping = stop.clone();
     std::thread::Builder::new()
         .name("switchboard-jobs".into())

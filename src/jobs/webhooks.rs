@@ -146,8 +146,11 @@ pub fn signature(key: &str, timestamp: &str, delivery_id: &str, body: &[u8]) -> 
 /// its own): one that connects anywhere, and one for the outbound-public-only
 /// setting that connects to public addresses only. Two clients, so that a
 /// connection the first keeps alive is never reused once the setting is on.
-#[derive(Default)]
-pub struct HttpClient {
+/// The webhook clients of the process: built once, shared by every delivery, so
+/// connections to a receiver are kept open between deliveries.
+static CLIENTS: HttpClient = HttpClient { anywhere: OnceLock::new(), public_only: OnceLock::new() };
+
+struct HttpClient {
     anywhere: OnceLock<Result<Client, String>>,
     public_only: OnceLock<Result<Client, String>>,
 }
@@ -228,9 +231,7 @@ pub fn deliver(state: &AppState, item: &Item, public_only: bool) -> Result<(), U
         outbound::check(ip).map_err(|refused| Undelivered::permanent(refused.reason("the webhook URL points at")))?;
     }
     let timestamp = state.clock.now().timestamp().to_string();
-    let mut request = state
-        .jobs
-        .webhook_client
+    let mut request = CLIENTS
         .get(public_only)?
         .post(url)
         .header(CONTENT_TYPE, "application/json")

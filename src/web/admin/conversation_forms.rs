@@ -198,7 +198,7 @@ pub async fn set_status(
     if !changed {
         return Err(PageError::NotFound);
     }
-    state.jobs.wake();
+    state.background.wake();
     let inbox = format!("{}/admin", state.config.base_path);
     Ok(see_other(match status {
         ConversationStatus::Archive | ConversationStatus::Trash => format!("{inbox}?done={done}&undo={id}"),

@@ -165,7 +165,7 @@ pub async fn reset_request(
             Ok(response)
         });
     }
-    state.jobs.wake();
+    state.background.wake();
     Ok(see_other(format!("{}/admin/password-reset?sent=1", state.config.base_path)))
 }
 

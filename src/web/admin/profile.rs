@@ -302,7 +302,7 @@ pub async fn profile_save(
     let saved = state.write(move |tx| accounts::update(tx, &shared, id, &changes, &[])).await;
     match saved {
         Ok(()) => {
-            state.jobs.wake();
+            state.background.wake();
             Ok(see_other(format!("{}/admin/profile?done=profile-saved", state.config.base_path)))
         }
         Err(ApiError::Outcome(Outcome::DuplicateEmail)) => {

@@ -141,7 +141,7 @@ pub async fn test_email(admin: Admin, state: web::Data<AppState>, form: Fields) 
     };
     let now = state.clock.now_text();
     state.write(move |tx| crate::api::email::queue_test_email(tx, &to, &now)).await?;
-    state.jobs.wake();
+    state.background.wake();
     Ok(back(&state, "test-email", "notifications"))
 }
 
@@ -156,6 +156,6 @@ pub async fn test_webhook(admin: Admin, state: web::Data<AppState>, form: Fields
         page.webhook_error = Some("Save a webhook URL in the Webhooks setting first.".into());
         return refused(&page);
     }
-    state.jobs.wake();
+    state.background.wake();
     Ok(back(&state, "test-webhook", "miscellaneous"))
 }

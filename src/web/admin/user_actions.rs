@@ -86,7 +86,7 @@ pub async fn user_delete(
     if !deleted {
         return Err(PageError::NotFound);
     }
-    state.jobs.wake();
+    state.background.wake();
     Ok(see_other(format!("{}/admin/users?done=user-deleted", state.config.base_path)))
 }
 

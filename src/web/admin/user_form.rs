@@ -276,7 +276,7 @@ pub async fn user_create(
     let saved = duplicate_as_saved(state.write(move |tx| accounts::add(tx, &shared, &now, account)).await)?;
     match saved {
         Saved::Done(id) => {
-            state.jobs.wake();
+            state.background.wake();
             Ok(see_other(format!("{}/admin/users/{id}?done=user-created", state.config.base_path)))
         }
         Saved::Duplicate => {
@@ -363,7 +363,7 @@ pub async fn user_save(
     )?;
     match saved {
         Saved::Done(id) => {
-            state.jobs.wake();
+            state.background.wake();
             Ok(see_other(format!("{}/admin/users/{id}?done=user-saved", state.config.base_path)))
         }
         Saved::Duplicate => {

@@ -11,16 +11,24 @@ use crate::passwords::Busy;
 use rusqlite::Connection;
 use std::sync::Arc;
 
+mod background;
+mod settings;
+
+pub use background::Background;
+pub use settings::SettingsCache;
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub key: SecretKey,
-    pub jobs: Arc<crate::jobs::JobControl>,
+    /// The outbox's doorbell and the jobs' locks.
+    pub background: Arc<Background>,
     /// The database: its pool, turns, writer and password threads.
     pub store: Arc<Store>,
     /// Client addresses behind trusted proxies, and the public paths' rate limits.
     pub traffic: Arc<crate::traffic::Traffic>,
+    settings: Arc<SettingsCache>,
 }
 
 fn settle<T>(result: Result<T, TaskError<ApiError>>) -> ApiResult<T> {
@@ -38,6 +46,17 @@ impl From<Busy> for ApiError {
 }
 
 impl AppState {
+    pub fn new(
+        config: Config,
+        clock: Clock,
+        key: SecretKey,
+        store: Arc<Store>,
+        traffic: Arc<crate::traffic::Traffic>,
+    ) -> Self {
+        let (config, background, settings) = (Arc::new(config), Arc::default(), Arc::default());
+        Self { config, clock, key, background, store, traffic, settings }
+    }
+
     /// Runs `work` on a pooled connection during a turn, on the blocking pool.
     pub async fn read<T, F>(&self, work: F) -> ApiResult<T>
     where
@@ -81,6 +100,16 @@ impl AppState {
     /// against a dummy hash so that it takes as long).
     pub async fn verify_password(&self, password: &str, hash: Option<&str>) -> ApiResult<bool> {
         Ok(self.store.passwords().verify(password, hash).wait().await?)
+    }
+
+    /// The current settings (kept in memory until a save).
+    pub fn settings(&self, conn: &Connection) -> rusqlite::Result<Arc<crate::domain::settings::Settings>> {
+        self.settings.get(conn)
+    }
+
+    /// Says the settings were saved: the next read takes them from the database.
+    pub fn settings_changed(&self) {
+        self.settings.changed();
     }
 
     /// The URL of the default profile picture.

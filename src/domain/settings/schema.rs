@@ -1,0 +1,99 @@
+//! Every setting: its ID, section, type and default, in the order the admin
+//! area shows them.
+
+use super::{Field, Kind, Setting};
+
+pub(super) const DEPARTMENT_FIELDS: &[Field] = &[
+    Field { id: "department-id", kind: Kind::Number(1, 1_000_000) },
+    Field { id: "department-name", kind: Kind::Text(255) },
+    Field { id: "department-color", kind: Kind::Text(32) },
+    Field { id: "department-image", kind: Kind::Url },
+];
+
+const WEBHOOK_FIELDS: &[Field] = &[
+    Field { id: "webhooks-active", kind: Kind::Checkbox },
+    Field { id: "webhooks-url", kind: Kind::Url },
+    Field { id: "webhooks-key", kind: Kind::Password(1024) },
+    // Comma-separated webhook names; empty sends them all. Names Switchboard never
+    // fires are accepted, so settings saved for the contract's other webhooks load.
+    Field { id: "webhooks-allowed", kind: Kind::Text(2000) },
+];
+
+const SAVED_REPLY_FIELDS: &[Field] =
+    &[Field { id: "reply-name", kind: Kind::Text(255) }, Field { id: "reply-text", kind: Kind::Textarea }];
+
+const USER_SUBJECT: &str = "\"{site_title}: new reply from {sender_name}\"";
+const USER_BODY: &str = "\"Hello {recipient_name},\\n\\n{sender_name} replied to your conversation:\\n\\n{message}\\n{attachments}\\n{conversation_url}\"";
+const AGENT_SUBJECT: &str = "\"{site_title}: new message from {sender_name}\"";
+const AGENT_BODY: &str =
+    "\"{sender_name} wrote in conversation {conversation_id}:\\n\\n{message}\\n{attachments}\\n{conversation_url}\"";
+
+pub const SCHEMA: &[Setting] = &[
+    // Chat
+    Setting { id: "chat-manual-init", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "chat-login-init", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "init-dashboard", section: "chat", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "chat-timetable-disable", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "rtl", section: "chat", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "front-auto-translations", section: "chat", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "chat-position", section: "chat", kind: Kind::Select(&["right", "left"]), default: "\"right\"" },
+    Setting { id: "welcome-message", section: "chat", kind: Kind::Textarea, default: "\"\"" },
+    // Design
+    Setting { id: "color-1", section: "design", kind: Kind::Color, default: "\"#028be5\"" },
+    Setting { id: "color-2", section: "design", kind: Kind::Color, default: "\"#026eb3\"" },
+    Setting { id: "color-3", section: "design", kind: Kind::Color, default: "\"#ffffff\"" },
+    Setting { id: "header-title", section: "design", kind: Kind::Text(255), default: "\"How can we help?\"" },
+    Setting { id: "header-message", section: "design", kind: Kind::Textarea, default: "\"\"" },
+    Setting { id: "brand-img", section: "design", kind: Kind::Url, default: "\"\"" },
+    // Admin
+    Setting { id: "admin-title", section: "admin", kind: Kind::Text(255), default: "\"Switchboard\"" },
+    Setting { id: "transcript-type", section: "admin", kind: Kind::Select(&["csv", "txt"]), default: "\"csv\"" },
+    // Notifications: the SMTP server, the email templates and who is told what.
+    Setting { id: "smtp-host", section: "notifications", kind: Kind::Text(255), default: "\"\"" },
+    Setting { id: "smtp-port", section: "notifications", kind: Kind::Number(1, 65535), default: "587" },
+    Setting {
+        id: "smtp-security",
+        section: "notifications",
+        kind: Kind::Select(&["none", "starttls", "tls"]),
+        default: "\"starttls\"",
+    },
+    Setting { id: "smtp-username", section: "notifications", kind: Kind::Text(255), default: "\"\"" },
+    Setting { id: "smtp-password", section: "notifications", kind: Kind::Password(1024), default: "\"\"" },
+    Setting { id: "smtp-sender-name", section: "notifications", kind: Kind::Text(255), default: "\"\"" },
+    Setting { id: "smtp-sender-address", section: "notifications", kind: Kind::Email, default: "\"\"" },
+    Setting { id: "email-user-subject", section: "notifications", kind: Kind::Text(255), default: USER_SUBJECT },
+    Setting { id: "email-user-body", section: "notifications", kind: Kind::Textarea, default: USER_BODY },
+    Setting { id: "email-agent-subject", section: "notifications", kind: Kind::Text(255), default: AGENT_SUBJECT },
+    Setting { id: "email-agent-body", section: "notifications", kind: Kind::Textarea, default: AGENT_BODY },
+    Setting { id: "notify-user-email", section: "notifications", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "notify-agent-email", section: "notifications", kind: Kind::Checkbox, default: "true" },
+    Setting {
+        id: "notify-agents",
+        section: "notifications",
+        kind: Kind::Select(&["assigned", "department", "all"]),
+        default: "\"assigned\"",
+    },
+    Setting { id: "email-user-chat-url", section: "notifications", kind: Kind::Url, default: "\"\"" },
+    // Miscellaneous
+    Setting { id: "departments", section: "miscellaneous", kind: Kind::Repeater(DEPARTMENT_FIELDS), default: "[]" },
+    Setting { id: "saved-replies", section: "miscellaneous", kind: Kind::Repeater(SAVED_REPLY_FIELDS), default: "[]" },
+    Setting { id: "routing", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
+    Setting { id: "queue", section: "miscellaneous", kind: Kind::Checkbox, default: "false" },
+    Setting {
+        id: "webhooks",
+        section: "miscellaneous",
+        kind: Kind::MultiInput(WEBHOOK_FIELDS),
+        default: r#"{"webhooks-active":false,"webhooks-url":"","webhooks-key":"","webhooks-allowed":""}"#,
+    },
+    // Outbound connections: where webhooks and SMTP may connect. Off by default, as
+    // many installs relay mail through a local MTA on 127.0.0.1 (jobs/outbound.rs).
+    Setting { id: "outbound-public-only", section: "outbound", kind: Kind::Checkbox, default: "false" },
+    // Languages and the help center
+    Setting { id: "default-language", section: "languages", kind: Kind::Text(8), default: "\"en\"" },
+    Setting { id: "help-center-title", section: "articles", kind: Kind::Text(255), default: "\"Help center\"" },
+    Setting { id: "help-center-description", section: "articles", kind: Kind::Textarea, default: "\"\"" },
+    // Cron: when each scheduled job runs (seconds first). The outbox is delivered continuously.
+    Setting { id: "cron-clean-data", section: "cron", kind: Kind::Cron, default: "\"0 0 * * * *\"" },
+    Setting { id: "cron-presence", section: "cron", kind: Kind::Cron, default: "\"0 * * * * *\"" },
+    Setting { id: "cron-maintenance", section: "cron", kind: Kind::Cron, default: "\"0 30 3 * * *\"" },
+];
