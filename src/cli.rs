@@ -1,13 +1,13 @@
 //! The command line: `serve` (the default), `migrate`, `admin create`, `admin token`
 //! and `config`.
 
-use crate::accounts;
 use crate::clock::Clock;
 use crate::config::{Config, Overrides};
 use crate::crypto;
 use crate::db::{self, users};
 use crate::domain::Email;
-use crate::error::{ApiError, Failure, Outcome};
+use crate::ops::users as accounts;
+use crate::ops::OpsError;
 use crate::server;
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -180,12 +180,12 @@ fn admin_token(config: Config, email: &str, rotate: bool) -> CliResult {
     Ok(())
 }
 
-fn describe(err: ApiError) -> String {
+fn describe(err: OpsError) -> String {
     match err {
-        ApiError::Outcome(Outcome::DuplicateEmail) => "a user with that email already exists".into(),
-        ApiError::Outcome(Outcome::UserNotFound) => "no user has that email".into(),
-        ApiError::Outcome(outcome) => outcome.code().into(),
-        ApiError::Failure(Failure::DatabaseError) => "database error (see the log above)".into(),
-        ApiError::Failure(failure) => failure.message(),
+        OpsError::Duplicate(_) => "a user with that email already exists".into(),
+        OpsError::NotFound(_) => "no user has that email".into(),
+        OpsError::Storage => "database error (see the log above)".into(),
+        OpsError::Invalid { field, why } => format!("{field}: {why}"),
+        OpsError::Busy | OpsError::Internal => "internal error (see the log above)".into(),
     }
 }

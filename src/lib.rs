@@ -3,11 +3,11 @@
 //! The binary (`src/main.rs`) is a thin shell over [`cli::run`]; tests boot the
 //! same server through [`server::spawn`] on a pre-bound listener.
 
-pub mod accounts;
 pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod contract;
 pub mod crypto;
 pub mod data_dir;
 pub mod db;
@@ -15,12 +15,13 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
-pub mod notifications;
+pub mod ops;
+pub mod outbox;
 pub mod passwords;
 pub mod server;
 pub mod state;
 pub mod traffic;
-pub mod two_factor;
+
 pub mod web;
 
 pub use config::Config;

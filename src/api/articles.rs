@@ -1,12 +1,12 @@
 //! The knowledge base: articles with translations and categories, search and
 //! ratings. Article HTML is sanitised on save; IDs are short random strings.
 
-use super::settings::current_by_id;
 use super::Call;
 use crate::db::articles::{self, ArticleRow, CategoryRow, Languages, NewArticle};
 use crate::db::search;
 use crate::domain::articles::{check_article, check_category, new_id, summary, unique_slug};
 use crate::error::{ApiResult, Failure, Outcome};
+use crate::ops::articles::default_language;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -14,17 +14,10 @@ use std::collections::HashSet;
 const SUMMARY_CHARS: usize = 100;
 const MAX_ARTICLES: usize = 5_000;
 
-pub(crate) fn default_language(conn: &Connection) -> ApiResult<String> {
-    Ok(current_by_id(conn, "default-language")?
-        .as_str()
-        .and_then(crate::i18n::normalize_code)
-        .unwrap_or_else(|| "en".into()))
-}
-
 /// `articles_language`: absent or `false` is the default language, `all` every
 /// version, a code that language with the default as fallback per article.
 fn languages_arg(call: &Call) -> ApiResult<Languages> {
-    let default = default_language(call.db.conn()?)?;
+    let default = default_language(call.db.conn()?, call.state)?;
     match call.args.text_max("articles_language", 16)?.map(|l| l.trim().to_string()) {
         None => Ok(Languages::Default),
         Some(l) if l.is_empty() || l == "false" => Ok(Languages::Default),
@@ -41,14 +34,14 @@ fn languages_arg(call: &Call) -> ApiResult<Languages> {
 /// help center shows each category.
 struct Shared {
     default: String,
-    places: crate::web::help::Places,
+    places: crate::ops::articles::Places,
 }
 
 impl Shared {
     fn load(call: &Call) -> ApiResult<Self> {
         Ok(Self {
-            default: default_language(call.db.conn()?)?,
-            places: crate::web::help::Places::load(call.db.conn()?, &call.state.config.public_base())?,
+            default: default_language(call.db.conn()?, call.state)?,
+            places: crate::ops::articles::Places::load(call.db.conn()?, &call.state.config.public_base())?,
         })
     }
 }

@@ -9,8 +9,7 @@
 //! its effects happen in one write transaction, so two calls cannot both run it.
 
 use super::Call;
-use crate::accounts;
-use crate::db::automations::{self as store, AutomationRow};
+use crate::db::automations::{self as store};
 use crate::db::conversations::{self, NewConversation};
 use crate::db::messages::{self, NewMessage};
 use crate::db::reports;
@@ -19,7 +18,9 @@ use crate::domain::automations::engine::{open_conditions, Facts, UserFacts, Verd
 use crate::domain::automations::{self as model, Automation, Kind, Translation};
 use crate::domain::{ConversationStatus, ReportName};
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::jobs::email::{self as mail, OutgoingEmail};
+use crate::ops::automations::{load, load_translations, parse_translations};
+use crate::ops::users as accounts;
+use crate::outbox::email::{self as mail, OutgoingEmail};
 use chrono::NaiveDateTime;
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -204,7 +205,7 @@ fn execute(
                 to_name: format!("{} {}", user.first_name, user.last_name).trim().to_string(),
                 subject: automation.field("subject").to_string(),
                 text: automation.message.clone(),
-                html: mail::text_to_html(&automation.message),
+                html: crate::domain::email_template::text_to_html(&automation.message),
                 recipient_id: Some(user.id),
                 sender_suffix: String::new(),
             };
@@ -271,42 +272,6 @@ fn automation_arg(call: &Call) -> ApiResult<Automation> {
         }
     };
     Automation::parse(kind, &Value::Object(map)).map_err(|why| Failure::invalid("automation", why).into())
-}
-
-/// Every saved automation, in its saved order.
-pub(crate) fn load(conn: &Connection) -> ApiResult<Vec<Automation>> {
-    store::all(conn)?.into_iter().map(from_row).collect()
-}
-
-fn from_row(row: AutomationRow) -> ApiResult<Automation> {
-    let kind = Kind::parse(&row.kind).ok_or_else(|| format!("unknown type {}", row.kind));
-    let body = serde_json::from_str::<Value>(&row.body).map_err(|err| err.to_string());
-    kind.and_then(|kind| Automation::parse(kind, &body?)).map_err(|why| {
-        tracing::error!(reason = %why, "a stored automation no longer reads");
-        Failure::InternalError.into()
-    })
-}
-
-/// The saved translations of `automations`.
-pub(crate) fn load_translations(conn: &Connection, automations: &[Automation]) -> ApiResult<Vec<Translation>> {
-    let mut translations = Vec::new();
-    for row in store::all_translations(conn)? {
-        let Some(automation) = automations.iter().find(|a| a.id == row.automation_id) else { continue };
-        translations.extend(parse_translations(vec![row], automation.kind)?);
-    }
-    Ok(translations)
-}
-
-fn parse_translations(rows: Vec<store::TranslationRow>, kind: Kind) -> ApiResult<Vec<Translation>> {
-    rows.into_iter()
-        .map(|row| {
-            let body: Value = serde_json::from_str(&row.body).unwrap_or(Value::Null);
-            Translation::parse(kind, &row.language, &body).map_err(|why| {
-                tracing::error!(reason = %why, "a stored automation translation no longer reads");
-                Failure::InternalError.into()
-            })
-        })
-        .collect()
 }
 
 /// The user's language code (`language`, else `browser_language`), normalised.

@@ -1,15 +1,17 @@
 //! Conversations: reading one, the inbox lists (each row a conversation's last
 //! message), search, creating, and changing status, department, agent and rating.
 
-use super::messages::MessageJson;
-use super::users::{profile_image_url, required_after};
+use super::users::required_after;
 use super::{json, Call};
-use crate::db::conversations::{self, ConversationRow, InboxQuery, InboxRow, NewConversation, StatusFilter};
+use crate::contract::profile_image_url;
+use crate::contract::{DetailsJson, MessageJson};
+use crate::db::conversations::{self, InboxQuery, InboxRow, NewConversation, StatusFilter};
 use crate::db::users::UserRow;
 use crate::db::{messages, search, users};
-use crate::domain::{page_offset, ConversationStatus};
+use crate::domain::{is_source_code, page_offset, ConversationStatus};
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::notifications::{self, About};
+use crate::ops::conversations::{assign_agent, change_status, ensure_agent};
+use crate::ops::notifications::{self, About};
 use crate::state::AppState;
 use rusqlite::Connection;
 use serde_json::value::RawValue;
@@ -19,29 +21,29 @@ use serde_json::{json, Value};
 /// the conversation with its user's name and picture.
 #[derive(serde::Serialize)]
 struct InboxJson<'a> {
-    #[serde(serialize_with = "json::number_text")]
+    #[serde(serialize_with = "crate::contract::number_text")]
     id: i64,
-    #[serde(serialize_with = "json::number_text")]
+    #[serde(serialize_with = "crate::contract::number_text")]
     user_id: i64,
     message: &'a str,
     creation_time: &'a str,
     attachments: &'a str,
-    #[serde(serialize_with = "json::number_text")]
+    #[serde(serialize_with = "crate::contract::number_text")]
     status_code: i64,
     payload: &'a str,
-    #[serde(serialize_with = "json::number_text")]
+    #[serde(serialize_with = "crate::contract::number_text")]
     conversation_id: i64,
     message_user_type: &'static str,
     first_name: &'a str,
     last_name: &'a str,
     profile_image: String,
-    #[serde(serialize_with = "json::number_text")]
+    #[serde(serialize_with = "crate::contract::number_text")]
     conversation_status_code: i64,
     user_type: &'static str,
     title: &'a str,
-    #[serde(serialize_with = "json::number_text_or_null")]
+    #[serde(serialize_with = "crate::contract::number_text_or_null")]
     department: Option<i64>,
-    #[serde(serialize_with = "json::number_text_or_null")]
+    #[serde(serialize_with = "crate::contract::number_text_or_null")]
     agent_id: Option<i64>,
     source: Option<&'a str>,
 }
@@ -67,52 +69,6 @@ impl<'a> InboxJson<'a> {
             department: row.department,
             agent_id: row.agent_id,
             source: row.source.as_deref(),
-        }
-    }
-}
-
-/// A conversation's details as `get-conversation` shows them.
-#[derive(serde::Serialize)]
-pub(super) struct DetailsJson<'a> {
-    #[serde(serialize_with = "json::number_text")]
-    user_id: i64,
-    first_name: &'a str,
-    last_name: &'a str,
-    profile_image: String,
-    user_type: &'static str,
-    #[serde(serialize_with = "json::number_text")]
-    id: i64,
-    title: &'a str,
-    conversation_time: &'a str,
-    #[serde(serialize_with = "json::number_text")]
-    conversation_status_code: i64,
-    #[serde(serialize_with = "json::number_text_or_null")]
-    department: Option<i64>,
-    #[serde(serialize_with = "json::number_text_or_null")]
-    agent_id: Option<i64>,
-    source: Option<&'a str>,
-    extra: Option<&'a str>,
-    #[serde(serialize_with = "json::number_text_or_null")]
-    rating: Option<i64>,
-}
-
-impl<'a> DetailsJson<'a> {
-    pub(super) fn new(state: &AppState, row: &'a ConversationRow) -> Self {
-        Self {
-            user_id: row.user_id,
-            first_name: &row.first_name,
-            last_name: &row.last_name,
-            profile_image: profile_image_url(state, row.profile_image.as_deref()),
-            user_type: row.user_type.as_str(),
-            id: row.id,
-            title: &row.title,
-            conversation_time: &row.creation_time,
-            conversation_status_code: row.status_code,
-            department: row.department,
-            agent_id: row.agent_id,
-            source: row.source.as_deref(),
-            extra: row.extra.as_deref(),
-            rating: row.rating,
         }
     }
 }
@@ -145,10 +101,6 @@ fn source_arg(call: &Call) -> ApiResult<Option<String>> {
         Some(s) if is_source_code(&s) => Ok(Some(s)),
         Some(_) => Err(Failure::invalid("source", "expected a source code such as em, tk or wa").into()),
     }
-}
-
-pub(crate) fn is_source_code(text: &str) -> bool {
-    text.len() <= 16 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Routing: with `routing`, only the calling agent's conversations, plus the
@@ -279,19 +231,12 @@ pub fn new_conversation(call: &mut Call) -> ApiResult<Value> {
             ensure_agent(tx, agent)?;
         }
         let id = conversations::insert(tx, &new)?;
-        super::events::conversation_created(tx, &state, id)?;
+        crate::outbox::events::conversation_created(tx, &state, id)?;
         Ok(id)
     })?;
     call.state.background.wake();
     let conversation = conversations::find(call.db.conn()?, id)?.ok_or(Outcome::ConversationNotFound)?;
     Ok(json!({ "messages": [], "details": DetailsJson::new(call.state, &conversation) }))
-}
-
-fn ensure_agent(conn: &rusqlite::Connection, id: i64) -> ApiResult<()> {
-    match users::find(conn, id)? {
-        Some(user) if user.user_type.is_agent() => Ok(()),
-        _ => Err(Outcome::AgentNotFound.into()),
-    }
 }
 
 fn found(changed: bool) -> ApiResult<Value> {
@@ -306,20 +251,9 @@ pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let status = status_arg(call, "status_code")?.ok_or(Outcome::InvalidStatusCode)?;
     let state = call.state.clone();
-    let changed = call.write(move |tx| change_status(tx, &state, id, status))?;
+    let changed = call.write(move |tx| Ok(change_status(tx, &state, id, status)?))?;
     call.state.background.wake();
     found(changed)
-}
-
-/// Sets a conversation's status, firing `conversation-status-updated` when it
-/// changed; false when there is no such conversation. The caller wakes the outbox.
-pub(crate) fn change_status(tx: &Connection, state: &AppState, id: i64, status: ConversationStatus) -> ApiResult<bool> {
-    let Some(before) = conversations::find(tx, id)? else { return Ok(false) };
-    conversations::set_status(tx, id, status)?;
-    if before.status_code != status.code() {
-        super::events::status_updated(tx, state, id, status.code())?;
-    }
-    Ok(true)
 }
 
 /// `message` (a note for the department's agents) is accepted; sending it is the
@@ -373,17 +307,6 @@ pub fn update_conversation_department(call: &mut Call) -> ApiResult<Value> {
         call.state.background.wake();
     }
     Ok(json!(true))
-}
-
-/// Assigns a conversation to an agent or admin, or to nobody.
-pub(crate) fn assign_agent(tx: &Connection, id: i64, agent: Option<i64>) -> ApiResult<()> {
-    if let Some(agent) = agent {
-        ensure_agent(tx, agent)?;
-    }
-    if !conversations::set_agent(tx, id, agent)? {
-        return Err(Outcome::ConversationNotFound.into());
-    }
-    Ok(())
 }
 
 pub fn update_conversation_agent(call: &mut Call) -> ApiResult<Value> {

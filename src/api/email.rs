@@ -8,8 +8,8 @@ use super::Call;
 use crate::db::{conversations, users};
 use crate::domain::Email;
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::jobs::email;
-use crate::notifications::{self, About, Audience};
+use crate::ops::notifications::{self, About, Audience};
+use crate::outbox::email;
 use serde_json::{json, Value};
 
 const MESSAGE_MAX: usize = 65_536;
@@ -77,22 +77,8 @@ pub fn send_test_email(call: &mut Call) -> ApiResult<Value> {
         None => call.caller.email.as_deref().and_then(Email::parse).ok_or(Failure::MissingArgument("to"))?,
     };
     let now = call.now();
-    let id = call.write(move |tx| queue_test_email(tx, &to, &now))?;
+    let state = call.state.clone();
+    let id = call.write(move |tx| Ok(crate::ops::email::queue_test_email(tx, &state, &to, &now)?))?;
     call.state.background.wake();
     Ok(json!(id))
-}
-
-/// Queues the test email to `to` through the SMTP settings and answers its outbox
-/// ID; send-test-email and the admin settings page both send it. Call in a write
-/// transaction, then wake the jobs.
-pub(crate) fn queue_test_email(tx: &rusqlite::Connection, to: &Email, now: &str) -> ApiResult<i64> {
-    let title = crate::api::settings::current_by_id(tx, "admin-title")?;
-    let title = title.as_str().unwrap_or("Switchboard");
-    let message = format!(
-        "This is a test email from {title}.\n\nIf you can read it, the SMTP settings work: \
-         notifications and send-email will be delivered."
-    );
-    let recipient_id = users::find_by_email(tx, to.as_str())?.map(|(user, _)| user.id);
-    let email = notifications::plain_email(to.as_str(), &format!("{title}: test email"), &message, recipient_id, "");
-    Ok(email::queue(tx, &email, now)?)
 }

@@ -2,7 +2,7 @@
 //! serializers for the contract's habit of sending numbers as strings.
 
 use crate::error::{ApiResult, Failure};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use serde_json::value::RawValue;
 
 /// `items` as a JSON list, written without building a `Value` per item.
@@ -15,17 +15,4 @@ pub fn text<T: Serialize + ?Sized>(value: &T) -> ApiResult<Box<RawValue>> {
         tracing::error!(error = %err, "answer not serializable");
         Failure::InternalError.into()
     })
-}
-
-/// A number as a JSON string: `7` -> `"7"`.
-pub fn number_text<S: Serializer>(number: &i64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(number)
-}
-
-/// A number as a JSON string, or `null`.
-pub fn number_text_or_null<S: Serializer>(number: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
-    match number {
-        Some(number) => serializer.collect_str(number),
-        None => serializer.serialize_none(),
-    }
 }

@@ -5,13 +5,14 @@
 //! Through this API the form's `token` field always carries the admin token, so a
 //! user logging in with their own token sends it as `user_token`.
 
-use super::users::profile_image_url;
-use super::{events, Call};
+use super::Call;
+use crate::contract::profile_image_url;
 use crate::crypto::{self, constant_time_eq};
 use crate::db::sessions;
 use crate::db::users::{self, UserChanges, UserRow};
 use crate::domain::Email;
 use crate::error::{ApiResult, Failure, Outcome};
+use crate::outbox::events;
 use serde_json::{json, Value};
 
 pub fn login(call: &mut Call) -> ApiResult<Value> {
@@ -64,7 +65,7 @@ fn open_session(call: &mut Call, user_id: i64, login: Option<&UserRow>) -> ApiRe
         sessions::insert(tx, &session, user_id, &now)?;
         users::touch(tx, user_id, &now)?;
         match login {
-            Some(user) => events::login(tx, &state, &user),
+            Some(user) => Ok(events::login(tx, &state, &user)?),
             None => Ok(()),
         }
     })?;
@@ -132,7 +133,7 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         if let Some((session, _)) = &old_session {
             sessions::revoke(tx, session)?;
         }
-        events::user_updated(tx, &state, &before)
+        Ok(events::user_updated(tx, &state, &before)?)
     })?;
     let cookie = open_session(call, user_id, None)?;
     call.state.background.wake();

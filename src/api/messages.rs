@@ -2,61 +2,20 @@
 //! read, and direct messages (chat, and email when they have a subject).
 
 use super::conversations::status_arg;
-use super::events;
-use super::users::{profile_image_url, required_after};
+use super::users::required_after;
 use super::{json, Call};
+use crate::contract::profile_image_url;
+use crate::contract::MessageJson;
 use crate::db::conversations::{self, NewConversation};
-use crate::db::doorway::Db;
-use crate::db::messages::{self, MessageRow, NewMessage};
-use crate::db::{typing, users};
+use crate::db::messages::{self, NewMessage};
+use crate::db::users;
 use crate::domain::ConversationStatus;
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::notifications::{self, About};
-use crate::state::AppState;
+use crate::ops::messages::{send, Outgoing, StatusChange, MESSAGE_MAX};
+use crate::ops::notifications::{self, About};
+use crate::outbox::events;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
-
-pub(crate) const MESSAGE_MAX: usize = 65_536;
-
-/// A message as the contract shows it, with its sender's name and picture.
-#[derive(serde::Serialize)]
-pub(super) struct MessageJson<'a> {
-    #[serde(serialize_with = "json::number_text")]
-    id: i64,
-    #[serde(serialize_with = "json::number_text")]
-    user_id: i64,
-    message: &'a str,
-    creation_time: &'a str,
-    attachments: &'a str,
-    #[serde(serialize_with = "json::number_text")]
-    status_code: i64,
-    payload: &'a str,
-    #[serde(serialize_with = "json::number_text")]
-    conversation_id: i64,
-    first_name: &'a str,
-    last_name: &'a str,
-    profile_image: String,
-    user_type: &'static str,
-}
-
-impl<'a> MessageJson<'a> {
-    pub(super) fn new(state: &AppState, row: &'a MessageRow) -> Self {
-        Self {
-            id: row.id,
-            user_id: row.user_id,
-            message: &row.message,
-            creation_time: &row.creation_time,
-            attachments: &row.attachments,
-            status_code: row.status_code,
-            payload: &row.payload,
-            conversation_id: row.conversation_id,
-            first_name: &row.first_name,
-            last_name: &row.last_name,
-            profile_image: profile_image_url(state, row.profile_image.as_deref()),
-            user_type: row.user_type.as_str(),
-        }
-    }
-}
 
 /// `[["name", "https://…"], …]` validated and stored as compact JSON, or `""` for none.
 pub(super) fn attachments_arg(call: &Call) -> ApiResult<Option<String>> {
@@ -123,82 +82,6 @@ pub fn send_message(call: &mut Call) -> ApiResult<Value> {
     let now = call.now();
     let (id, notifications) = send(call.db, call.state, outgoing, now)?;
     Ok(json!({ "status": "success", "message-id": id, "queue": false, "notifications": notifications }))
-}
-
-/// What a sent message does to its conversation's status.
-pub(crate) enum StatusChange {
-    /// The usual flow: a reply from staff or the bot waits for the user, a user's waits for an agent.
-    Automatic,
-    Keep,
-    To(ConversationStatus),
-}
-
-/// A message on its way into a conversation, as `send-message` takes it.
-pub(crate) struct Outgoing {
-    pub user_id: i64,
-    pub conversation_id: i64,
-    pub message: String,
-    /// As stored: `[["name", "link"], …]` JSON from [`attachments_arg`], or empty.
-    pub attachments: String,
-    pub payload: String,
-    pub status: StatusChange,
-}
-
-/// Sends a message: the one path for `send-message` and the admin area's reply box.
-/// In one transaction it stores the message, sets the status, clears the sender's
-/// typing, fires the webhooks and queues the email notifications; then it wakes
-/// the outbox. Answers the message ID and what was queued (`["email"]` or `[]`).
-pub(crate) fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> ApiResult<(i64, Vec<&'static str>)> {
-    if out.message.trim().is_empty() && out.attachments.is_empty() {
-        return Err(Failure::invalid("message", "send a message text, attachments, or both").into());
-    }
-    if out.message.chars().count() > MESSAGE_MAX {
-        return Err(Failure::invalid("message", format!("longer than {MESSAGE_MAX} characters")).into());
-    }
-    let (user_id, conversation_id) = (out.user_id, out.conversation_id);
-    let shared = state.clone();
-    let sent = db.write(move |tx| -> ApiResult<_> {
-        let sender = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
-        let before = conversations::find(tx, conversation_id)?.ok_or(Outcome::ConversationNotFound)?;
-        let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
-        let id = messages::insert(
-            tx,
-            &NewMessage {
-                conversation_id,
-                user_id,
-                message: &out.message,
-                attachments: &out.attachments,
-                payload: &out.payload,
-                now: &now,
-            },
-        )?;
-        let automatic = if sender.user_type.is_agent() || sender.user_type == crate::domain::UserType::Bot {
-            ConversationStatus::WaitingForUser
-        } else {
-            ConversationStatus::WaitingForAgent
-        };
-        let status = match out.status {
-            StatusChange::Automatic => Some(automatic),
-            StatusChange::Keep => None,
-            StatusChange::To(status) => Some(status),
-        };
-        if let Some(status) = status {
-            conversations::set_status(tx, conversation_id, status)?;
-        }
-        users::touch(tx, user_id, &now)?;
-        typing::clear(tx, user_id)?;
-        let status_now = status.map_or(before.status_code, |s| s.code());
-        events::message_sent(tx, &shared, &before, was_empty, id, status_now)?;
-        let about = About {
-            sender_name: notifications::full_name(&sender),
-            message: &out.message,
-            attachments: &out.attachments,
-            conversation_id: Some(conversation_id),
-        };
-        Ok((id, notifications::on_message(tx, &shared, &sender, &about, &now)?))
-    })?;
-    state.background.wake();
-    Ok(sent)
 }
 
 pub fn update_message(call: &mut Call) -> ApiResult<Value> {

@@ -11,7 +11,7 @@ mod avatars;
 pub(crate) mod conversations;
 pub mod dispatch;
 pub(crate) mod email;
-pub(crate) mod events;
+
 pub(crate) mod exports;
 mod formatting;
 mod jobs;

@@ -2,9 +2,9 @@
 //! the customer. The text is stored as typed; every page that shows it escapes it.
 
 use super::Call;
-use crate::db::{conversations, notes, users};
-use crate::error::{ApiResult, Failure, Outcome};
-use rusqlite::Connection;
+use crate::db::notes;
+use crate::error::{ApiResult, Outcome};
+use crate::ops::notes::{add, NOTE_MAX};
 use serde_json::{json, Value};
 
 pub fn get_notes(call: &mut Call) -> ApiResult<Value> {
@@ -31,35 +31,8 @@ pub fn add_note(call: &mut Call) -> ApiResult<Value> {
     let name = call.args.text_max("name", 255)?.unwrap_or_default();
     let message = call.args.required_text("message", NOTE_MAX)?;
     let now = call.now();
-    let id = call.write(move |tx| add(tx, conversation_id, author, name.trim(), &message, &now))?;
+    let id = call.write(move |tx| Ok(add(tx, conversation_id, author, name.trim(), &message, &now)?))?;
     Ok(json!(id))
-}
-
-pub(crate) const NOTE_MAX: usize = 65_536;
-
-/// Adds a note by `author`, who must be an agent or admin: the one path for
-/// `add-note` and the conversation page.
-pub(crate) fn add(
-    tx: &Connection,
-    conversation_id: i64,
-    author: i64,
-    name: &str,
-    message: &str,
-    now: &str,
-) -> ApiResult<i64> {
-    if message.trim().is_empty() {
-        return Err(Failure::invalid("message", "must not be empty").into());
-    }
-    if message.chars().count() > NOTE_MAX {
-        return Err(Failure::invalid("message", format!("longer than {NOTE_MAX} characters")).into());
-    }
-    if !conversations::exists(tx, conversation_id)? {
-        return Err(Outcome::ConversationNotFound.into());
-    }
-    if !users::find(tx, author)?.is_some_and(|user| user.user_type.is_agent()) {
-        return Err(Outcome::AgentNotFound.into());
-    }
-    Ok(notes::insert(tx, conversation_id, author, name, message, now)?)
 }
 
 pub fn delete_note(call: &mut Call) -> ApiResult<Value> {

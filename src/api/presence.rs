@@ -2,8 +2,8 @@
 //! A user is online while their last activity is within `online_window_seconds`;
 //! a typing status lapses by itself after `typing_timeout_seconds`.
 
-use super::users::user_json;
 use super::Call;
+use crate::contract::user_json;
 use crate::db::users::{self, Detail};
 use crate::db::{conversations, typing};
 use crate::domain::UserSort;

@@ -4,24 +4,14 @@
 
 use super::Call;
 use crate::db::{downloads, settings as store};
-use crate::domain::settings::{self, Setting, SCHEMA};
+use crate::domain::settings::{self, SCHEMA};
 use crate::error::{ApiResult, Failure};
-use rusqlite::Connection;
+use crate::ops;
+use crate::ops::settings::{current, Changes};
 use serde_json::{json, Map, Value};
 
 const EXPORT_FORMAT: &str = "switchboard-settings";
 const EXPORT_PURPOSE: &str = "settings-export";
-
-/// The current value of a schema setting: saved, or its default.
-pub(crate) fn current(conn: &Connection, setting: &Setting) -> ApiResult<Value> {
-    Ok(store::get(conn, setting.id)?.unwrap_or_else(|| setting.default_value()))
-}
-
-/// The current value of the setting with `id`, which must be in the schema.
-pub(crate) fn current_by_id(conn: &Connection, id: &str) -> ApiResult<Value> {
-    let setting = settings::find(id).ok_or(Failure::InternalError)?;
-    current(conn, setting)
-}
 
 pub fn get_setting(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_text("setting", 64)?;
@@ -40,14 +30,6 @@ pub fn get_settings(call: &mut Call) -> ApiResult<Value> {
     Ok(Value::Object(all))
 }
 
-/// What a save or an import will write, validated in full before anything is.
-#[derive(Default)]
-struct Changes {
-    settings: Vec<(&'static Setting, Value)>,
-    external: Vec<(String, Value)>,
-    translations: Vec<(String, String, Value)>,
-}
-
 /// Saves the settings given (others keep their values), external settings and
 /// their translations, all or nothing.
 pub fn save_settings(call: &mut Call) -> ApiResult<Value> {
@@ -56,7 +38,7 @@ pub fn save_settings(call: &mut Call) -> ApiResult<Value> {
         call.args.json("external_settings")?,
         call.args.json("external_settings_translations")?,
     )?;
-    call.write(move |tx| apply(tx, &changes))?;
+    ops::settings::save(call.db, call.state, changes)?;
     Ok(json!(true))
 }
 
@@ -114,30 +96,8 @@ fn check_name(argument: &str, name: &str) -> ApiResult<()> {
     }
 }
 
-/// Stores settings checked by `domain::settings::validate`, keeping each secret
-/// that was sent as the mask or left empty (save-settings, import-settings and
-/// the admin settings page all save through this).
-pub(crate) fn store_validated(tx: &Connection, validated: &[(&'static Setting, Value)]) -> ApiResult<()> {
-    for (setting, value) in validated {
-        let value = settings::keep_secrets(setting.kind, value.clone(), &current(tx, setting)?);
-        store::put(tx, setting.id, &value)?;
-    }
-    Ok(())
-}
-
-fn apply(tx: &Connection, changes: &Changes) -> ApiResult<()> {
-    store_validated(tx, &changes.settings)?;
-    for (name, value) in &changes.external {
-        store::put_external(tx, name, value)?;
-    }
-    for (name, language, value) in &changes.translations {
-        store::put_external_translation(tx, name, language, value)?;
-    }
-    Ok(())
-}
-
 pub fn saved_replies(call: &mut Call) -> ApiResult<Value> {
-    let replies = current_by_id(call.db.conn()?, "saved-replies")?;
+    let replies = current(call.db.conn()?, settings::find("saved-replies").expect("in the schema"))?;
     Ok(replies
         .as_array()
         .map(|rows| {
@@ -147,7 +107,7 @@ pub fn saved_replies(call: &mut Call) -> ApiResult<Value> {
 }
 
 pub fn get_departments(call: &mut Call) -> ApiResult<Value> {
-    let rows = current_by_id(call.db.conn()?, "departments")?;
+    let rows = current(call.db.conn()?, settings::find("departments").expect("in the schema"))?;
     let mut departments = Map::new();
     for row in rows.as_array().into_iter().flatten() {
         departments.insert(
@@ -162,13 +122,16 @@ pub fn get_departments(call: &mut Call) -> ApiResult<Value> {
 /// checked to be a colour so nothing else can reach the style sheet.
 pub fn chat_css(call: &mut Call) -> ApiResult<Value> {
     let mut colors = Vec::with_capacity(3);
-    for (argument, setting) in [("color_1", "color-1"), ("color_2", "color-2"), ("color_3", "color-3")] {
+    let design = call.state.settings(call.db.conn()?)?.design.clone();
+    for (argument, setting) in
+        [("color_1", &design.colors[0]), ("color_2", &design.colors[1]), ("color_3", &design.colors[2])]
+    {
         let color = match call.args.text_max(argument, 64)?.filter(|c| !c.trim().is_empty() && c != "false") {
             Some(color) if settings::is_color(&color) => color.trim().to_string(),
             Some(_) => {
                 return Err(Failure::invalid(argument, "expected a colour like #1a2b3c or rgb(26, 43, 60)").into())
             }
-            None => current_by_id(call.db.conn()?, setting)?.as_str().unwrap_or_default().to_string(),
+            None => setting.clone(),
         };
         colors.push(color);
     }
@@ -229,7 +192,7 @@ pub fn import_settings(call: &mut Call) -> ApiResult<Value> {
     }
     let take = |key: &str| document.get(key).cloned().filter(|v| !v.is_null());
     let changes = changes_from(take("settings"), take("external_settings"), take("external_settings_translations"))?;
-    call.write(move |tx| apply(tx, &changes))?;
+    ops::settings::save(call.db, call.state, changes)?;
     Ok(json!(true))
 }
 

@@ -1,35 +1,16 @@
 //! Users: reading, listing, creating, changing and deleting people.
 
 use super::user_args::{details_arg, email_arg, image_arg, password_arg};
-use super::{events, Call};
-use crate::accounts::{self, Account};
+use super::Call;
+use crate::contract::user_json;
 use crate::db::users::{self, Detail, UserChanges, UserQuery, UserRow, UserScope};
-use crate::db::{search, sessions, text_or_null};
+use crate::db::{search, sessions};
 use crate::domain::people::NAME_MAX;
 use crate::domain::{page_offset, After, Email, UserSort, UserType};
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::state::AppState;
+use crate::ops::users::{self as accounts, Account};
+use crate::outbox::events;
 use serde_json::{json, Map, Value};
-
-/// A user as the contract shows one: row columns as strings, `null` when empty.
-pub(super) fn user_json(state: &AppState, user: &UserRow) -> Value {
-    json!({
-        "id": user.id.to_string(),
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "profile_image": profile_image_url(state, user.profile_image.as_deref()),
-        "user_type": user.user_type.as_str(),
-        "creation_time": user.creation_time,
-        "last_activity": user.last_activity,
-        "department": text_or_null(user.department),
-        "token": state.key.api_token(&user.token_nonce),
-    })
-}
-
-pub(super) fn profile_image_url(state: &AppState, stored: Option<&str>) -> String {
-    stored.filter(|s| !s.is_empty()).map_or_else(|| state.default_avatar_url(), str::to_string)
-}
 
 fn details_json(details: &[Detail]) -> Value {
     details.iter().map(|d| json!({ "slug": d.slug, "name": d.name, "value": d.value })).collect()
@@ -235,7 +216,7 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
         None => None,
     };
     let (now, state) = (call.now(), call.state.clone());
-    let id = call.write(move |tx| accounts::add(tx, &state, &now, account))?;
+    let id = call.write(move |tx| Ok(accounts::add(tx, &state, &now, account)?))?;
     call.state.background.wake();
     Ok(json!(id))
 }
@@ -274,7 +255,7 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
 pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
     let state = call.state.clone();
-    let deleted = call.write(move |tx| accounts::delete(tx, &state, id))?;
+    let deleted = call.write(move |tx| Ok(accounts::delete(tx, &state, id)?))?;
     call.state.background.wake();
     if deleted {
         Ok(json!(true))
@@ -293,7 +274,7 @@ pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
                 deleted.push(id);
             }
         }
-        events::users_deleted(tx, &state, &deleted)
+        Ok(events::users_deleted(tx, &state, &deleted)?)
     })?;
     call.state.background.wake();
     Ok(json!(true))
@@ -301,7 +282,7 @@ pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
     let state = call.state.clone();
-    call.write(move |tx| events::users_deleted(tx, &state, &users::delete_of_type(tx, UserType::Lead)?))?;
+    call.write(move |tx| Ok(events::users_deleted(tx, &state, &users::delete_of_type(tx, UserType::Lead)?)?))?;
     call.state.background.wake();
     Ok(json!(true))
 }
@@ -332,6 +313,6 @@ pub fn update_user_to_lead(call: &mut Call) -> ApiResult<Value> {
 /// The bot user, created the first time anyone asks for it.
 pub fn get_bot_id(call: &mut Call) -> ApiResult<Value> {
     let (key, now) = (call.state.key.clone(), call.now());
-    let id = call.write(move |tx| accounts::bot(tx, &key, &now))?;
+    let id = call.write(move |tx| Ok(accounts::bot(tx, &key, &now)?))?;
     Ok(json!(id))
 }

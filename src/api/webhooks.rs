@@ -3,7 +3,7 @@
 
 use super::Call;
 use crate::error::{ApiResult, Failure};
-use crate::jobs::webhooks;
+use crate::outbox::webhooks;
 use serde_json::{json, Value};
 
 /// Queues the `test` webhook to the saved `webhooks-url`, whether or not webhooks
@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 /// (see `get-outbox` for how its delivery went). It is never sent inside the call.
 pub fn send_test_webhook(call: &mut Call) -> ApiResult<Value> {
     let state = call.state.clone();
-    let queued = call.write(move |tx| webhooks::fire_test(tx, &state))?;
+    let queued = call.write(move |tx| Ok(webhooks::fire_test(tx, &state)?))?;
     let id = queued.ok_or_else(|| Failure::invalid("webhooks", "save a webhooks-url in the webhooks setting first"))?;
     call.state.background.wake();
     Ok(json!(id))

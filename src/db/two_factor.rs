@@ -1,5 +1,5 @@
 //! Every statement about `two_factor`: a person's TOTP secret (masked, see
-//! `crate::two_factor`), whether it is on, and the last time step used.
+//! `crate::domain::two_factor`), whether it is on, and the last time step used.
 
 use rusqlite::{params, Connection, OptionalExtension};
 

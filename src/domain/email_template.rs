@@ -5,7 +5,6 @@
 //! typed can become markup. Placeholders are replaced once: a `{message}` inside a
 //! user's message stays text. Unknown placeholders are left as they are.
 
-use crate::jobs::email::text_to_html;
 use html_escape::encode_double_quoted_attribute;
 
 /// Every placeholder a notification template may use, for the README and tests.
@@ -111,6 +110,11 @@ pub fn html_document(fragment: &str) -> String {
     )
 }
 
+/// Plain text as HTML paragraphs: escaped, with line breaks kept.
+pub fn text_to_html(text: &str) -> String {
+    html_escape::encode_text(text).replace("\r\n", "\n").replace('\n', "<br>\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +126,11 @@ mod tests {
             ("conversation_url", Fill::Link("https://example.com/c?a=1&b=\"2\"".into())),
             ("attachments", Fill::Links(vec![("a<b>.pdf".into(), "https://example.com/f.pdf".into())])),
         ]
+    }
+
+    #[test]
+    fn text_becomes_escaped_html() {
+        assert_eq!(super::text_to_html("a < b\nc"), "a &lt; b<br>\nc");
     }
 
     #[test]

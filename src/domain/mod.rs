@@ -11,11 +11,12 @@ pub mod people;
 pub mod report;
 pub mod settings;
 mod status;
+pub mod two_factor;
 mod user_type;
 
 pub use email::Email;
 pub use report::ReportName;
-pub use status::ConversationStatus;
+pub use status::{is_source_code, ConversationStatus};
 pub use user_type::{UserSort, UserType};
 
 /// Rows per page of every paginated list, as the contract has it.

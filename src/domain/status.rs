@@ -26,3 +26,8 @@ impl ConversationStatus {
         self as i64
     }
 }
+
+/// A conversation's source: a short code (`em`, `tk`, `wa`, …), nothing else.
+pub fn is_source_code(text: &str) -> bool {
+    text.len() <= 16 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}

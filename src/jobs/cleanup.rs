@@ -10,10 +10,10 @@
 //! Each deleted visitor fires `user-deleted` and each archived conversation
 //! `conversation-status-updated`, in the same transaction.
 
-use crate::api::events;
 use crate::db::cleanup;
 use crate::db::doorway::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::outbox::events;
 use crate::state::AppState;
 use chrono::Duration;
 use serde_json::{json, Value};

@@ -11,36 +11,28 @@
 //! outbox delivery ID, so a retried email that did arrive twice can be recognised
 //! as one.
 
-use super::email::OutgoingEmail;
 use super::outbound;
 use super::outbox::Undelivered;
-use crate::api::settings::current_by_id;
 use crate::db::doorway::Db;
 use crate::db::outbox::Item;
+use crate::domain::settings::{Settings, SmtpSecurity};
+use crate::outbox::email::OutgoingEmail;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, Message};
-use rusqlite::Connection;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Security {
-    None,
-    StartTls,
-    Tls,
-}
 
 /// The SMTP settings, complete enough to try.
 #[derive(Debug)]
 struct Smtp {
     host: String,
     port: u16,
-    security: Security,
+    security: SmtpSecurity,
     username: String,
     password: String,
     sender_name: String,
@@ -48,40 +40,27 @@ struct Smtp {
 }
 
 impl Smtp {
-    fn from_settings(conn: &Connection) -> Result<Self, Undelivered> {
-        let text = |id: &str| -> Result<String, Undelivered> {
-            let value = current_by_id(conn, id).map_err(|_| Undelivered::retry("could not read the SMTP settings"))?;
-            Ok(value.as_str().unwrap_or_default().trim().to_string())
-        };
-        let (host, sender) = (text("smtp-host")?, text("smtp-sender-address")?);
-        if host.is_empty() || sender.is_empty() {
+    fn from_settings(settings: &Settings) -> Result<Self, Undelivered> {
+        let smtp = &settings.smtp;
+        if smtp.host.is_empty() || smtp.sender_address.is_empty() {
             return Err(Undelivered::retry(
                 "SMTP is not configured: set smtp-host and smtp-sender-address in the notification settings",
             ));
         }
-        let sender = sender.parse::<Address>().map_err(|err| {
-            Undelivered::retry(format!("smtp-sender-address '{sender}' is not a usable address: {err}"))
+        let sender = smtp.sender_address.parse::<Address>().map_err(|err| {
+            Undelivered::retry(format!("smtp-sender-address '{}' is not a usable address: {err}", smtp.sender_address))
         })?;
-        let port = current_by_id(conn, "smtp-port")
-            .map_err(|_| Undelivered::retry("could not read the SMTP settings"))?
-            .as_u64()
-            .and_then(|p| u16::try_from(p).ok())
-            .unwrap_or(587);
-        let security = match text("smtp-security")?.as_str() {
-            "none" => Security::None,
-            "tls" => Security::Tls,
-            _ => Security::StartTls,
-        };
-        let password = current_by_id(conn, "smtp-password")
-            .map_err(|_| Undelivered::retry("could not read the SMTP settings"))?
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let sender_name = match text("smtp-sender-name")? {
-            name if name.is_empty() => text("admin-title")?,
-            name => name,
-        };
-        Ok(Smtp { host, port, security, username: text("smtp-username")?, password, sender_name, sender })
+        let sender_name =
+            if smtp.sender_name.is_empty() { settings.admin_title.clone() } else { smtp.sender_name.clone() };
+        Ok(Smtp {
+            host: smtp.host.clone(),
+            port: smtp.port,
+            security: smtp.security,
+            username: smtp.username.clone(),
+            password: smtp.password.clone(),
+            sender_name,
+            sender,
+        })
     }
 }
 
@@ -89,11 +68,11 @@ impl Smtp {
 /// first, and the SMTP conversation happens with no connection or turn held. With
 /// `public_only` (the outbound-public-only setting), a server on a loopback,
 /// private or link-local address is refused.
-pub fn deliver(db: &mut Db, item: &Item, public_only: bool) -> Result<(), Undelivered> {
+pub fn deliver(db: &mut Db, item: &Item, settings: &Settings) -> Result<(), Undelivered> {
     let email: OutgoingEmail = serde_json::from_str(&item.payload)
         .map_err(|err| Undelivered::permanent(format!("the queued email cannot be read: {err}")))?;
-    let conn = db.conn().map_err(|err| Undelivered::retry(format!("no database connection: {err}")))?;
-    let smtp = Smtp::from_settings(conn)?;
+    let smtp = Smtp::from_settings(settings)?;
+    let public_only = settings.outbound_public_only;
     db.outside(|| send(&smtp, &build(&smtp, &email, &item.delivery_id)?, public_only))
 }
 
@@ -126,7 +105,7 @@ fn send(smtp: &Smtp, message: &Message, public_only: bool) -> Result<(), Undeliv
             .map_err(|err| Undelivered::retry(format!("TLS for {} cannot be set up: {err}", smtp.host)))
     };
     let hello = ClientId::default();
-    let implicit_tls = if smtp.security == Security::Tls { Some(tls()?) } else { None };
+    let implicit_tls = if smtp.security == SmtpSecurity::Tls { Some(tls()?) } else { None };
     let mut conn = SmtpConnection::connect(addresses.as_slice(), Some(TIMEOUT), &hello, implicit_tls.as_ref(), None)
         .map_err(|err| Undelivered::retry(format!("cannot reach the SMTP server {server}: {}", cause(&err))))?;
     let result = session(smtp, &mut conn, message, &hello, &server);
@@ -166,7 +145,7 @@ fn session(
     hello: &ClientId,
     server: &str,
 ) -> Result<(), Undelivered> {
-    if smtp.security == Security::StartTls {
+    if smtp.security == SmtpSecurity::StartTls {
         if !conn.can_starttls() {
             return Err(Undelivered::retry(format!(
                 "the SMTP server {server} does not offer STARTTLS; choose smtp-security tls or none"
@@ -226,7 +205,7 @@ mod tests {
         Smtp {
             host: "127.0.0.1".into(),
             port: 25,
-            security: Security::None,
+            security: SmtpSecurity::None,
             username: String::new(),
             password: String::new(),
             sender_name: "Help desk".into(),

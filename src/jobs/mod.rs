@@ -8,7 +8,7 @@
 //! `job_runs`.
 
 pub mod cleanup;
-pub mod email;
+
 pub mod mailer;
 pub mod maintenance;
 pub mod outbound;
@@ -91,17 +91,18 @@ pub fn run_due(db: &mut Db, state: &AppState) -> ApiResult<Vec<(&'static str, Ap
     let now = state.clock.now();
     let mut ran = Vec::new();
     for job in JOBS {
-        if is_due(db.conn()?, job, now)? {
+        if is_due(db.conn()?, state, job, now)? {
             ran.push((job.name, run(db, state, job)));
         }
     }
     Ok(ran)
 }
 
-fn is_due(conn: &rusqlite::Connection, job: &Job, now: DateTime<Utc>) -> ApiResult<bool> {
+fn is_due(conn: &rusqlite::Connection, state: &AppState, job: &Job, now: DateTime<Utc>) -> ApiResult<bool> {
     let Some(setting) = job.schedule_setting else { return Ok(true) };
-    let expression = crate::api::settings::current_by_id(conn, setting)?;
-    let Ok(schedule) = cron::Schedule::from_str(expression.as_str().unwrap_or_default()) else { return Ok(false) };
+    let settings = state.settings(conn)?;
+    let expression = settings.cron.by_setting(setting).unwrap_or_default();
+    let Ok(schedule) = cron::Schedule::from_str(expression) else { return Ok(false) };
     let Some(last) = runs::last_start(conn, job.name)? else { return Ok(true) };
     let Ok(last) = NaiveDateTime::parse_from_str(&last, crate::clock::FORMAT) else { return Ok(true) };
     Ok(schedule.after(&last.and_utc()).next().is_some_and(|next| next <= now))

@@ -34,18 +34,6 @@ impl Undelivered {
     }
 }
 
-/// Queues `payload` for delivery. Call inside the transaction that makes the change
-/// the item reports, then [`crate::jobs::JobControl::wake`] after it commits.
-pub fn enqueue(
-    conn: &Connection,
-    kind: &str,
-    ordering_key: Option<&str>,
-    payload: &Value,
-    now: &str,
-) -> rusqlite::Result<i64> {
-    outbox::enqueue(conn, kind, &crate::crypto::random_hex(16), ordering_key, &payload.to_string(), now)
-}
-
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DrainReport {
     pub delivered: usize,
@@ -104,9 +92,9 @@ pub fn drain_once(db: &mut Db, state: &AppState) -> ApiResult<DrainReport> {
 /// What a delivery sets off, in the transaction that records it: a sent email
 /// fires the `email-sent` webhook.
 fn after_delivery(tx: &Connection, state: &AppState, item: &Item) -> ApiResult<()> {
-    if item.kind == super::email::KIND {
-        if let Ok(email) = serde_json::from_str::<super::email::OutgoingEmail>(&item.payload) {
-            super::webhooks::email_sent(tx, state, email.recipient_id, &email.text)?;
+    if item.kind == crate::outbox::email::KIND {
+        if let Ok(email) = serde_json::from_str::<crate::outbox::email::OutgoingEmail>(&item.payload) {
+            crate::outbox::webhooks::email_sent(tx, state, email.recipient_id, &email.text)?;
         }
     }
     Ok(())
@@ -121,20 +109,17 @@ fn backoff(attempt: i64) -> Duration {
 /// Sends one item over the network, with no connection or turn held meanwhile.
 /// The settings it needs are read first, so they apply to everything still queued.
 fn deliver(db: &mut Db, state: &AppState, item: &Item) -> Result<(), Undelivered> {
-    let public_only = public_only(db)?;
+    let settings = db
+        .conn()
+        .and_then(|conn| state.settings(conn))
+        .map_err(|err| Undelivered::retry(format!("could not read the settings: {err}")))?;
     match item.kind.as_str() {
-        super::email::KIND => super::mailer::deliver(db, item, public_only),
-        super::webhooks::KIND => db.outside(|| super::webhooks::deliver(state, item, public_only)),
+        crate::outbox::email::KIND => super::mailer::deliver(db, item, &settings),
+        crate::outbox::webhooks::KIND => {
+            db.outside(|| super::webhooks::deliver(state, item, settings.outbound_public_only))
+        }
         _ => Err(Undelivered::permanent(format!("nothing delivers items of kind '{}'", item.kind))),
     }
-}
-
-/// Whether the `outbound-public-only` setting is on (see [`super::outbound`]).
-fn public_only(db: &mut Db) -> Result<bool, Undelivered> {
-    let conn = db.conn().map_err(|err| Undelivered::retry(format!("no database connection: {err}")))?;
-    let value = crate::api::settings::current_by_id(conn, super::outbound::SETTING)
-        .map_err(|_| Undelivered::retry("could not read the outbound-public-only setting"))?;
-    Ok(value == true)
 }
 
 pub fn drain_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {

@@ -1,16 +1,9 @@
-//! Webhooks: the contract's notifications to a URL the admin chose.
-//!
-//! [`fire`] runs inside the transaction of the change it reports. It reads the
-//! `webhooks` setting (active, URL, key, allowed names) and queues an outbox item
-//! holding the contract's body `{"function", "key", "sender-url", "data"}`, the URL
-//! and the key as they were at that moment. Nothing about an item changes after:
-//! every attempt POSTs the same bytes to the same URL.
-//!
-//! [`deliver`] sends one item, signed with the key: `X-Switchboard-Signature` is
-//! `sha256=` and the hex HMAC-SHA256 of `<timestamp>.<delivery id>.<body>`, the
-//! timestamp and delivery ID being the `X-Switchboard-Timestamp` and
-//! `X-Switchboard-Delivery` headers sent with it. Signing them too lets a receiver
-//! refuse a stale replay and trust the delivery ID it de-duplicates on.
+//! Delivering webhooks: [`deliver`] sends one item, signed with the key:
+//! `X-Switchboard-Signature` is `sha256=` and the hex HMAC-SHA256 of
+//! `<timestamp>.<delivery id>.<body>`, the timestamp and delivery ID being the
+//! `X-Switchboard-Timestamp` and `X-Switchboard-Delivery` headers sent with it.
+//! Signing them too lets a receiver refuse a stale replay and trust the delivery ID
+//! it de-duplicates on. Queueing them is [`crate::outbox::webhooks`].
 //!
 //! With the outbound-public-only setting on, [`deliver`] refuses a URL whose host
 //! is a blocked address ([`super::outbound`]) and sends through a client whose
@@ -18,123 +11,19 @@
 //! DNS. Redirects are never followed, so they never lead anywhere unchecked.
 
 use super::outbound;
-use super::outbox::{self, Undelivered};
+use super::outbox::Undelivered;
 use crate::db::outbox::Item;
-use crate::error::ApiResult;
+use crate::outbox::webhooks::Queued;
 use crate::state::AppState;
 use reqwest::blocking::{Client, Response};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::CONTENT_TYPE;
-use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-pub const KIND: &str = "webhook";
-/// The webhook `send-test-webhook` fires; a Switchboard addition.
-pub const TEST: &str = "test";
-const SETTING: &str = "webhooks";
 /// For connecting, and for the whole request.
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One webhook as the outbox keeps it.
-#[derive(Serialize, Deserialize)]
-struct Queued {
-    url: String,
-    event: String,
-    /// The key when the event happened: the one inside `body`.
-    secret: String,
-    /// The exact bytes every attempt sends.
-    body: String,
-}
-
-struct Settings {
-    active: bool,
-    url: String,
-    key: String,
-    allowed: Vec<String>,
-}
-
-impl Settings {
-    fn read(conn: &Connection) -> ApiResult<Self> {
-        let value = crate::api::settings::current_by_id(conn, SETTING)?;
-        let text = |field: &str| value[field].as_str().unwrap_or_default().trim().to_string();
-        let allowed = text("webhooks-allowed")
-            .split(',')
-            .map(|name| name.trim().to_ascii_lowercase())
-            .filter(|name| !name.is_empty())
-            .collect();
-        Ok(Self {
-            active: value["webhooks-active"] == true,
-            url: text("webhooks-url"),
-            key: text("webhooks-key"),
-            allowed,
-        })
-    }
-
-    fn sends(&self, name: &str) -> bool {
-        self.active && !self.url.is_empty() && (self.allowed.is_empty() || self.allowed.iter().any(|a| a == name))
-    }
-}
-
-/// Queues webhook `name` with `data` when the settings send it; answers whether it
-/// did. Call inside the transaction of the change, and wake the outbox after it
-/// commits. Webhooks sharing an `ordering_key` arrive in the order they were fired.
-pub fn fire(
-    conn: &Connection,
-    state: &AppState,
-    name: &str,
-    data: Value,
-    ordering_key: Option<&str>,
-) -> ApiResult<bool> {
-    let settings = Settings::read(conn)?;
-    if !settings.sends(name) {
-        return Ok(false);
-    }
-    queue(conn, state, &settings, name, data, ordering_key)?;
-    Ok(true)
-}
-
-/// Queues the `test` webhook to the configured URL, active or not and whatever the
-/// allowed names; answers its outbox item, or `None` when no URL is set.
-pub fn fire_test(conn: &Connection, state: &AppState) -> ApiResult<Option<i64>> {
-    let settings = Settings::read(conn)?;
-    if settings.url.is_empty() {
-        return Ok(None);
-    }
-    let data = json!({ "message": "A test webhook from Switchboard.", "time": state.clock.now_text() });
-    Ok(Some(queue(conn, state, &settings, TEST, data, None)?))
-}
-
-/// The `email-sent` webhook, for the email worker to fire once an email is sent:
-/// `recipient_id` is the user it was for, if any; `message` its text.
-pub fn email_sent(conn: &Connection, state: &AppState, recipient_id: Option<i64>, message: &str) -> ApiResult<bool> {
-    let data = json!({ "recipient_id": recipient_id.map(|id| id.to_string()), "message": message });
-    fire(conn, state, "email-sent", data, None)
-}
-
-/// The ordering key of a conversation's webhooks (apart from its emails', so a
-/// failing mail server never holds them up).
-pub fn conversation_key(conversation_id: i64) -> String {
-    format!("webhook:conversation:{conversation_id}")
-}
-
-fn queue(
-    conn: &Connection,
-    state: &AppState,
-    settings: &Settings,
-    name: &str,
-    data: Value,
-    ordering_key: Option<&str>,
-) -> ApiResult<i64> {
-    let body = json!({ "function": name, "key": settings.key, "sender-url": state.config.public_base(), "data": data });
-    let queued =
-        Queued { url: settings.url.clone(), event: name.into(), secret: settings.key.clone(), body: body.to_string() };
-    let payload = serde_json::to_value(&queued).expect("a webhook serialises");
-    Ok(outbox::enqueue(conn, KIND, ordering_key, &payload, &state.clock.now_text())?)
-}
 
 /// The value of `X-Switchboard-Signature` for a request.
 pub fn signature(key: &str, timestamp: &str, delivery_id: &str, body: &[u8]) -> String {
@@ -142,14 +31,14 @@ pub fn signature(key: &str, timestamp: &str, delivery_id: &str, body: &[u8]) -> 
     format!("sha256={}", crate::crypto::hmac_sha256_hex(key.as_bytes(), &signed))
 }
 
-/// The HTTP clients of one server, each built on first use (each runs a thread of
-/// its own): one that connects anywhere, and one for the outbound-public-only
-/// setting that connects to public addresses only. Two clients, so that a
-/// connection the first keeps alive is never reused once the setting is on.
-/// The webhook clients of the process: built once, shared by every delivery, so
-/// connections to a receiver are kept open between deliveries.
+/// The webhook clients of the process, shared by every delivery so connections to
+/// a receiver stay open between deliveries.
 static CLIENTS: HttpClient = HttpClient { anywhere: OnceLock::new(), public_only: OnceLock::new() };
 
+/// Two HTTP clients, each built on first use (each runs a thread of its own): one
+/// that connects anywhere, and one for the outbound-public-only setting that
+/// connects to public addresses only. Two, so that a connection the first keeps
+/// alive is never reused once the setting is on.
 struct HttpClient {
     anywhere: OnceLock<Result<Client, String>>,
     public_only: OnceLock<Result<Client, String>>,
@@ -339,15 +228,5 @@ mod tests {
         assert_ne!(signed, signature("key", "1700000001", "abc", b"{}"));
         assert_ne!(signed, signature("key", "1700000000", "abd", b"{}"));
         assert_ne!(signed, signature("key", "1700000000", "abc", b"{ }"));
-    }
-
-    #[test]
-    fn allowed_names_filter_and_empty_allows_all() {
-        let mut settings = Settings { active: true, url: "https://x.test".into(), key: String::new(), allowed: vec![] };
-        assert!(settings.sends("login"));
-        settings.allowed = vec!["message-sent".into()];
-        assert!(settings.sends("message-sent") && !settings.sends("login"));
-        settings.active = false;
-        assert!(!settings.sends("message-sent"));
     }
 }

@@ -3,44 +3,18 @@
 //! sitemap. Pages work without JavaScript; article views are counted for reports.
 
 use super::csrf;
-use crate::api::articles::default_language;
 use crate::db::articles::{self, ArticleRow, CategoryRow, Languages};
 use crate::db::{reports, search};
 use crate::domain::articles::summary;
 use crate::domain::report::ReportName;
 use crate::error::{ApiError, ApiResult};
+use crate::ops::articles::default_language;
+use crate::ops::articles::{Places, UNCATEGORISED};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use rusqlite::Connection;
-use std::collections::HashMap;
-
-/// Articles outside every category live under this segment.
-const UNCATEGORISED: &str = "articles";
-
-/// Where the help center shows things: category slugs by ID, and the base URL.
-pub struct Places {
-    base: String,
-    slugs: HashMap<String, String>,
-}
-
-impl Places {
-    pub fn load(conn: &Connection, base: &str) -> ApiResult<Self> {
-        let slugs = articles::categories(conn)?.into_iter().map(|c| (c.id, c.slug)).collect();
-        Ok(Self { base: base.to_string(), slugs })
-    }
-
-    fn category_path(&self, article: &ArticleRow) -> &str {
-        article.categories.iter().find_map(|id| self.slugs.get(id)).map_or(UNCATEGORISED, String::as_str)
-    }
-
-    /// The canonical address of an article version.
-    pub fn article_url(&self, article: &ArticleRow) -> String {
-        let lang = if article.language.is_empty() { String::new() } else { format!("?lang={}", article.language) };
-        format!("{}/help/{}/{}{lang}", self.base, self.category_path(article), article.slug)
-    }
-}
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
@@ -155,8 +129,7 @@ fn chosen(query: &PageQuery, default: &str) -> (String, Languages) {
 }
 
 fn frame(conn: &Connection, state: &AppState, language: &str, page_title: &str, description: &str) -> ApiResult<Frame> {
-    let site_title =
-        crate::api::settings::current_by_id(conn, "help-center-title")?.as_str().unwrap_or("Help center").to_string();
+    let site_title = state.settings(conn)?.help_center_title.clone();
     let page_title = if page_title.is_empty() { site_title.clone() } else { format!("{page_title} · {site_title}") };
     Ok(Frame {
         base_path: state.config.base_path.clone(),
@@ -236,7 +209,7 @@ fn not_found(conn: &Connection, state: &AppState, language: &str) -> ApiResult<N
 
 async fn home_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -> HttpResponse {
     page(&state, move |conn, state| {
-        let default = default_language(conn)?;
+        let default = default_language(conn, state)?;
         let (language, languages) = chosen(&query, &default);
         let places = Places::load(conn, &state.config.base_path)?;
         let all = articles::list(conn, &languages, None, i64::MAX)?;
@@ -249,10 +222,7 @@ async fn home_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -> 
             })
             .collect();
         let loose: Vec<ArticleRow> = all.iter().filter(|a| a.categories.is_empty()).cloned().collect();
-        let intro = crate::api::settings::current_by_id(conn, "help-center-description")?
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let intro = state.settings(conn)?.help_center_description.clone();
         let mut languages = vec![(default.clone(), format!("{}/help", state.config.base_path))];
         for code in articles::languages(conn)? {
             languages.push((code.clone(), format!("{}/help?lang={code}", state.config.base_path)));
@@ -283,7 +253,7 @@ async fn category_page(
 ) -> HttpResponse {
     let slug = path.into_inner();
     page(&state, move |conn, state| {
-        let default = default_language(conn)?;
+        let default = default_language(conn, state)?;
         let (language, languages) = chosen(&query, &default);
         let Some(category) = articles::category_by_slug(conn, &slug)? else {
             return Ok(Err(not_found(conn, state, &language)?));
@@ -308,7 +278,7 @@ async fn article_page(
     let (category_slug, slug) = path.into_inner();
     let (csrf_token, cookie) = csrf::token(&req);
     let mut response = counted_page(&state, move |conn, state| {
-        let default = default_language(conn)?;
+        let default = default_language(conn, state)?;
         let (language, _) = chosen(&query, &default);
         let stored_language = if language == default { "" } else { language.as_str() };
         let Some(article) = articles::find_by_slug(conn, stored_language, &slug)? else {
@@ -389,10 +359,10 @@ async fn rate_article(
     let back_to = format!("{}/help/{category}/{slug}", state.config.base_path);
     let language = query.lang.as_deref().and_then(crate::i18n::normalize_code);
     let now = state.clock.now_text();
-    let lookup_language = language.clone();
+    let (lookup_language, shared) = (language.clone(), state.get_ref().clone());
     let found = state
         .write(move |tx| {
-            let default = default_language(tx)?;
+            let default = default_language(tx, &shared)?;
             let stored = lookup_language.filter(|l| *l != default).unwrap_or_default();
             let Some(article) = articles::find_by_slug(tx, &stored, &slug)? else { return Ok(false) };
             articles::add_rating(tx, &article.id, rating, &now)?;
@@ -414,7 +384,7 @@ async fn rate_article(
 
 async fn search_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -> HttpResponse {
     counted_page(&state, move |conn, state| {
-        let default = default_language(conn)?;
+        let default = default_language(conn, state)?;
         let (language, languages) = chosen(&query, &default);
         let text = query.q.clone().unwrap_or_default().chars().take(255).collect::<String>();
         let places = Places::load(conn, &state.config.base_path)?;

@@ -253,7 +253,7 @@ fn an_admin_turns_off_the_two_factor_sign_in_of_someone_who_lost_their_phone_and
     let args = |name: &str, email: &str, kind: &str| json!({ "first_name": name, "email": email, "password": "agent-password", "user_type": kind });
     let ada = app.ok("add-user", args("Ada", "ada@example.com", "agent")).as_i64().unwrap();
     app.ok("add-user", args("Bo", "bo@example.com", "agent"));
-    let sealed = switchboard::two_factor::seal(&app.state.key, &switchboard::two_factor::new_secret());
+    let sealed = switchboard::domain::two_factor::seal(&app.state.key, &switchboard::domain::two_factor::new_secret());
     let conn = app.db();
     switchboard::db::two_factor::start(&conn, ada, &sealed, "2024-01-01 00:00:00").unwrap();
     switchboard::db::two_factor::enable(&conn, ada, 1).unwrap();

@@ -36,7 +36,7 @@ fn a_rotated_token_stops_working() {
     let app = TestApp::spawn();
     let mut conn = switchboard::db::open(&app.dir.path().join("data/switchboard.db")).unwrap();
     let key = switchboard::crypto::SecretKey::load_or_create(&app.dir.path().join("data/secret.key")).unwrap();
-    let new_token = switchboard::accounts::token_for_email(&mut conn, &key, "admin@example.com", true).unwrap();
+    let new_token = switchboard::ops::users::token_for_email(&mut conn, &key, "admin@example.com", true).unwrap();
     assert_eq!(app.call_as(&app.token, "count-users", json!({}))["response"], "invalid-token");
     assert_eq!(app.call_as(&new_token, "count-users", json!({}))["success"], true);
 }

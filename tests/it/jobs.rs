@@ -117,7 +117,7 @@ fn a_job_runs_when_its_schedule_fires_and_a_missed_run_happens_once() {
 fn undeliverable_outbox_items_fail_visibly_with_their_last_error() {
     let app = TestApp::spawn_quiet_at("2024-01-01 00:00:00");
     let conn = app.db();
-    jobs::outbox::enqueue(&conn, "carrier-pigeon", None, &json!({ "to": "x" }), "2024-01-01 00:00:00").unwrap();
+    switchboard::outbox::enqueue(&conn, "carrier-pigeon", None, &json!({ "to": "x" }), "2024-01-01 00:00:00").unwrap();
     let report = jobs::outbox::drain_once(&mut app.state.blocking_session(), &app.state).unwrap();
     assert_eq!(report.failed, 1);
     let failed = app.ok("get-outbox", json!({ "state": "failed" }));

@@ -18,8 +18,8 @@ pub use checks::is_color;
 use checks::{check, unwrap_pair};
 pub use schema::SCHEMA;
 pub use secrets::{keep_secrets, public, SECRET_MASK};
-pub use typed::{Department, Notify, SavedReply, Settings, Smtp, SmtpSecurity, Webhooks};
 use serde_json::{json, Map, Value};
+pub use typed::{Department, Notify, SavedReply, Settings, Smtp, SmtpSecurity, Webhooks};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
@@ -242,4 +242,3 @@ mod tests {
         }
     }
 }
-

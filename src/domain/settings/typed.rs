@@ -151,6 +151,11 @@ impl Values<'_> {
         text_of(&self.value(id))
     }
 
+    /// Text as saved, spaces and line breaks kept (templates, passwords).
+    fn raw_text(&self, id: &str) -> String {
+        self.value(id).as_str().unwrap_or_default().to_string()
+    }
+
     fn flag(&self, id: &str) -> bool {
         self.value(id).as_bool().unwrap_or(false)
     }
@@ -198,8 +203,7 @@ impl Settings {
                     _ => SmtpSecurity::StartTls,
                 },
                 username: v.text("smtp-username"),
-                // Passwords are used as typed, spaces and all.
-                password: v.value("smtp-password").as_str().unwrap_or_default().to_string(),
+                password: v.raw_text("smtp-password"),
                 sender_name: v.text("smtp-sender-name"),
                 sender_address: v.text("smtp-sender-address"),
             },
@@ -207,10 +211,10 @@ impl Settings {
                 user_email: v.flag("notify-user-email"),
                 agent_email: v.flag("notify-agent-email"),
                 agents: v.text("notify-agents"),
-                user_subject: v.text("email-user-subject"),
-                user_body: v.text("email-user-body"),
-                agent_subject: v.text("email-agent-subject"),
-                agent_body: v.text("email-agent-body"),
+                user_subject: v.raw_text("email-user-subject"),
+                user_body: v.raw_text("email-user-body"),
+                agent_subject: v.raw_text("email-agent-subject"),
+                agent_body: v.raw_text("email-agent-body"),
                 user_chat_url: v.text("email-user-chat-url"),
             },
             departments: v
@@ -261,6 +265,16 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn allowed_names_filter_and_empty_allows_all() {
+        let mut webhooks = Webhooks { active: true, url: "https://x.test".into(), key: String::new(), allowed: vec![] };
+        assert!(webhooks.sends("login"));
+        webhooks.allowed = vec!["message-sent".into()];
+        assert!(webhooks.sends("message-sent") && !webhooks.sends("login"));
+        webhooks.active = false;
+        assert!(!webhooks.sends("message-sent"));
+    }
+
+    #[test]
     fn defaults_read_as_the_schema_gives_them_and_stored_values_win() {
         let defaults = Settings::from_stored(&|_| None);
         assert_eq!(defaults.smtp.port, 587);
@@ -268,7 +282,9 @@ mod tests {
         assert_eq!(defaults.cron.by_setting("cron-presence"), Some("0 * * * * *"));
         assert!(defaults.notify.user_email);
         let stored = |id: &str| match id {
-            "webhooks" => Some(json!({ "webhooks-active": true, "webhooks-url": " https://x.test ", "webhooks-allowed": "Message-Sent, login" })),
+            "webhooks" => Some(
+                json!({ "webhooks-active": true, "webhooks-url": " https://x.test ", "webhooks-allowed": "Message-Sent, login" }),
+            ),
             "departments" => Some(json!([{ "department-id": 3, "department-name": "Sales" }])),
             _ => None,
         };

@@ -6,12 +6,12 @@
 
 use super::form::{notice, refused, Fields};
 use super::{render, see_other, Frame, PageError};
-use crate::api::articles::default_language;
 use crate::db::articles::{self, ArticleRow, CategoryRow, NewArticle};
 use crate::domain::articles::{check_article, new_id, unique_slug, valid_id};
 use crate::error::ApiResult;
+use crate::ops::articles::default_language;
+use crate::ops::articles::Places;
 use crate::state::AppState;
-use crate::web::help::Places;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -72,7 +72,7 @@ struct Loaded {
 
 fn load(conn: &Connection, state: &AppState, id: &str) -> ApiResult<Loaded> {
     Ok(Loaded {
-        default_language: default_language(conn)?,
+        default_language: default_language(conn, state)?,
         versions: if id.is_empty() { Vec::new() } else { articles::versions(conn, id)? },
         categories: articles::categories(conn)?,
         places: Places::load(conn, &state.config.base_path)?,
@@ -229,7 +229,7 @@ async fn save(
     let saved = state
         .session(move |db| {
             let conn = db.conn()?;
-            let default = default_language(conn)?;
+            let default = default_language(conn, &shared)?;
             let Ok(language) = stored_language(sent_language.as_deref(), &default) else { return Ok(Saved::Missing) };
             let created = id.is_none();
             let id = match id {

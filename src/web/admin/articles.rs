@@ -5,11 +5,11 @@
 
 use super::form::{notice, Done, Fields};
 use super::{render, see_other, Frame, PageError};
-use crate::api::articles::default_language;
 use crate::db::articles::{self, Languages};
 use crate::domain::articles::valid_id;
+use crate::ops::articles::default_language;
+use crate::ops::articles::Places;
 use crate::state::AppState;
-use crate::web::help::Places;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -39,10 +39,10 @@ pub async fn list_page(
     state: web::Data<AppState>,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
-    let base = state.config.base_path.clone();
+    let (base, shared) = (state.config.base_path.clone(), state.get_ref().clone());
     let (articles, category_count) = state
         .read(move |conn| {
-            let default = default_language(conn)?;
+            let default = default_language(conn, &shared)?;
             let places = Places::load(conn, &base)?;
             let categories = articles::categories(conn)?;
             let mut listed: Vec<Listed> = Vec::new();
@@ -105,9 +105,9 @@ pub async fn delete_page(
     if !valid_id(&id) {
         return Err(PageError::NotFound);
     }
-    let lookup = id.clone();
+    let (lookup, shared) = (id.clone(), state.get_ref().clone());
     let (default, versions) =
-        state.read(move |conn| Ok((default_language(conn)?, articles::versions(conn, &lookup)?))).await?;
+        state.read(move |conn| Ok((default_language(conn, &shared)?, articles::versions(conn, &lookup)?))).await?;
     let language = query.lang.as_deref().and_then(crate::i18n::normalize_code).filter(|l| *l != default);
     let Some(original) = versions.iter().find(|v| v.language.is_empty()) else { return Err(PageError::NotFound) };
     let base = &state.config.base_path;
@@ -150,10 +150,11 @@ pub async fn delete(
     let language = crate::i18n::normalize_code(form.text("language"));
     let target = id.clone();
     // Some(true): a translation went; Some(false): the whole article; None: nothing.
+    let shared = state.get_ref().clone();
     let deleted = state
         .session(move |db| {
             let conn = db.conn()?;
-            let default = default_language(conn)?;
+            let default = default_language(conn, &shared)?;
             db.write(move |tx| match language.filter(|l| *l != default) {
                 Some(code) => Ok(articles::delete_translation(tx, &target, &code)?.then_some(true)),
                 None => Ok(articles::delete(tx, &target)?.then_some(false)),

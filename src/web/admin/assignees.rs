@@ -2,8 +2,8 @@
 //! departments of the `departments` setting. The inbox's filters and the
 //! conversation page's selects both read them.
 
-use crate::api::settings::current_by_id;
 use crate::db::users::{self, UserQuery};
+use crate::domain::settings::Settings;
 use crate::domain::{UserSort, UserType};
 use crate::error::ApiResult;
 use rusqlite::Connection;
@@ -21,7 +21,7 @@ pub struct Assignees {
 }
 
 impl Assignees {
-    pub fn load(conn: &Connection) -> ApiResult<Self> {
+    pub fn load(conn: &Connection, settings: &Settings) -> ApiResult<Self> {
         let query = UserQuery {
             types: vec![UserType::Agent, UserType::Admin],
             ids: None,
@@ -34,15 +34,12 @@ impl Assignees {
             .into_iter()
             .map(|user| Choice { id: user.id, name: full_name(&user.first_name, &user.last_name) })
             .collect();
-        let setting = current_by_id(conn, "departments")?;
-        let departments = setting
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|row| {
-                let id = row["department-id"].as_i64().or_else(|| row["department-id"].as_str()?.parse().ok())?;
-                let name = row["department-name"].as_str().filter(|n| !n.trim().is_empty());
-                Some(Choice { id, name: name.map_or_else(|| format!("Department {id}"), str::to_string) })
+        let departments = settings
+            .departments
+            .iter()
+            .map(|d| Choice {
+                id: d.id,
+                name: if d.name.is_empty() { format!("Department {}", d.id) } else { d.name.clone() },
             })
             .collect();
         Ok(Self { agents, departments })

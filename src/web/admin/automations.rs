@@ -5,10 +5,10 @@
 use super::articles::ConfirmPage;
 use super::form::{notice, Done, Fields};
 use super::{render, see_other, Frame, PageError};
-use crate::api::automations::{load, load_translations};
 use crate::db::automations as store;
 use crate::domain::automations::{parse_saved, saved_json, Kind};
 use crate::error::ApiError;
+use crate::ops::automations::{load, load_translations};
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};

@@ -11,14 +11,14 @@
 use super::assignees::{full_name, options, with_current, Assignees, Opt};
 use super::inbox::{source_name, status_name};
 use super::{render, Frame, PageError};
-use crate::api::exports;
-use crate::api::settings::current_by_id;
 use crate::db::conversations::{self, ConversationRow};
 use crate::db::doorway::Db;
 use crate::db::messages::{self, MessageRow};
 use crate::db::{notes, typing, users};
+use crate::domain::settings::Settings;
 use crate::domain::{markup, After, UserType};
 use crate::error::ApiResult;
+use crate::ops::exports;
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::http::header;
@@ -148,24 +148,23 @@ struct Loaded {
     saved_replies: Vec<SavedReply>,
 }
 
-fn saved_replies(conn: &Connection) -> ApiResult<Vec<SavedReply>> {
-    let setting = current_by_id(conn, "saved-replies")?;
-    Ok(setting
-        .as_array()
-        .into_iter()
-        .flatten()
+fn saved_replies(settings: &Settings) -> Vec<SavedReply> {
+    settings
+        .saved_replies
+        .iter()
         .enumerate()
-        .filter_map(|(index, reply)| {
-            let text = reply["reply-text"].as_str().filter(|t| !t.trim().is_empty())?.to_string();
-            let name = reply["reply-name"].as_str().filter(|n| !n.trim().is_empty()).unwrap_or("Untitled").to_string();
-            Some(SavedReply { index, name, text })
+        .filter(|(_, reply)| !reply.text.is_empty())
+        .map(|(index, reply)| SavedReply {
+            index,
+            name: if reply.name.is_empty() { "Untitled".into() } else { reply.name.clone() },
+            text: reply.text.clone(),
         })
-        .collect())
+        .collect()
 }
 
 /// A saved reply's text by its place in the setting.
-pub fn saved_reply(conn: &Connection, index: usize) -> ApiResult<Option<String>> {
-    Ok(saved_replies(conn)?.into_iter().find(|r| r.index == index).map(|r| r.text))
+pub fn saved_reply(conn: &Connection, state: &AppState, index: usize) -> ApiResult<Option<String>> {
+    Ok(saved_replies(state.settings(conn)?.as_ref()).into_iter().find(|r| r.index == index).map(|r| r.text))
 }
 
 /// Marks the customer's unread messages read, writing only when there are some.
@@ -182,6 +181,7 @@ fn load(db: &mut Db, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
     }
     mark_read(db, id)?;
     let conn = db.conn()?;
+    let settings = state.settings(conn)?;
     let Some(conversation) = conversations::find(conn, id)? else { return Ok(None) };
     let online_since = state.clock.ago_text(state.config.online_window_seconds);
     let typing_since = state.clock.ago_text(state.config.typing_timeout_seconds);
@@ -202,8 +202,8 @@ fn load(db: &mut Db, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
         messages: messages::of_conversation(conn, id)?,
         notes: notes::of_conversation(conn, id)?,
         typing: typing::is_typing(conn, conversation.user_id, id, &typing_since)?,
-        assignees: Assignees::load(conn)?,
-        saved_replies: saved_replies(conn)?,
+        assignees: Assignees::load(conn, &settings)?,
+        saved_replies: saved_replies(&settings),
         profile,
         conversation,
     }))

@@ -12,11 +12,11 @@
 use super::assignees::full_name;
 use super::conversation::{page, saved_reply, Draft};
 use super::{render, see_other, Frame, PageError};
-use crate::api::conversations::{assign_agent, change_status};
-use crate::api::messages::{self as sending, Outgoing, StatusChange, MESSAGE_MAX};
 use crate::db::{conversations, notes};
 use crate::domain::{markup, ConversationStatus};
-use crate::error::{ApiError, Failure, Outcome};
+use crate::ops::conversations::{assign_agent, change_status};
+use crate::ops::messages::{self as sending, Outgoing, StatusChange, MESSAGE_MAX};
+use crate::ops::{notes as note_ops, OpsError};
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::http::StatusCode;
@@ -50,14 +50,6 @@ fn parse_id(text: &str) -> Result<Option<i64>, PageError> {
 }
 
 /// Outcomes a page shows as "not found"; everything else is a failure.
-fn not_found_or(err: ApiError) -> PageError {
-    match err {
-        ApiError::Outcome(Outcome::ConversationNotFound | Outcome::AgentNotFound | Outcome::NoteNotFound) => {
-            PageError::NotFound
-        }
-        other => other.into(),
-    }
-}
 
 #[derive(serde::Deserialize)]
 pub struct ReplyForm {
@@ -87,7 +79,10 @@ pub async fn reply(
         "insert" => {
             let index = form.saved_reply.trim().parse::<usize>().ok();
             let text = match index {
-                Some(index) => state.read(move |conn| saved_reply(conn, index)).await?,
+                Some(index) => {
+                    let shared = state.get_ref().clone();
+                    state.read(move |conn| saved_reply(conn, &shared, index)).await?
+                }
                 None => None,
             };
             let mut message = form.message;
@@ -109,9 +104,9 @@ pub async fn reply(
                 status: StatusChange::Automatic,
             };
             let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
-            match state.session(move |db| sending::send(db, &shared, outgoing, now)).await {
+            match state.session(move |db| Ok(sending::send(db, &shared, outgoing, now))).await? {
                 Ok(_) => Ok(see_other(format!("{}?done=sent#reply", conversation_url(&state, id)))),
-                Err(ApiError::Failure(Failure::InvalidArgument { .. })) => {
+                Err(OpsError::Invalid { field: "message", .. }) => {
                     let error = if form.message.trim().is_empty() {
                         "Write a reply before sending."
                     } else {
@@ -122,7 +117,7 @@ pub async fn reply(
                     *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                     Ok(response)
                 }
-                Err(err) => Err(not_found_or(err)),
+                Err(err) => Err(err.into()),
             }
         }
     }
@@ -194,7 +189,7 @@ pub async fn set_status(
         _ => return Err(PageError::NotFound),
     };
     let shared = state.get_ref().clone();
-    let changed = state.write(move |tx| change_status(tx, &shared, id, status)).await?;
+    let changed = state.write(move |tx| Ok(change_status(tx, &shared, id, status))).await??;
     if !changed {
         return Err(PageError::NotFound);
     }
@@ -227,12 +222,9 @@ pub async fn assign(
     let (agent, department) = (parse_id(&form.agent)?, parse_id(&form.department)?);
     state
         .write(move |tx| {
-            assign_agent(tx, id, agent)?;
-            conversations::set_department(tx, id, department)?;
-            Ok(())
+            Ok(assign_agent(tx, id, agent).and_then(|()| Ok(conversations::set_department(tx, id, department)?)))
         })
-        .await
-        .map_err(not_found_or)?;
+        .await??;
     Ok(see_other(format!("{}?done=assigned", conversation_url(&state, id))))
 }
 
@@ -253,11 +245,11 @@ pub async fn add_note(
     let id = path.into_inner();
     let (author, name) = (admin.user.id, full_name(&admin.user.first_name, &admin.user.last_name));
     let (message, now) = (form.into_inner().message, state.clock.now_text());
-    let added = state.write(move |tx| crate::api::notes::add(tx, id, author, &name, &message, &now)).await;
+    let added = state.write(move |tx| Ok(note_ops::add(tx, id, author, &name, &message, &now))).await?;
     let done = match added {
         Ok(_) => "note-added",
-        Err(ApiError::Failure(Failure::InvalidArgument { .. })) => "empty-note",
-        Err(err) => return Err(not_found_or(err)),
+        Err(OpsError::Invalid { field: "message", .. }) => "empty-note",
+        Err(err) => return Err(err.into()),
     };
     Ok(see_other(format!("{}?done={done}#notes", conversation_url(&state, id))))
 }

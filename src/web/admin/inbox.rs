@@ -12,9 +12,9 @@
 
 use super::assignees::{full_name, options, Assignees, Opt};
 use super::{render, see_other, Frame, PageError};
-use crate::api::conversations::is_source_code;
 use crate::db::conversations::{self, InboxQuery, InboxRow, StatusFilter};
 use crate::db::{messages, search};
+use crate::domain::is_source_code;
 use crate::domain::{markup, page_offset, After, ConversationStatus, UserType, PAGE_SIZE};
 use crate::state::AppState;
 use crate::web::session::Admin;
@@ -219,7 +219,7 @@ async fn list(state: &AppState, admin: &Admin, filters: &Filters, after: Option<
         query.after = Some(After::Id(after));
         query.offset = 0;
     }
-    let (now, me) = (state.clock.now(), admin.user.id);
+    let (now, me, shared) = (state.clock.now(), admin.user.id, state.clone());
     Ok(state
         .read(move |conn| {
             // Read before the rows, so a message landing in between is reported again, never missed.
@@ -227,7 +227,7 @@ async fn list(state: &AppState, admin: &Admin, filters: &Filters, after: Option<
             let rows = conversations::inbox(conn, &query)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.conversation_id).collect();
             let unread: HashMap<i64, i64> = messages::unread_counts(conn, &ids)?.into_iter().collect();
-            let names = Assignees::load(conn)?;
+            let names = Assignees::load(conn, shared.settings(conn)?.as_ref())?;
             let sources = conversations::sources(conn)?;
             let rows = rows.into_iter().map(|r| row(r, me, now, &names, &unread)).collect();
             Ok(Listing { rows, names, sources, last_message_id })

@@ -55,8 +55,10 @@ pub async fn jobs_page(
     query: web::Query<Done>,
 ) -> Result<HttpResponse, PageError> {
     admin.require_admin()?;
+    let shared = state.get_ref().clone();
     let (runs, counts, items, schedules) = state
-        .read(|conn| {
+        .read(move |conn| {
+            let settings = shared.settings(conn)?;
             let stored = outbox::counts(conn)?;
             let counts = ["pending", "delivered", "failed"]
                 .into_iter()
@@ -66,8 +68,7 @@ pub async fn jobs_page(
             for job in crate::jobs::JOBS {
                 let schedule = match job.schedule_setting {
                     Some(setting) => {
-                        let value = crate::api::settings::current_by_id(conn, setting)?;
-                        format!("{} ({setting})", value.as_str().unwrap_or_default())
+                        format!("{} ({setting})", settings.cron.by_setting(setting).unwrap_or_default())
                     }
                     None => "every second, and at once when something is queued".to_string(),
                 };

@@ -117,7 +117,7 @@ async fn check_code(
             }
             let secret = two_factor::find(conn, user_id)?
                 .filter(|row| row.enabled)
-                .and_then(|row| crate::two_factor::open(&shared.key, &row.secret));
+                .and_then(|row| crate::domain::two_factor::open(&shared.key, &row.secret));
             Ok(Ok((user_id, account, secret)))
         })
         .await?;
@@ -126,7 +126,7 @@ async fn check_code(
         Err(Some(minutes)) => return Ok(Outcome::Locked(minutes)),
         Ok(found) => found,
     };
-    let step = secret.and_then(|secret| crate::two_factor::matching_step(&secret, &code, now));
+    let step = secret.and_then(|secret| crate::domain::two_factor::matching_step(&secret, &code, now));
     let (opener, now_text) = (account.clone(), crate::clock::format(now));
     let opened = state
         .write(move |tx| {

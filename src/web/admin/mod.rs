@@ -194,6 +194,20 @@ fn login_location(next: &str, target: &str) -> String {
     }
 }
 
+/// What an operation answers, as a page says it: what it could not find is not
+/// found, too much at once is busy; anything else the person cannot mend.
+impl From<crate::ops::OpsError> for PageError {
+    fn from(err: crate::ops::OpsError) -> Self {
+        use crate::ops::OpsError;
+        match err {
+            OpsError::NotFound(_) => PageError::NotFound,
+            OpsError::Busy => PageError::Busy,
+            OpsError::Invalid { .. } | OpsError::Duplicate(_) => PageError::BadForm,
+            OpsError::Storage | OpsError::Internal => PageError::Unavailable,
+        }
+    }
+}
+
 impl From<crate::error::ApiError> for PageError {
     fn from(err: crate::error::ApiError) -> Self {
         if err == crate::error::ApiError::Failure(crate::error::Failure::RateLimited) {

@@ -10,7 +10,7 @@ use crate::crypto::random_hex;
 use crate::db::users::{self, UserChanges};
 use crate::db::{password_resets, sessions};
 use crate::domain::people;
-use crate::jobs::email::{self, OutgoingEmail};
+use crate::outbox::email::{self, OutgoingEmail};
 use crate::state::AppState;
 use crate::web::csrf;
 use actix_web::http::{header, StatusCode};

@@ -7,11 +7,11 @@
 
 use super::login::{address_of, locked_message, locked_minutes, record_failure};
 use super::{notice, render, see_other, Frame, PageError};
-use crate::accounts;
 use crate::db::users::{self, UserChanges};
 use crate::db::{sessions, two_factor};
 use crate::domain::people;
 use crate::error::{ApiError, Outcome};
+use crate::ops::users as accounts;
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::http::StatusCode;
@@ -299,7 +299,7 @@ pub async fn profile_save(
         email: Some(Some(email.into_string())),
         ..UserChanges::default()
     };
-    let saved = state.write(move |tx| accounts::update(tx, &shared, id, &changes, &[])).await;
+    let saved = state.write(move |tx| Ok(accounts::update(tx, &shared, id, &changes, &[])?)).await;
     match saved {
         Ok(()) => {
             state.background.wake();

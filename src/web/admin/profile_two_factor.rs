@@ -28,7 +28,7 @@ pub async fn two_factor_start(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
-    let sealed = crate::two_factor::seal(&state.key, &crate::two_factor::new_secret());
+    let sealed = crate::domain::two_factor::seal(&state.key, &crate::domain::two_factor::new_secret());
     let (id, now) = (admin.user.id, state.clock.now_text());
     let started = state.write(move |tx| Ok(two_factor::start(tx, id, &sealed, &now)?)).await?;
     if !started {
@@ -41,7 +41,7 @@ pub async fn two_factor_start(
 async fn pending_secret(state: &AppState, admin: &Admin) -> Result<Option<Vec<u8>>, PageError> {
     let id = admin.user.id;
     let row = state.read(move |conn| Ok(two_factor::find(conn, id)?)).await?;
-    Ok(row.filter(|r| !r.enabled).and_then(|r| crate::two_factor::open(&state.key, &r.secret)))
+    Ok(row.filter(|r| !r.enabled).and_then(|r| crate::domain::two_factor::open(&state.key, &r.secret)))
 }
 
 fn account_of(admin: &Admin) -> String {
@@ -66,8 +66,8 @@ fn setup_page(
     let failed = error.is_some();
     let mut response = render(&SetupPage {
         frame: Frame::new(state, admin, "profile", "Set up two-factor sign-in"),
-        secret: crate::two_factor::base32(secret),
-        uri: crate::two_factor::uri(secret, &account_of(admin)),
+        secret: crate::domain::two_factor::base32(secret),
+        uri: crate::domain::two_factor::uri(secret, &account_of(admin)),
         error,
     })?;
     // The page shows a secret: keep it out of every cache.
@@ -87,7 +87,7 @@ pub async fn two_factor_page(admin: Admin, state: web::Data<AppState>) -> Result
 
 pub async fn two_factor_qr(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let secret = pending_secret(&state, &admin).await?.ok_or(PageError::NotFound)?;
-    let svg = crate::two_factor::qr_svg(&crate::two_factor::uri(&secret, &account_of(&admin)))
+    let svg = crate::domain::two_factor::qr_svg(&crate::domain::two_factor::uri(&secret, &account_of(&admin)))
         .ok_or(PageError::Unavailable)?;
     Ok(HttpResponse::Ok().content_type("image/svg+xml").insert_header((header::CACHE_CONTROL, "no-store")).body(svg))
 }
@@ -106,7 +106,7 @@ pub async fn two_factor_enable(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let Some(secret) = pending_secret(&state, &admin).await? else { return Ok(to_profile(&state, "")) };
-    let Some(step) = crate::two_factor::matching_step(&secret, &form.code, state.clock.now()) else {
+    let Some(step) = crate::domain::two_factor::matching_step(&secret, &form.code, state.clock.now()) else {
         let error = "That code is not right. Check that your app's clock is correct and enter the code it shows now.";
         return setup_page(&state, &admin, &secret, Some(error.into()));
     };

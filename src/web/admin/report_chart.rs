@@ -2,7 +2,7 @@
 //! bars per label (one per figure), or pie slices. Only numbers computed here
 //! reach the SVG's attributes; labels are text the template escapes.
 
-use crate::api::reports::{Chart, Unit};
+use crate::ops::reports::{Chart, Unit};
 
 /// The drawing's size (its viewBox) and the plot area inside it.
 pub const WIDTH: f64 = 640.0;

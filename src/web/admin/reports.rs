@@ -5,9 +5,9 @@
 
 use super::report_chart::{self, draw, figure, Drawing};
 use super::{render, Frame, PageError};
-use crate::api::reports::{compute, day_range, title};
 use crate::domain::ReportName;
-use crate::error::{ApiError, Failure};
+use crate::ops::reports::{compute, day_range, title};
+use crate::ops::OpsError;
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
@@ -54,15 +54,15 @@ fn given(text: &Option<String>) -> Option<&str> {
 }
 
 /// Why a range was refused, in the page's words.
-fn range_message(err: ApiError) -> Result<String, PageError> {
+fn range_message(err: OpsError) -> Result<String, PageError> {
     match err {
-        ApiError::Failure(Failure::InvalidArgument { name, reason }) => {
-            let field = match name.as_str() {
+        OpsError::Invalid { field, why } => {
+            let field = match field {
                 "date_start" => "From",
                 "date_end" => "To",
                 _ => "Time zone",
             };
-            Ok(format!("{field}: {reason}."))
+            Ok(format!("{field}: {why}."))
         }
         other => Err(other.into()),
     }
@@ -97,7 +97,7 @@ pub async fn reports_page(
     let days = range.days();
     page.start = days[0].date.format("%Y-%m-%d").to_string();
     page.end = days[days.len() - 1].date.format("%Y-%m-%d").to_string();
-    let report = state.read(move |conn| compute(conn, name, &range)).await?;
+    let report = state.read(move |conn| Ok(compute(conn, name, &range)?)).await?;
     let headers = report.table.to_vec();
     let chart = draw(report.chart, report.unit, &report.rows, &headers[1..]);
     let mut table: Vec<(String, Vec<String>)> = report

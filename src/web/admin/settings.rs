@@ -6,9 +6,10 @@
 use super::form::{notice, refused, Fields};
 use super::settings_form::{check, posted, section_settings, sections, view, SectionView};
 use super::{render, see_other, Frame, PageError};
-use crate::api::settings::{current, store_validated};
 use crate::domain::Email;
 use crate::error::ApiResult;
+use crate::ops;
+use crate::ops::settings::current;
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
@@ -122,7 +123,9 @@ pub async fn save_section(
     if !errors.is_empty() {
         return refused(&page(&admin, &state, Some(Refused { section, sent, errors })).await?);
     }
-    state.write(move |tx| store_validated(tx, &checked)).await?;
+    let shared = state.get_ref().clone();
+    let changes = ops::settings::Changes { settings: checked, ..Default::default() };
+    state.session(move |db| Ok(ops::settings::save(db, &shared, changes)?)).await?;
     Ok(back(&state, "saved", &section))
 }
 
@@ -140,7 +143,8 @@ pub async fn test_email(admin: Admin, state: web::Data<AppState>, form: Fields) 
         return refused(&page);
     };
     let now = state.clock.now_text();
-    state.write(move |tx| crate::api::email::queue_test_email(tx, &to, &now)).await?;
+    let shared = state.get_ref().clone();
+    state.write(move |tx| Ok(ops::email::queue_test_email(tx, &shared, &to, &now)?)).await?;
     state.background.wake();
     Ok(back(&state, "test-email", "notifications"))
 }
@@ -150,7 +154,7 @@ pub async fn test_webhook(admin: Admin, state: web::Data<AppState>, form: Fields
     admin.require_admin()?;
     admin.check_csrf(form.csrf())?;
     let shared = state.get_ref().clone();
-    let queued = state.write(move |tx| crate::jobs::webhooks::fire_test(tx, &shared)).await?;
+    let queued = state.write(move |tx| Ok(crate::outbox::webhooks::fire_test(tx, &shared)?)).await?;
     if queued.is_none() {
         let mut page = page(&admin, &state, None).await?;
         page.webhook_error = Some("Save a webhook URL in the Webhooks setting first.".into());

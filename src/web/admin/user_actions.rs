@@ -6,11 +6,11 @@
 
 use super::users::{full_name, may_manage};
 use super::{render, see_other, Frame, PageError};
-use crate::accounts;
 use crate::db::two_factor;
 use crate::db::users::{self, UserRow};
 use crate::domain::UserType;
 use crate::error::Outcome;
+use crate::ops::users as accounts;
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
@@ -80,7 +80,7 @@ pub async fn user_delete(
             if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
                 return Ok(false);
             }
-            accounts::delete(tx, &shared, id)
+            Ok(accounts::delete(tx, &shared, id)?)
         })
         .await?;
     if !deleted {
@@ -137,7 +137,7 @@ pub async fn token_rotate(
     let user = find(&state, path.into_inner()).await?;
     may_rotate(&admin, &user)?;
     let (key, id, keep) = (state.key.clone(), user.id, admin.session.clone());
-    let rotated = state.write(move |tx| accounts::rotate_token(tx, &key, id, Some(&keep))).await;
+    let rotated = state.write(move |tx| Ok(accounts::rotate_token(tx, &key, id, Some(&keep))?)).await;
     match rotated {
         Ok(_) => Ok(see_other(format!("{}/admin/users/{id}?done=token-rotated", state.config.base_path))),
         Err(crate::error::ApiError::Outcome(Outcome::UserNotFound)) => Err(PageError::NotFound),

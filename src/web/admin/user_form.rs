@@ -6,35 +6,25 @@
 
 use super::users::{full_name, may_manage, type_label};
 use super::{render, see_other, Frame, PageError};
-use crate::accounts::{self, Account};
 use crate::db::sessions;
 use crate::db::users::{self, UserChanges, UserRow};
 use crate::domain::{people, Email, UserType};
 use crate::error::{ApiError, ApiResult, Outcome};
+use crate::ops::users::{self as accounts, Account};
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use rusqlite::Connection;
-use serde_json::Value;
 
 /// The departments set up in the settings, as `(id, name)`.
-pub(super) fn departments(conn: &Connection) -> ApiResult<Vec<(i64, String)>> {
-    let rows = crate::api::settings::current_by_id(conn, "departments")?;
-    Ok(rows
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|row| {
-            let id = match &row["department-id"] {
-                Value::String(text) => text.trim().parse().ok(),
-                Value::Number(number) => number.as_i64(),
-                _ => None,
-            }?;
-            let name = row["department-name"].as_str().unwrap_or_default().trim().to_string();
-            Some((id, if name.is_empty() { format!("#{id}") } else { name }))
-        })
+pub(super) fn departments(conn: &Connection, state: &AppState) -> ApiResult<Vec<(i64, String)>> {
+    let settings = state.settings(conn)?;
+    Ok(settings
+        .departments
+        .iter()
+        .map(|d| (d.id, if d.name.is_empty() { format!("#{}", d.id) } else { d.name.clone() }))
         .collect())
 }
 
@@ -225,7 +215,8 @@ fn form_page(
 }
 
 pub async fn new_user_page(admin: Admin, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let known = state.read(departments).await?;
+    let shared = state.get_ref().clone();
+    let known = state.read(move |conn| departments(conn, &shared)).await?;
     let fields = UserFields { user_type: UserType::User.as_str().into(), ..UserFields::default() };
     form_page(&state, &admin, None, fields, &known, Errors::default())
 }
@@ -254,7 +245,8 @@ pub async fn user_create(
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
     let fields = form.into_inner();
-    let known = state.read(departments).await?;
+    let shared = state.get_ref().clone();
+    let known = state.read(move |conn| departments(conn, &shared)).await?;
     let valid = match validate(&fields, &known, None, admin.user.id) {
         Ok(valid) => valid,
         Err(errors) => return form_page(&state, &admin, None, fields, &known, *errors),
@@ -273,7 +265,7 @@ pub async fn user_create(
         None => None,
     };
     let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
-    let saved = duplicate_as_saved(state.write(move |tx| accounts::add(tx, &shared, &now, account)).await)?;
+    let saved = duplicate_as_saved(state.write(move |tx| Ok(accounts::add(tx, &shared, &now, account)?)).await)?;
     match saved {
         Saved::Done(id) => {
             state.background.wake();
@@ -289,7 +281,8 @@ pub async fn user_create(
 
 /// The person to edit, with the departments, when `admin` may manage them.
 async fn editable(state: &AppState, admin: &Admin, id: i64) -> Result<(UserRow, Vec<(i64, String)>), PageError> {
-    let found = state.read(move |conn| Ok((users::find(conn, id)?, departments(conn)?))).await?;
+    let shared = state.clone();
+    let found = state.read(move |conn| Ok((users::find(conn, id)?, departments(conn, &shared)?))).await?;
     let (Some(user), known) = found else { return Err(PageError::NotFound) };
     if !may_manage(admin, user.user_type) {
         return Err(PageError::Forbidden);

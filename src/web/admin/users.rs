@@ -220,13 +220,14 @@ pub async fn user_page(
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
+    let shared = state.get_ref().clone();
     let found = state
         .read(move |conn| {
             let Some(user) = users::find(conn, id)? else { return Ok(None) };
             let details = users::details(conn, id)?;
             let listed = InboxQuery { status: StatusFilter::Any, user_id: Some(id), ..InboxQuery::default() };
             let conversations = conversations::inbox(conn, &listed)?;
-            let departments = super::user_form::departments(conn)?;
+            let departments = super::user_form::departments(conn, &shared)?;
             let two_factor_on = two_factor::is_enabled(conn, id)?;
             Ok(Some((user, details, conversations, departments, two_factor_on)))
         })

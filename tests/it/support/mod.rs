@@ -71,7 +71,7 @@ impl TestApp {
         let mut conn = switchboard::db::open(&state.config.database_path()).unwrap();
         let email = Email::parse("admin@example.com").unwrap();
         let (admin_id, token) =
-            switchboard::accounts::create_admin(&mut conn, &state.key, &clock.now_text(), email, "admin-password")
+            switchboard::ops::users::create_admin(&mut conn, &state.key, &clock.now_text(), email, "admin-password")
                 .unwrap();
         let scheduler = scheduler.then(|| switchboard::jobs::start(state.clone()));
         let shared_state = state.clone();

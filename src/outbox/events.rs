@@ -6,15 +6,14 @@
 //! A conversation's webhooks share its ordering key, so they arrive in the order
 //! they happened. `rich-message` is never fired: nothing here submits rich messages.
 
-use super::conversations::DetailsJson;
-use super::messages::MessageJson;
-use super::users::profile_image_url;
+use super::webhooks::{self, conversation_key};
+use crate::contract::profile_image_url;
+use crate::contract::DetailsJson;
+use crate::contract::MessageJson;
 use crate::db::conversations::{self, ConversationRow};
 use crate::db::messages::{self, MessageRow};
 use crate::db::users::{self, UserRow};
 use crate::domain::{ConversationStatus, UserType};
-use crate::error::ApiResult;
-use crate::jobs::webhooks::{self, conversation_key};
 use crate::state::AppState;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
@@ -29,14 +28,14 @@ fn customer(user_type: UserType) -> bool {
 /// first message of a conversation reaches the agents), `message-sent`,
 /// `new-messages-received` (a customer's message reaches the agents) and
 /// `conversation-status-updated` (when the status changed).
-pub(crate) fn message_sent(
+pub fn message_sent(
     tx: &Connection,
     state: &AppState,
     before: &ConversationRow,
     was_empty: bool,
     message_id: i64,
     status: i64,
-) -> ApiResult<()> {
+) -> rusqlite::Result<()> {
     let Some(message) = messages::find(tx, message_id)? else { return Ok(()) };
     let key = conversation_key(before.id);
     let from_customer = customer(message.user_type);
@@ -70,12 +69,12 @@ fn message_sent_data(message: &MessageRow, conversation_user_id: i64, status: i6
 }
 
 /// A `direct-message`: the conversation it opened, then the message.
-pub(crate) fn direct_message(
+pub fn direct_message(
     tx: &Connection,
     state: &AppState,
     conversation_id: i64,
     message_id: i64,
-) -> ApiResult<()> {
+) -> rusqlite::Result<()> {
     conversation_created(tx, state, conversation_id)?;
     let Some(message) = messages::find(tx, message_id)? else { return Ok(()) };
     let Some(conversation) = conversations::find(tx, conversation_id)? else { return Ok(()) };
@@ -85,7 +84,7 @@ pub(crate) fn direct_message(
 }
 
 /// `new-conversation-created`: a conversation was created.
-pub(crate) fn conversation_created(tx: &Connection, state: &AppState, conversation_id: i64) -> ApiResult<()> {
+pub fn conversation_created(tx: &Connection, state: &AppState, conversation_id: i64) -> rusqlite::Result<()> {
     let Some(conversation) = conversations::find(tx, conversation_id)? else { return Ok(()) };
     let data = json!({ "details": DetailsJson::new(state, &conversation) });
     webhooks::fire(tx, state, "new-conversation-created", data, Some(&conversation_key(conversation_id)))?;
@@ -93,21 +92,21 @@ pub(crate) fn conversation_created(tx: &Connection, state: &AppState, conversati
 }
 
 /// `conversation-status-updated`: the conversation's status changed to `status`.
-pub(crate) fn status_updated(tx: &Connection, state: &AppState, conversation_id: i64, status: i64) -> ApiResult<()> {
+pub fn status_updated(tx: &Connection, state: &AppState, conversation_id: i64, status: i64) -> rusqlite::Result<()> {
     let data = json!({ "conversation_id": conversation_id.to_string(), "status_code": status.to_string() });
     webhooks::fire(tx, state, "conversation-status-updated", data, Some(&conversation_key(conversation_id)))?;
     Ok(())
 }
 
 /// `message-deleted`: the data is the message ID.
-pub(crate) fn message_deleted(tx: &Connection, state: &AppState, message: &MessageRow) -> ApiResult<()> {
+pub fn message_deleted(tx: &Connection, state: &AppState, message: &MessageRow) -> rusqlite::Result<()> {
     let key = conversation_key(message.conversation_id);
     webhooks::fire(tx, state, "message-deleted", json!(message.id.to_string()), Some(&key))?;
     Ok(())
 }
 
 /// `user-deleted`, once for each user: the data is the user ID.
-pub(crate) fn users_deleted(tx: &Connection, state: &AppState, ids: &[i64]) -> ApiResult<()> {
+pub fn users_deleted(tx: &Connection, state: &AppState, ids: &[i64]) -> rusqlite::Result<()> {
     for id in ids {
         webhooks::fire(tx, state, "user-deleted", json!(id.to_string()), None)?;
     }
@@ -116,7 +115,7 @@ pub(crate) fn users_deleted(tx: &Connection, state: &AppState, ids: &[i64]) -> A
 
 /// `login`: the user as `login` answers it. The token is sent only for customers:
 /// an agent's or an admin's token opens the admin API, and never leaves in a webhook.
-pub(crate) fn login(tx: &Connection, state: &AppState, user: &UserRow) -> ApiResult<()> {
+pub fn login(tx: &Connection, state: &AppState, user: &UserRow) -> rusqlite::Result<()> {
     let mut details = json!({
         "id": user.id.to_string(),
         "profile_image": profile_image_url(state, user.profile_image.as_deref()),
@@ -134,7 +133,7 @@ pub(crate) fn login(tx: &Connection, state: &AppState, user: &UserRow) -> ApiRes
 
 /// `registration`: a customer account of type `user` came to be. The contract's
 /// `[value, label]` pairs, with the user's ID added; passwords are never sent.
-pub(crate) fn registration(tx: &Connection, state: &AppState, user_id: i64) -> ApiResult<()> {
+pub fn registration(tx: &Connection, state: &AppState, user_id: i64) -> rusqlite::Result<()> {
     let Some(user) = users::find(tx, user_id)? else { return Ok(()) };
     let image = profile_image_url(state, user.profile_image.as_deref());
     let profile = json!({
@@ -152,7 +151,7 @@ pub(crate) fn registration(tx: &Connection, state: &AppState, user_id: i64) -> A
 }
 
 /// What happened to a user in an update, for `registration` and `new-email-address`.
-pub(crate) fn user_updated(tx: &Connection, state: &AppState, before: &UserRow) -> ApiResult<()> {
+pub fn user_updated(tx: &Connection, state: &AppState, before: &UserRow) -> rusqlite::Result<()> {
     let Some(after) = users::find(tx, before.id)? else { return Ok(()) };
     let registered =
         matches!(before.user_type, UserType::Visitor | UserType::Lead) && after.user_type == UserType::User;
@@ -168,7 +167,7 @@ pub(crate) fn user_updated(tx: &Connection, state: &AppState, before: &UserRow) 
 }
 
 /// `conversation-status-updated` for each conversation clean-data archived.
-pub(crate) fn archived(tx: &Connection, state: &AppState, conversation_ids: &[i64]) -> ApiResult<()> {
+pub fn archived(tx: &Connection, state: &AppState, conversation_ids: &[i64]) -> rusqlite::Result<()> {
     for &id in conversation_ids {
         status_updated(tx, state, id, ConversationStatus::Archive.code())?;
     }

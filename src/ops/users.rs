@@ -3,24 +3,24 @@
 //! the first start, or the bot `get-bot-id` makes; and the one path for changes
 //! and deletions, so the API and the admin area fire the same webhooks.
 
-use crate::api::events;
+use super::{OpsError, OpsResult, What};
 use crate::crypto::SecretKey;
 use crate::db::sessions;
 use crate::db::users::{self, Detail, NewUser, UserChanges};
 use crate::domain::{Email, UserType};
-use crate::error::{ApiResult, Outcome};
+use crate::outbox::events;
 use crate::state::AppState;
 use rusqlite::Connection;
 
-/// A validated new user (see [`crate::crypto::hash_password`] for the hash); [`create`] issues its token and stores it.
+/// A validated new user; [`create`] issues its token and stores it.
 pub struct Account {
     pub first_name: String,
     pub last_name: String,
     pub email: Option<Email>,
     pub profile_image: Option<String>,
     pub user_type: UserType,
-    /// From `crypto::hash_password`, computed before the write transaction so the
-    /// deliberately slow hash never holds the write lock.
+    /// Hashed on the password threads before the write, so the deliberately slow
+    /// hash never holds the writer.
     pub password_hash: Option<String>,
     pub department: Option<i64>,
     pub details: Vec<Detail>,
@@ -43,10 +43,10 @@ impl Account {
 
 /// Stores `account` and returns its ID; `duplicate-email` when the address is taken.
 /// Call inside a write transaction so the email check and the insert are atomic.
-pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -> ApiResult<i64> {
+pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -> OpsResult<i64> {
     if let Some(email) = &account.email {
         if users::email_taken(conn, email.as_str(), None)? {
-            return Err(Outcome::DuplicateEmail.into());
+            return Err(OpsError::Duplicate(What::Email));
         }
     }
     let (first_name, last_name) = if account.first_name.is_empty() && account.last_name.is_empty() {
@@ -79,7 +79,7 @@ pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -
 
 /// Creates `account` as a person added by the API or an agent: a new `user` fires
 /// `registration`. Call inside a write transaction; wake the jobs after commit.
-pub fn add(tx: &Connection, state: &AppState, now: &str, account: Account) -> ApiResult<i64> {
+pub fn add(tx: &Connection, state: &AppState, now: &str, account: Account) -> OpsResult<i64> {
     let user_type = account.user_type;
     let id = create(tx, &state.key, now, account)?;
     if user_type == UserType::User {
@@ -91,23 +91,23 @@ pub fn add(tx: &Connection, state: &AppState, now: &str, account: Account) -> Ap
 /// Applies `changes` and `details` to user `id`, refusing an email someone else
 /// has, and fires what the change means (`registration`, `new-email-address`).
 /// Call inside a write transaction; wake the jobs after commit.
-pub fn update(tx: &Connection, state: &AppState, id: i64, changes: &UserChanges, details: &[Detail]) -> ApiResult<()> {
+pub fn update(tx: &Connection, state: &AppState, id: i64, changes: &UserChanges, details: &[Detail]) -> OpsResult<()> {
     if let Some(Some(email)) = &changes.email {
         if users::email_taken(tx, email, Some(id))? {
-            return Err(Outcome::DuplicateEmail.into());
+            return Err(OpsError::Duplicate(What::Email));
         }
     }
-    let before = users::find(tx, id)?.ok_or(Outcome::UserNotFound)?;
+    let before = users::find(tx, id)?.ok_or(OpsError::NotFound(What::User))?;
     users::update(tx, id, changes)?;
     for detail in details {
         users::set_detail(tx, id, detail)?;
     }
-    events::user_updated(tx, state, &before)
+    Ok(events::user_updated(tx, state, &before)?)
 }
 
 /// Deletes user `id` (their conversations go with them) and fires `user-deleted`;
 /// false when there was no such user. Wake the jobs after commit.
-pub fn delete(tx: &Connection, state: &AppState, id: i64) -> ApiResult<bool> {
+pub fn delete(tx: &Connection, state: &AppState, id: i64) -> OpsResult<bool> {
     let deleted = users::delete(tx, id)?;
     if deleted {
         events::users_deleted(tx, state, &[id])?;
@@ -117,10 +117,10 @@ pub fn delete(tx: &Connection, state: &AppState, id: i64) -> ApiResult<bool> {
 
 /// Replaces the API token of user `id`; the old one stops working at once, and so
 /// does every session of theirs but `keep` (the one asking, when it is theirs).
-pub fn rotate_token(tx: &Connection, key: &SecretKey, id: i64, keep: Option<&str>) -> ApiResult<String> {
+pub fn rotate_token(tx: &Connection, key: &SecretKey, id: i64, keep: Option<&str>) -> OpsResult<String> {
     let issued = key.issue_token();
     if !users::set_token(tx, id, &issued.nonce, &issued.lookup)? {
-        return Err(Outcome::UserNotFound.into());
+        return Err(OpsError::NotFound(What::User));
     }
     match keep {
         Some(keep) => sessions::revoke_all_except(tx, id, keep)?,
@@ -131,7 +131,7 @@ pub fn rotate_token(tx: &Connection, key: &SecretKey, id: i64, keep: Option<&str
 
 /// The bot's ID (get-bot-id, automations), creating the bot on first use. Call
 /// inside a write transaction so two first uses make one bot.
-pub fn bot(conn: &Connection, key: &SecretKey, now: &str) -> ApiResult<i64> {
+pub fn bot(conn: &Connection, key: &SecretKey, now: &str) -> OpsResult<i64> {
     if let Some(id) = users::first_of_type(conn, UserType::Bot)? {
         return Ok(id);
     }
@@ -147,19 +147,19 @@ pub fn create_admin(
     now: &str,
     email: Email,
     password: &str,
-) -> ApiResult<(i64, String)> {
+) -> OpsResult<(i64, String)> {
     let mut admin = Account::new(UserType::Admin);
     admin.first_name = "Admin".into();
     admin.email = Some(email);
     admin.password_hash = Some(crate::crypto::hash_password(password));
     let id = crate::db::write(conn, |tx| create(tx, key, now, admin))?;
-    let user = users::find(conn, id)?.ok_or(Outcome::UserNotFound)?;
+    let user = users::find(conn, id)?.ok_or(OpsError::NotFound(What::User))?;
     Ok((id, key.api_token(&user.token_nonce)))
 }
 
 /// The API token of the user with `email`, replaced by a new one first if `rotate`.
-pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rotate: bool) -> ApiResult<String> {
-    let (user, _) = users::find_by_email(conn, email)?.ok_or(Outcome::UserNotFound)?;
+pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rotate: bool) -> OpsResult<String> {
+    let (user, _) = users::find_by_email(conn, email)?.ok_or(OpsError::NotFound(What::User))?;
     if !rotate {
         return Ok(key.api_token(&user.token_nonce));
     }

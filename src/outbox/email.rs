@@ -1,6 +1,7 @@
 //! Emails waiting in the outbox. Whatever sends an email (notifications,
 //! send-email, automations) renders it first and queues an [`OutgoingEmail`] in its
-//! own transaction; the outbox job hands each one to SMTP.
+//! own transaction; the outbox job hands each one to SMTP
+//! ([`crate::jobs::mailer`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -21,21 +22,8 @@ pub struct OutgoingEmail {
     pub sender_suffix: String,
 }
 
-/// Queues `email` in the caller's transaction; wake the scheduler after commit.
+/// Queues `email` in the caller's transaction; wake the outbox after commit.
 pub fn queue(conn: &rusqlite::Connection, email: &OutgoingEmail, now: &str) -> rusqlite::Result<i64> {
     let payload = serde_json::to_value(email).expect("an email serialises");
-    super::outbox::enqueue(conn, KIND, None, &payload, now)
-}
-
-/// Plain text as HTML paragraphs: escaped, with line breaks kept.
-pub fn text_to_html(text: &str) -> String {
-    html_escape::encode_text(text).replace("\r\n", "\n").replace('\n', "<br>\n")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn text_becomes_escaped_html() {
-        assert_eq!(super::text_to_html("a < b\nc"), "a &lt; b<br>\nc");
-    }
+    super::enqueue(conn, KIND, None, &payload, now)
 }

@@ -7,13 +7,12 @@
 //! the user (`notify-user-email`); when a user writes and no agent is online, the
 //! agents `notify-agents` names (`notify-agent-email`). Only people with an email.
 
-use crate::api::settings::current_by_id;
 use crate::db::conversations::{self, ConversationRow};
 use crate::db::users::{self, UserRow};
 use crate::domain::email_template::{self, Fill};
+use crate::domain::settings::{Notify, Settings};
 use crate::domain::UserType;
-use crate::error::ApiResult;
-use crate::jobs::email::{self, OutgoingEmail};
+use crate::outbox::email::{self, OutgoingEmail};
 use crate::state::AppState;
 use rusqlite::Connection;
 
@@ -42,11 +41,11 @@ impl Audience {
         }
     }
 
-    /// The subject and body template settings.
-    fn templates(self) -> (&'static str, &'static str) {
+    /// The subject and body templates.
+    fn templates(self, notify: &Notify) -> (String, String) {
         match self {
-            Audience::User => ("email-user-subject", "email-user-body"),
-            Audience::Agent => ("email-agent-subject", "email-agent-body"),
+            Audience::User => (notify.user_subject.clone(), notify.user_body.clone()),
+            Audience::Agent => (notify.agent_subject.clone(), notify.agent_body.clone()),
         }
     }
 }
@@ -55,15 +54,11 @@ pub fn full_name(user: &UserRow) -> String {
     format!("{} {}", user.first_name, user.last_name).trim().to_string()
 }
 
-fn setting_text(conn: &Connection, id: &str) -> ApiResult<String> {
-    Ok(current_by_id(conn, id)?.as_str().unwrap_or_default().to_string())
-}
-
 /// Whether an SMTP server is set up. Automatic notifications are queued only when
 /// one is: without it they could never leave, and would only wait out their retries.
 /// (Emails someone asks for, like send-email, are queued anyway and wait for it.)
-pub fn email_configured(conn: &Connection) -> ApiResult<bool> {
-    Ok(!setting_text(conn, "smtp-host")?.is_empty() && !setting_text(conn, "smtp-sender-address")?.is_empty())
+pub fn email_configured(settings: &Settings) -> bool {
+    !settings.smtp.host.is_empty() && !settings.smtp.sender_address.is_empty()
 }
 
 /// Queues the notifications due for a message `sender` just sent; answers what
@@ -74,8 +69,9 @@ pub fn on_message(
     sender: &UserRow,
     sent: &About,
     now: &str,
-) -> ApiResult<Vec<&'static str>> {
-    if !email_configured(conn)? {
+) -> rusqlite::Result<Vec<&'static str>> {
+    let settings = state.settings(conn)?;
+    if !email_configured(&settings) {
         return Ok(vec![]);
     }
     let Some(conversation) = sent.conversation_id.map(|id| conversations::find(conn, id)).transpose()?.flatten() else {
@@ -83,7 +79,7 @@ pub fn on_message(
     };
     let online_since = state.clock.ago_text(state.config.online_window_seconds);
     let recipients = if sender.user_type.is_agent() {
-        if !current_by_id(conn, "notify-user-email")?.as_bool().unwrap_or(false) {
+        if !settings.notify.user_email {
             return Ok(vec![]);
         }
         let user = users::find(conn, conversation.user_id)?;
@@ -91,12 +87,10 @@ pub fn on_message(
     } else if sender.user_type == UserType::Bot {
         vec![]
     } else {
-        if !current_by_id(conn, "notify-agent-email")?.as_bool().unwrap_or(false)
-            || users::any_agent_online(conn, &online_since)?
-        {
+        if !settings.notify.agent_email || users::any_agent_online(conn, &online_since)? {
             return Ok(vec![]);
         }
-        agents_to_notify(conn, &conversation)?
+        agents_to_notify(conn, &conversation, &settings.notify.agents)?
     };
     let mut queued = false;
     for recipient in &recipients {
@@ -107,8 +101,7 @@ pub fn on_message(
 
 /// The assigned agent, else the department's agents, else all agents, starting
 /// where `notify-agents` says; each step only counts agents with an email.
-fn agents_to_notify(conn: &Connection, conversation: &ConversationRow) -> ApiResult<Vec<UserRow>> {
-    let start = setting_text(conn, "notify-agents")?;
+fn agents_to_notify(conn: &Connection, conversation: &ConversationRow, start: &str) -> rusqlite::Result<Vec<UserRow>> {
     if start == "assigned" {
         if let Some(agent) = conversation.agent_id.map(|id| users::find(conn, id)).transpose()?.flatten() {
             if agent.user_type.is_agent() && agent.email.as_deref().is_some_and(|e| !e.is_empty()) {
@@ -135,9 +128,8 @@ pub fn queue_templated(
     recipient: &UserRow,
     about: &About,
     now: &str,
-) -> ApiResult<bool> {
-    let (subject, body) = Audience::of(recipient).templates();
-    let (subject, body) = (setting_text(conn, subject)?, setting_text(conn, body)?);
+) -> rusqlite::Result<bool> {
+    let (subject, body) = Audience::of(recipient).templates(&state.settings(conn)?.notify);
     queue_composed(conn, state, recipient, &subject, &body, about, now)
 }
 
@@ -151,7 +143,7 @@ pub fn queue_composed(
     body: &str,
     about: &About,
     now: &str,
-) -> ApiResult<bool> {
+) -> rusqlite::Result<bool> {
     let Some(to) = recipient.email.clone().filter(|e| !e.trim().is_empty()) else { return Ok(false) };
     let values = fills(conn, state, recipient, about)?;
     let rendered = email_template::render(body, &values);
@@ -175,7 +167,7 @@ pub fn plain_email(to: &str, subject: &str, message: &str, recipient_id: Option<
         to_name: String::new(),
         subject: email_template::render_line(subject, &[]),
         text: message.to_string(),
-        html: email_template::html_document(&email::text_to_html(message)),
+        html: email_template::html_document(&email_template::text_to_html(message)),
         recipient_id,
         sender_suffix: suffix.to_string(),
     }
@@ -187,12 +179,12 @@ fn fills(
     state: &AppState,
     recipient: &UserRow,
     about: &About,
-) -> ApiResult<Vec<(&'static str, Fill)>> {
+) -> rusqlite::Result<Vec<(&'static str, Fill)>> {
     let conversation_url = match (about.conversation_id, Audience::of(recipient)) {
         (None, _) => String::new(),
         (Some(id), Audience::Agent) => format!("{}/admin?conversation={id}", state.config.public_base()),
         (Some(id), Audience::User) => {
-            let chat = setting_text(conn, "email-user-chat-url")?;
+            let chat = state.settings(conn)?.notify.user_chat_url.clone();
             url::Url::parse(&chat).map_or(String::new(), |mut url| {
                 url.query_pairs_mut().append_pair("conversation", &id.to_string());
                 url.to_string()
@@ -209,6 +201,6 @@ fn fills(
         ("attachments", Fill::Links(attachments)),
         ("conversation_id", Fill::Text(about.conversation_id.map(|id| id.to_string()).unwrap_or_default())),
         ("conversation_url", Fill::Link(conversation_url)),
-        ("site_title", Fill::Text(setting_text(conn, "admin-title")?)),
+        ("site_title", Fill::Text(state.settings(conn)?.admin_title.clone())),
     ])
 }

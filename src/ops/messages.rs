@@ -1,0 +1,90 @@
+//! Sending messages: the one path for `send-message`, the admin area's reply box
+//! and every channel to come.
+
+use super::notifications::{self, About};
+use super::{OpsError, OpsResult, What};
+use crate::db::conversations;
+use crate::db::doorway::Db;
+use crate::db::messages::{self, NewMessage};
+use crate::db::{typing, users};
+use crate::domain::ConversationStatus;
+use crate::outbox::events;
+use crate::state::AppState;
+
+pub const MESSAGE_MAX: usize = 65_536;
+
+/// A message on its way into a conversation, as `send-message` takes it.
+pub struct Outgoing {
+    pub user_id: i64,
+    pub conversation_id: i64,
+    pub message: String,
+    /// As stored: `[["name", "link"], …]` JSON, checked by the caller, or empty.
+    pub attachments: String,
+    pub payload: String,
+    pub status: StatusChange,
+}
+
+/// Sends a message: the one path for `send-message` and the admin area's reply box.
+/// In one transaction it stores the message, sets the status, clears the sender's
+/// typing, fires the webhooks and queues the email notifications; then it wakes
+/// the outbox. Answers the message ID and what was queued (`["email"]` or `[]`).
+pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsResult<(i64, Vec<&'static str>)> {
+    if out.message.trim().is_empty() && out.attachments.is_empty() {
+        return Err(OpsError::invalid("message", "send a message text, attachments, or both"));
+    }
+    if out.message.chars().count() > MESSAGE_MAX {
+        return Err(OpsError::invalid("message", format!("longer than {MESSAGE_MAX} characters")));
+    }
+    let (user_id, conversation_id) = (out.user_id, out.conversation_id);
+    let shared = state.clone();
+    let sent = db.write(move |tx| -> OpsResult<_> {
+        let sender = users::find(tx, user_id)?.ok_or(OpsError::NotFound(What::User))?;
+        let before = conversations::find(tx, conversation_id)?.ok_or(OpsError::NotFound(What::Conversation))?;
+        let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
+        let id = messages::insert(
+            tx,
+            &NewMessage {
+                conversation_id,
+                user_id,
+                message: &out.message,
+                attachments: &out.attachments,
+                payload: &out.payload,
+                now: &now,
+            },
+        )?;
+        let automatic = if sender.user_type.is_agent() || sender.user_type == crate::domain::UserType::Bot {
+            ConversationStatus::WaitingForUser
+        } else {
+            ConversationStatus::WaitingForAgent
+        };
+        let status = match out.status {
+            StatusChange::Automatic => Some(automatic),
+            StatusChange::Keep => None,
+            StatusChange::To(status) => Some(status),
+        };
+        if let Some(status) = status {
+            conversations::set_status(tx, conversation_id, status)?;
+        }
+        users::touch(tx, user_id, &now)?;
+        typing::clear(tx, user_id)?;
+        let status_now = status.map_or(before.status_code, |s| s.code());
+        events::message_sent(tx, &shared, &before, was_empty, id, status_now)?;
+        let about = About {
+            sender_name: notifications::full_name(&sender),
+            message: &out.message,
+            attachments: &out.attachments,
+            conversation_id: Some(conversation_id),
+        };
+        Ok((id, notifications::on_message(tx, &shared, &sender, &about, &now)?))
+    })?;
+    state.background.wake();
+    Ok(sent)
+}
+
+/// What a sent message does to its conversation's status.
+pub enum StatusChange {
+    /// The usual flow: a reply from staff or the bot waits for the user, a user's waits for an agent.
+    Automatic,
+    Keep,
+    To(ConversationStatus),
+}
