@@ -128,7 +128,7 @@ impl Config {
                 return Err(invalid(key, "must be between 1 second and 10 years"));
             }
         }
-        if let Some(bad) = self.trusted_proxies.iter().find(|p| crate::traffic::parse_net(p).is_none()) {
+        if let Some(bad) = self.trusted_proxies.iter().find(|p| parse_net(p).is_none()) {
             return Err(invalid("trusted_proxies", &format!("'{bad}' is not an IP address or a CIDR range")));
         }
         for (key, per_minute) in
@@ -203,6 +203,12 @@ fn apply_env(table: &mut toml::Table, vars: impl Iterator<Item = (String, String
         table.insert(key, value);
     }
     Ok(())
+}
+
+/// An address or a CIDR range.
+pub fn parse_net(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>().ok().or_else(|| text.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 fn invalid(origin: &str, message: &str) -> ConfigError {

@@ -71,7 +71,7 @@ impl Traffic {
     pub fn new(config: &crate::config::Config) -> Self {
         Self {
             bodies: std::sync::Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET_KIB)),
-            proxies: config.trusted_proxies.iter().filter_map(|p| parse_net(p)).collect(),
+            proxies: config.trusted_proxies.iter().filter_map(|p| crate::config::parse_net(p)).collect(),
             sign_in: DefaultKeyedRateLimiter::keyed(quota(config.sign_in_per_minute)),
             public_pages: DefaultKeyedRateLimiter::keyed(quota(config.public_pages_per_minute)),
         }
@@ -124,12 +124,6 @@ impl Traffic {
         self.sign_in.shrink_to_fit();
         self.public_pages.shrink_to_fit();
     }
-}
-
-/// An address or a CIDR range.
-pub fn parse_net(text: &str) -> Option<IpNet> {
-    let text = text.trim();
-    text.parse::<IpNet>().ok().or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// IPv4 addresses seen through an IPv6 socket count as themselves.

@@ -117,7 +117,7 @@ fn agents_to_notify(conn: &Connection, conversation: &ConversationRow, start: &s
             }
         }
     }
-    Ok(users::agents_with_email(conn, None)?)
+    users::agents_with_email(conn, None)
 }
 
 /// Queues the user or agent template email (by the recipient's type) about

@@ -13,7 +13,11 @@ fn argument_names() -> Vec<String> {
     let mut names = BTreeSet::new();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
     for entry in std::fs::read_dir(dir).unwrap() {
-        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
+        let source = std::fs::read_to_string(path).unwrap();
         for piece in source.split("args.").skip(1) {
             let Some((accessor, rest)) = piece.split_once("(\"") else { continue };
             if !accessor.chars().all(|c| c.is_ascii_lowercase() || c == '_') {

@@ -2,17 +2,18 @@
 //! pages, article pages with "was this helpful?", a language switcher, and a
 //! sitemap. Pages work without JavaScript; article views are counted for reports.
 
-use super::csrf;
+mod article;
+
 use crate::db::articles::{self, ArticleRow, CategoryRow, Languages};
 use crate::db::{reports, search};
 use crate::domain::articles::summary;
 use crate::domain::report::ReportName;
 use crate::error::{ApiError, ApiResult};
 use crate::ops::articles::default_language;
-use crate::ops::articles::{Places, UNCATEGORISED};
+use crate::ops::articles::Places;
 use crate::state::AppState;
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use rusqlite::Connection;
 
@@ -23,8 +24,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/help/sitemap.xml", web::get().to(sitemap))
         .route("/help/search", web::get().to(search_page))
         .route("/help/{category}", web::get().to(category_page))
-        .route("/help/{category}/{article}", web::get().to(article_page))
-        .route("/help/{category}/{article}/rating", web::post().to(rate_article));
+        .route("/help/{category}/{article}", web::get().to(article::article_page))
+        .route("/help/{category}/{article}/rating", web::post().to(article::rate_article));
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -65,21 +66,6 @@ struct CategoryPage {
     frame: Frame,
     category: CategoryRow,
     articles: Vec<ArticleLink>,
-}
-
-#[derive(Template)]
-#[template(path = "help/article.html")]
-struct ArticlePage {
-    frame: Frame,
-    title: String,
-    /// Sanitised by ammonia when it was saved.
-    content: String,
-    updated: String,
-    category: Option<(String, String)>,
-    languages: Vec<(String, String)>,
-    rating_action: String,
-    csrf_token: String,
-    rated: bool,
 }
 
 #[derive(Template)]
@@ -267,119 +253,6 @@ async fn category_page(
         }))
     })
     .await
-}
-
-async fn article_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
-) -> HttpResponse {
-    let (category_slug, slug) = path.into_inner();
-    let (csrf_token, cookie) = csrf::token(&req);
-    let mut response = counted_page(&state, move |conn, state| {
-        let default = default_language(conn, state)?;
-        let (language, _) = chosen(&query, &default);
-        let stored_language = if language == default { "" } else { language.as_str() };
-        let Some(article) = articles::find_by_slug(conn, stored_language, &slug)? else {
-            return Ok(Err(not_found(conn, state, &language)?));
-        };
-        let category = articles::categories(conn)?.into_iter().find(|c| article.categories.contains(&c.id));
-        if category.as_ref().map_or(UNCATEGORISED, |c| c.slug.as_str()) != category_slug {
-            return Ok(Err(not_found(conn, state, &language)?));
-        }
-        let visit = Visit { report: ReportName::ArticlesViews, value: None, article: Some(article.id.clone()) };
-        let places = Places::load(conn, &state.config.base_path)?;
-        let mut languages = Vec::new();
-        if let Some(original) = articles::find(conn, &article.id, &Languages::Default)? {
-            languages.push((default.clone(), places.article_url(&original)));
-        }
-        for (code, _) in articles::translations_of(conn, &article.id)? {
-            if let Some(version) = articles::find(conn, &article.id, &Languages::Preferred(code.clone()))? {
-                languages.push((code, places.article_url(&version)));
-            }
-        }
-        let page = ArticlePage {
-            frame: frame(conn, state, &language, &article.title, &summary(&article.text, 160))?,
-            rating_action: format!(
-                "{}/rating{}",
-                places.article_url(&article).split('?').next().unwrap_or_default(),
-                lang_suffix(&language, &default)
-            ),
-            title: article.title,
-            content: article.content,
-            updated: article.update_time.get(..10).unwrap_or_default().to_string(),
-            category: category.map(|c| {
-                (c.title, format!("{}/help/{}{}", state.config.base_path, c.slug, lang_suffix(&language, &default)))
-            }),
-            languages,
-            csrf_token,
-            rated: query.rated.is_some(),
-        };
-        Ok(Ok((page, Some(visit))))
-    })
-    .await;
-    if let Some(cookie) = cookie {
-        let _ = response.add_cookie(&cookie);
-    }
-    response
-}
-
-#[derive(serde::Deserialize)]
-struct RatingForm {
-    value: String,
-    csrf_token: String,
-}
-
-/// Records a "was this helpful?" answer, then goes back to the article.
-async fn rate_article(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
-    form: web::Form<RatingForm>,
-) -> HttpResponse {
-    if !csrf::verify(&req, &form.csrf_token) {
-        return super::failure_response(
-            StatusCode::FORBIDDEN,
-            crate::error::Failure::invalid("csrf_token", "the form expired; reload the page"),
-        );
-    }
-    let rating = match form.value.as_str() {
-        "1" => 1,
-        "0" => -1,
-        _ => {
-            return super::failure_response(
-                StatusCode::BAD_REQUEST,
-                crate::error::Failure::invalid("value", "expected 1 or 0"),
-            )
-        }
-    };
-    let (category, slug) = path.into_inner();
-    let back_to = format!("{}/help/{category}/{slug}", state.config.base_path);
-    let language = query.lang.as_deref().and_then(crate::i18n::normalize_code);
-    let now = state.clock.now_text();
-    let (lookup_language, shared) = (language.clone(), state.get_ref().clone());
-    let found = state
-        .write(move |tx| {
-            let default = default_language(tx, &shared)?;
-            let stored = lookup_language.filter(|l| *l != default).unwrap_or_default();
-            let Some(article) = articles::find_by_slug(tx, &stored, &slug)? else { return Ok(false) };
-            articles::add_rating(tx, &article.id, rating, &now)?;
-            let rated = Some(rating.to_string());
-            reports::record(tx, ReportName::ArticlesRatings, rated.as_deref(), Some(&article.id), None, &now)?;
-            Ok(true)
-        })
-        .await;
-    match found {
-        Ok(true) => {
-            let lang = language.map(|l| format!("lang={l}&")).unwrap_or_default();
-            let back = format!("{back_to}?{lang}rated=1#rating");
-            HttpResponse::SeeOther().insert_header((header::LOCATION, back)).finish()
-        }
-        Ok(false) => super::not_found_response(),
-        Err(_) => super::failure_response(StatusCode::INTERNAL_SERVER_ERROR, crate::error::Failure::DatabaseError),
-    }
 }
 
 async fn search_page(state: web::Data<AppState>, query: web::Query<PageQuery>) -> HttpResponse {
