@@ -202,7 +202,7 @@ fn execute(
             let Some(address) = user.email.as_deref().filter(|e| !e.is_empty()) else { return Ok(false) };
             let email = OutgoingEmail {
                 to: address.to_string(),
-                to_name: format!("{} {}", user.first_name, user.last_name).trim().to_string(),
+                to_name: crate::domain::people::full_name(&user.first_name, &user.last_name),
                 subject: automation.field("subject").to_string(),
                 text: automation.message.clone(),
                 html: crate::domain::email_template::text_to_html(&automation.message),

@@ -16,7 +16,7 @@ mod user_type;
 
 pub use email::Email;
 pub use report::ReportName;
-pub use status::{is_source_code, ConversationStatus};
+pub use status::{is_source_code, source_name, status_label, ConversationStatus};
 pub use user_type::{UserSort, UserType};
 
 /// Rows per page of every paginated list, as the contract has it.

@@ -10,6 +10,21 @@ pub const URL_MAX: usize = 2048;
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 1024;
 
+/// A person's name as shown: first and last, trimmed (empty when they have none).
+pub fn full_name(first: &str, last: &str) -> String {
+    format!("{first} {last}").trim().to_string()
+}
+
+/// A person's name where one must show: theirs, or `(no name)`.
+pub fn display_name(first: &str, last: &str) -> String {
+    let name = full_name(first, last);
+    if name.is_empty() {
+        "(no name)".to_string()
+    } else {
+        name
+    }
+}
+
 /// A first or last name, trimmed.
 pub fn name(text: &str) -> Result<String, String> {
     let name = text.trim();

@@ -13,6 +13,18 @@ pub enum UserType {
 }
 
 impl UserType {
+    /// The type's name as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            UserType::Visitor => "Visitor",
+            UserType::Lead => "Lead",
+            UserType::User => "User",
+            UserType::Agent => "Agent",
+            UserType::Admin => "Admin",
+            UserType::Bot => "Bot",
+        }
+    }
+
     pub const ALL: [UserType; 6] =
         [UserType::Visitor, UserType::Lead, UserType::User, UserType::Agent, UserType::Admin, UserType::Bot];
 

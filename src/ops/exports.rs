@@ -6,7 +6,7 @@ use crate::db::messages::MessageRow;
 use std::fmt::Write as _;
 
 fn sender(row: &MessageRow) -> String {
-    format!("{} {}", row.first_name, row.last_name).trim().to_string()
+    crate::domain::people::full_name(&row.first_name, &row.last_name)
 }
 
 fn attachment_names(row: &MessageRow) -> Vec<(String, String)> {

@@ -51,7 +51,7 @@ impl Audience {
 }
 
 pub fn full_name(user: &UserRow) -> String {
-    format!("{} {}", user.first_name, user.last_name).trim().to_string()
+    crate::domain::people::full_name(&user.first_name, &user.last_name)
 }
 
 /// Whether an SMTP server is set up. Automatic notifications are queued only when

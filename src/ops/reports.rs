@@ -236,7 +236,7 @@ fn agents_data(rows: Vec<AgentFigures>) -> Vec<(String, Vec<i64>)> {
     let mut labels = std::collections::HashSet::new();
     let mut data = Vec::with_capacity(rows.len());
     for row in rows {
-        let name = format!("{} {}", row.first_name, row.last_name).trim().to_string();
+        let name = crate::domain::people::full_name(&row.first_name, &row.last_name);
         let label = if name.is_empty() || labels.contains(&name) { format!("{name} #{}", row.id) } else { name };
         let label = label.trim().to_string();
         labels.insert(label.clone());

@@ -159,7 +159,7 @@ pub fn user_updated(tx: &Connection, state: &AppState, before: &UserRow) -> rusq
         registration(tx, state, after.id)?;
     }
     if let (None, Some(email)) = (&before.email, &after.email) {
-        let name = format!("{} {}", after.first_name, after.last_name).trim().to_string();
+        let name = crate::domain::people::full_name(&after.first_name, &after.last_name);
         let data = json!({ "name": name, "email": email, "user_id": after.id.to_string() });
         webhooks::fire(tx, state, "new-email-address", data, None)?;
     }

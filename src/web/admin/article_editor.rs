@@ -4,7 +4,8 @@
 //! sanitised by `domain::articles::check_article`, exactly as save-articles does;
 //! slugs are unique per language as there.
 
-use super::form::{notice, refused, Fields};
+use super::form::{refused, Fields};
+use super::guard::Posted;
 use super::{render, see_other, Frame, PageError};
 use crate::db::articles::{self, ArticleRow, CategoryRow, NewArticle};
 use crate::domain::articles::{check_article, new_id, unique_slug, valid_id};
@@ -180,21 +181,23 @@ pub async fn edit_page(
     };
     let title = format!("Edit: {}", original.title);
     let mut page = loaded.page(Frame::new(&state, &admin, "articles", &title), &id, &language, draft);
-    page.notice = notice(query.done.as_deref());
+    page.notice = super::notice::text(query.done.as_deref());
     render(&page)
 }
 
 /// Creates an article from the new-article form.
-pub async fn create(admin: Admin, state: web::Data<AppState>, form: Fields) -> Result<HttpResponse, PageError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    Posted { admin, form }: Posted<Fields>,
+) -> Result<HttpResponse, PageError> {
     save(admin, state, None, form).await
 }
 
 /// Saves the version of `/admin/articles/{id}` the form names.
 pub async fn update(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Fields,
+    Posted { admin, form }: Posted<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     if !valid_id(&id) {
@@ -215,7 +218,6 @@ async fn save(
     id: Option<String>,
     form: Fields,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(form.csrf())?;
     let draft = Draft {
         title: form.text("title").to_string(),
         content: form.text("content").to_string(),

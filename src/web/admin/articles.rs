@@ -3,7 +3,9 @@
 //! translation, after a confirmation page that works without JavaScript.
 //! The editor is in `article_editor`, categories in `categories`.
 
-use super::form::{notice, Done, Fields};
+use super::confirm::ConfirmPage;
+use super::form::{Done, Fields};
+use super::guard::Posted;
 use super::{render, see_other, Frame, PageError};
 use crate::db::articles::{self, Languages};
 use crate::domain::articles::valid_id;
@@ -72,22 +74,10 @@ pub async fn list_page(
         .await?;
     render(&ListPage {
         frame: Frame::new(&state, &admin, "articles", "Knowledge base"),
-        notice: notice(query.done.as_deref()),
+        notice: super::notice::text(query.done.as_deref()),
         articles,
         category_count,
     })
-}
-
-#[derive(Template)]
-#[template(path = "admin/confirm_delete.html")]
-pub(super) struct ConfirmPage {
-    pub frame: Frame,
-    pub heading: String,
-    pub message: String,
-    pub action: String,
-    pub button: &'static str,
-    pub cancel_url: String,
-    pub hidden: Vec<(&'static str, String)>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -130,22 +120,20 @@ pub async fn delete_page(
     };
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "articles", &heading),
-        heading,
-        message,
+        question: heading,
+        explanation: message,
         action: format!("{base}/admin/articles/{id}/delete"),
         button: if language.is_some() { "Delete the translation" } else { "Delete the article" },
-        cancel_url,
-        hidden: vec![("language", language.unwrap_or_default())],
+        cancel: cancel_url,
+        fields: vec![("language", language.unwrap_or_default())],
     })
 }
 
 pub async fn delete(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Fields,
+    Posted { admin: _, form }: Posted<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let language = crate::i18n::normalize_code(form.text("language"));
     let target = id.clone();

@@ -3,6 +3,7 @@
 //! conversation page's selects both read them.
 
 use crate::db::users::{self, UserQuery};
+use crate::domain::people::display_name as full_name;
 use crate::domain::settings::Settings;
 use crate::domain::{UserSort, UserType};
 use crate::error::ApiResult;
@@ -55,15 +56,6 @@ impl Assignees {
         Some(
             self.departments.iter().find(|d| d.id == id).map_or_else(|| format!("Department {id}"), |d| d.name.clone()),
         )
-    }
-}
-
-pub fn full_name(first: &str, last: &str) -> String {
-    let name = format!("{first} {last}").trim().to_string();
-    if name.is_empty() {
-        "(no name)".to_string()
-    } else {
-        name
     }
 }
 

@@ -5,7 +5,8 @@
 
 use super::automation_form::{all_operators, Draft, BLANK_CONDITIONS};
 use super::automations::kind_title;
-use super::form::{notice, refused, Done, Fields};
+use super::form::{refused, Done, Fields};
+use super::guard::AdminPost;
 use super::{render, see_other, Frame, PageError};
 use crate::db::automations as store;
 use crate::domain::automations::conditions::{Side, CATALOG};
@@ -191,30 +192,24 @@ pub async fn edit_page(
     let (kind, draft) = found.ok_or(PageError::NotFound)?;
     let title = if draft.name.is_empty() { "Edit automation".to_string() } else { format!("Edit: {}", draft.name) };
     let mut page = page(Frame::new(&state, &admin, "automations", &title), kind, false, draft);
-    page.notice = notice(query.done.as_deref());
+    page.notice = super::notice::text(query.done.as_deref());
     render(&page)
 }
 
 pub async fn create(
-    admin: Admin,
     state: web::Data<AppState>,
     query: web::Query<TypeQuery>,
-    form: Fields,
+    AdminPost { admin, form }: AdminPost<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    admin.require_admin()?;
-    admin.check_csrf(form.csrf())?;
     let kind = kind_of(&query)?;
     save(admin, state, kind, None, form).await
 }
 
 pub async fn update(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Fields,
+    AdminPost { admin, form }: AdminPost<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    admin.require_admin()?;
-    admin.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let lookup = id.clone();
     let saved = state.read(move |conn| Ok(store::find(conn, &lookup)?)).await?.ok_or(PageError::NotFound)?;

@@ -2,8 +2,9 @@
 //! and deleting an automation after a confirmation page. The editor is in
 //! `automation_editor`.
 
-use super::articles::ConfirmPage;
-use super::form::{notice, Done, Fields};
+use super::confirm::ConfirmPage;
+use super::form::{Done, Fields};
+use super::guard::AdminPost;
 use super::{render, see_other, Frame, PageError};
 use crate::db::automations as store;
 use crate::domain::automations::{parse_saved, saved_json, Kind};
@@ -95,7 +96,7 @@ pub async fn list_page(
         .collect();
     render(&ListPage {
         frame: Frame::new(&state, &admin, "automations", "Automations"),
-        notice: notice(query.done.as_deref()),
+        notice: super::notice::text(query.done.as_deref()),
         sections,
     })
 }
@@ -115,25 +116,22 @@ pub async fn delete_page(
     let heading = format!("Delete the automation “{name}”?");
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "automations", &heading),
-        heading,
-        message: "It stops running, and its translations and the record of whom it ran for are deleted too."
+        question: heading,
+        explanation: "It stops running, and its translations and the record of whom it ran for are deleted too."
             .to_string(),
         action: format!("{base}/admin/automations/{id}/delete"),
         button: "Delete the automation",
-        cancel_url: format!("{base}/admin/automations/{id}"),
-        hidden: Vec::new(),
+        cancel: format!("{base}/admin/automations/{id}"),
+        fields: Vec::new(),
     })
 }
 
 /// Deletes one automation: the others are saved again as automations-save would.
 pub async fn delete(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Fields,
+    AdminPost { admin: _, form: _ }: AdminPost<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    admin.require_admin()?;
-    admin.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let deleted = state
         .write(move |tx| {

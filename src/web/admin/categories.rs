@@ -3,8 +3,9 @@
 //! page. Categories are checked by `domain::articles::check_category` and stored
 //! by `db::articles::replace_categories`, as save-articles-categories does.
 
-use super::articles::ConfirmPage;
-use super::form::{notice, refused, Done, Fields};
+use super::confirm::ConfirmPage;
+use super::form::{refused, Done, Fields};
+use super::guard::Posted;
 use super::{render, see_other, Frame, PageError};
 use crate::db::articles::{self, CategoryRow};
 use crate::domain::articles::{check_category, new_id, unique_slug, valid_id};
@@ -52,7 +53,7 @@ pub async fn categories_page(
     let categories = state.read(|conn| Ok(articles::categories(conn)?)).await?;
     render(&CategoriesPage {
         frame: Frame::new(&state, &admin, "articles", "Categories"),
-        notice: notice(query.done.as_deref()),
+        notice: super::notice::text(query.done.as_deref()),
         error: None,
         rows: categories.iter().map(Row::of).collect(),
         new_row: Row::default(),
@@ -124,8 +125,10 @@ fn checked(rows: &[Row], new_row: &Row, stored: &[CategoryRow]) -> Result<Vec<Ca
     Ok(categories)
 }
 
-pub async fn save(admin: Admin, state: web::Data<AppState>, form: Fields) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(form.csrf())?;
+pub async fn save(
+    state: web::Data<AppState>,
+    Posted { admin, form }: Posted<Fields>,
+) -> Result<HttpResponse, PageError> {
     let (rows, new_row) = rows_of(&form);
     let (sent_rows, sent_new) = (rows.clone(), new_row.clone());
     let outcome = state
@@ -172,25 +175,23 @@ pub async fn delete_page(
     let heading = format!("Delete the category “{}”?", category.title);
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "articles", &heading),
-        message: format!(
+        explanation: format!(
             "The category goes, and its help-center page with it. Its {used_by} article(s) stay, in their other \
              categories or without one."
         ),
-        heading,
+        question: heading,
         action: format!("{base}/admin/articles/categories/{id}/delete"),
         button: "Delete the category",
-        cancel_url: format!("{base}/admin/articles/categories"),
-        hidden: Vec::new(),
+        cancel: format!("{base}/admin/articles/categories"),
+        fields: Vec::new(),
     })
 }
 
 pub async fn delete(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Fields,
+    Posted { admin: _, form: _ }: Posted<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(form.csrf())?;
     let id = path.into_inner();
     if !valid_id(&id) {
         return Err(PageError::NotFound);

@@ -8,15 +8,16 @@
 //! `admin.js`; `…/transcript.csv` downloads the conversation as the API's
 //! `transcript` writes it.
 
-use super::assignees::{full_name, options, with_current, Assignees, Opt};
-use super::inbox::{source_name, status_name};
+use super::assignees::{options, with_current, Assignees, Opt};
 use super::{render, Frame, PageError};
 use crate::db::conversations::{self, ConversationRow};
 use crate::db::doorway::Db;
 use crate::db::messages::{self, MessageRow};
 use crate::db::{notes, typing, users};
+use crate::domain::people::display_name as full_name;
 use crate::domain::settings::Settings;
 use crate::domain::{markup, After, UserType};
+use crate::domain::{source_name, status_label};
 use crate::error::ApiResult;
 use crate::ops::exports;
 use crate::state::AppState;
@@ -105,15 +106,14 @@ pub struct ConversationPage {
     notice: Option<&'static str>,
 }
 
+/// The side a message's sender is on (how the page styles it), and their type.
 fn role(user_type: UserType) -> (&'static str, &'static str) {
-    match user_type {
-        UserType::Agent => ("staff", "Agent"),
-        UserType::Admin => ("staff", "Admin"),
-        UserType::Bot => ("bot", "Bot"),
-        UserType::User => ("customer", "User"),
-        UserType::Lead => ("customer", "Lead"),
-        UserType::Visitor => ("customer", "Visitor"),
-    }
+    let side = match user_type {
+        UserType::Agent | UserType::Admin => "staff",
+        UserType::Bot => "bot",
+        UserType::User | UserType::Lead | UserType::Visitor => "customer",
+    };
+    (side, user_type.label())
 }
 
 pub fn message_view(row: &MessageRow) -> MessageView {
@@ -220,7 +220,7 @@ pub async fn page(
     let shared = state.clone();
     let loaded = state.session(move |db| load(db, &shared, id)).await?.ok_or(PageError::NotFound)?;
     let c = &loaded.conversation;
-    let (status, status_class) = status_name(c.status_code);
+    let (status, status_class) = status_label(c.status_code);
     let customer_name = full_name(&c.first_name, &c.last_name);
     let title = if c.title.trim().is_empty() { format!("Conversation with {customer_name}") } else { c.title.clone() };
     let agent = c.agent_id.map(|a| a.to_string()).unwrap_or_default();
@@ -278,27 +278,13 @@ pub struct PageParams {
     done: String,
 }
 
-fn notice(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "sent" => "Reply sent.",
-        "note-added" => "Note added.",
-        "note-deleted" => "Note deleted.",
-        "empty-note" => "Write something in the note first.",
-        "restored" => "Conversation restored to the inbox.",
-        "archived" => "Conversation archived.",
-        "trashed" => "Conversation moved to the trash.",
-        "assigned" => "Assignment saved.",
-        _ => return None,
-    })
-}
-
 pub async fn conversation_page(
     admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
-    render(&page(&state, &admin, path.into_inner(), Draft::default(), notice(&params.done)).await?)
+    render(&page(&state, &admin, path.into_inner(), Draft::default(), super::notice::text(Some(&params.done))).await?)
 }
 
 #[derive(serde::Deserialize)]

@@ -9,10 +9,13 @@
 //! confirmation page (`GET …/trash`, `GET …/notes/{note}/delete`) whose form does
 //! it, so confirming needs no JavaScript. The trash can be undone (restore).
 
-use super::assignees::full_name;
+use super::confirm::ConfirmPage;
 use super::conversation::{page, saved_reply, Draft};
+use super::form::Form;
+use super::guard::Posted;
 use super::{render, see_other, Frame, PageError};
 use crate::db::{conversations, notes};
+use crate::domain::people::display_name as full_name;
 use crate::domain::{markup, ConversationStatus};
 use crate::ops::conversations::{assign_agent, change_status};
 use crate::ops::messages::{self as sending, Outgoing, StatusChange, MESSAGE_MAX};
@@ -21,22 +24,6 @@ use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use askama::Template;
-
-/// Form bodies may carry a whole message (up to 64 KiB of text, escaped).
-pub const FORM_LIMIT: usize = 512 * 1024;
-
-#[derive(Template)]
-#[template(path = "admin/confirm.html")]
-struct ConfirmPage {
-    frame: Frame,
-    question: String,
-    explanation: &'static str,
-    action: String,
-    fields: Vec<(&'static str, String)>,
-    button: &'static str,
-    cancel: String,
-}
 
 fn conversation_url(state: &AppState, id: i64) -> String {
     format!("{}/admin/conversations/{id}", state.config.base_path)
@@ -53,7 +40,6 @@ fn parse_id(text: &str) -> Result<Option<i64>, PageError> {
 
 #[derive(serde::Deserialize)]
 pub struct ReplyForm {
-    csrf_token: String,
     #[serde(default)]
     message: String,
     /// `send` (the default), `preview`, or `insert` (the chosen saved reply).
@@ -64,13 +50,11 @@ pub struct ReplyForm {
 }
 
 pub async fn reply(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<ReplyForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<ReplyForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
-    let (id, form) = (path.into_inner(), form.into_inner());
+    let (id, form) = (path.into_inner(), form);
     match form.action.as_str() {
         "preview" => {
             let draft = Draft { preview: Some(markup::to_html(&form.message)), message: form.message, error: None };
@@ -125,21 +109,18 @@ pub async fn reply(
 
 #[derive(serde::Deserialize)]
 pub struct PreviewForm {
-    csrf_token: String,
     #[serde(default)]
     message: String,
 }
 
 /// The reply's markup as HTML, for the live preview; everything typed is escaped.
-pub async fn preview(admin: Admin, form: web::Form<PreviewForm>) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
+pub async fn preview(Posted { form: Form(form), .. }: Posted<Form<PreviewForm>>) -> Result<HttpResponse, PageError> {
     let text: String = form.message.chars().take(MESSAGE_MAX).collect();
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup::to_html(&text)))
 }
 
 #[derive(serde::Deserialize)]
 pub struct StatusForm {
-    csrf_token: String,
     status: String,
     #[serde(default)]
     confirmed: String,
@@ -152,7 +133,7 @@ fn trash_confirmation(state: &AppState, admin: &Admin, id: i64) -> Result<HttpRe
     render(&ConfirmPage {
         frame: Frame::new(state, admin, "inbox", "Move to the trash?"),
         question: format!("Move conversation #{id} to the trash?"),
-        explanation: "It leaves the inbox. You can restore it from the trash.",
+        explanation: "It leaves the inbox. You can restore it from the trash.".into(),
         action: format!("{}/status", conversation_url(state, id)),
         fields: vec![("status", "trash".into()), ("confirmed", "yes".into())],
         button: "Move to the trash",
@@ -174,12 +155,10 @@ pub async fn trash_page(
 }
 
 pub async fn set_status(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<StatusForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<StatusForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let id = path.into_inner();
     let (status, done) = match form.status.as_str() {
         "archive" => (ConversationStatus::Archive, "archived"),
@@ -204,7 +183,6 @@ pub async fn set_status(
 
 #[derive(serde::Deserialize)]
 pub struct AssignForm {
-    csrf_token: String,
     #[serde(default)]
     agent: String,
     #[serde(default)]
@@ -212,12 +190,10 @@ pub struct AssignForm {
 }
 
 pub async fn assign(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<AssignForm>,
+    Posted { admin: _, form: Form(form) }: Posted<Form<AssignForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let id = path.into_inner();
     let (agent, department) = (parse_id(&form.agent)?, parse_id(&form.department)?);
     state
@@ -230,21 +206,18 @@ pub async fn assign(
 
 #[derive(serde::Deserialize)]
 pub struct NoteForm {
-    csrf_token: String,
     #[serde(default)]
     message: String,
 }
 
 pub async fn add_note(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<NoteForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<NoteForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let id = path.into_inner();
     let (author, name) = (admin.user.id, full_name(&admin.user.first_name, &admin.user.last_name));
-    let (message, now) = (form.into_inner().message, state.clock.now_text());
+    let (message, now) = (form.message, state.clock.now_text());
     let added = state.write(move |tx| Ok(note_ops::add(tx, id, author, &name, &message, &now))).await?;
     let done = match added {
         Ok(_) => "note-added",
@@ -255,9 +228,7 @@ pub async fn add_note(
 }
 
 #[derive(serde::Deserialize)]
-pub struct ConfirmForm {
-    csrf_token: String,
-}
+pub struct ConfirmForm {}
 
 /// The confirmation step before deleting a note.
 pub async fn delete_note_page(
@@ -274,7 +245,7 @@ pub async fn delete_note_page(
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "inbox", "Delete the note?"),
         question: format!("Delete this note? “{quoted}”"),
-        explanation: "Deleted notes cannot be restored.",
+        explanation: "Deleted notes cannot be restored.".into(),
         action: format!("{}/notes/{note}/delete", conversation_url(&state, id)),
         fields: vec![],
         button: "Delete the note",
@@ -283,12 +254,10 @@ pub async fn delete_note_page(
 }
 
 pub async fn delete_note(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
-    form: web::Form<ConfirmForm>,
+    Posted { admin: _, form: Form(_form) }: Posted<Form<ConfirmForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let (id, note) = path.into_inner();
     let deleted = state.write(move |tx| Ok(notes::delete(tx, id, note)?)).await?;
     if !deleted {

@@ -1,12 +1,12 @@
-//! Posted admin forms read as ordered name/value pairs, for forms whose fields
-//! repeat or are named by row (settings rows, automation conditions, article
-//! categories). The body is capped at `max_body_bytes`, like the API's.
+//! Posted admin forms: [`Fields`], ordered name/value pairs for forms whose
+//! fields repeat or are named by row (settings rows, automation conditions,
+//! article categories), and [`Form`], fields by name into a struct. Bodies are
+//! capped at `max_body_bytes`, like the API's; [`super::guard`] reads them.
 
 use super::PageError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
+use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
 /// The fields of an `application/x-www-form-urlencoded` body, in order.
@@ -32,36 +32,50 @@ impl Fields {
         self.get(name).is_some()
     }
 
-    /// The CSRF token the form carried, or `""`.
-    pub fn csrf(&self) -> &str {
-        self.text("csrf_token")
-    }
-
     #[cfg(test)]
     pub fn of(pairs: &[(&str, &str)]) -> Self {
         Self(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
 }
 
-impl FromRequest for Fields {
-    type Error = PageError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<web::Data<AppState>>().map_or(2 << 20, |state| state.config.max_body_bytes);
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| PageError::BadForm)?;
-                if body.len() + chunk.len() > limit {
-                    return Err(PageError::BadForm);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(Fields(url::form_urlencoded::parse(&body).into_owned().collect()))
-        })
+impl Fields {
+    fn parse(body: &[u8]) -> Self {
+        Fields(url::form_urlencoded::parse(body).into_owned().collect())
     }
+}
+
+/// A form body read into `T` (its fields by name).
+pub struct Form<T>(pub T);
+
+/// How a posted body is read, once [`super::guard`] has checked its token.
+pub trait FormBody: Sized {
+    fn read(body: &[u8]) -> Result<Self, PageError>;
+}
+
+impl FormBody for Fields {
+    fn read(body: &[u8]) -> Result<Self, PageError> {
+        Ok(Fields::parse(body))
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> FormBody for Form<T> {
+    fn read(body: &[u8]) -> Result<Self, PageError> {
+        serde_urlencoded::from_bytes(body).map(Form).map_err(|_| PageError::BadForm)
+    }
+}
+
+/// The body of a request, at most `max_body_bytes`.
+pub(super) async fn read_body(req: &HttpRequest, mut payload: Payload) -> Result<web::Bytes, PageError> {
+    let limit = req.app_data::<web::Data<AppState>>().map_or(2 << 20, |state| state.config.max_body_bytes);
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| PageError::BadForm)?;
+        if body.len() + chunk.len() > limit {
+            return Err(PageError::BadForm);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// A page shown again with what was sent and why it was refused (HTTP 422).
@@ -69,21 +83,6 @@ pub fn refused(page: &impl askama::Template) -> Result<actix_web::HttpResponse, 
     let mut response = super::render(page)?;
     *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)
-}
-
-/// The message for a `?done=` code after a post/redirect/get. Only these fixed
-/// texts are ever shown, so nothing in an address reaches the page.
-pub fn notice(done: Option<&str>) -> Option<&'static str> {
-    Some(match done? {
-        "saved" => "Saved.",
-        "created" => "Created.",
-        "deleted" => "Deleted.",
-        "translation-deleted" => "The translation was deleted.",
-        "test-email" => "A test email is queued. Follow its delivery on the Jobs page.",
-        "test-webhook" => "A test webhook is queued. Follow its delivery on the Jobs page.",
-        "ran" => "The due jobs ran.",
-        _ => return None,
-    })
 }
 
 /// A query's `done` code, for [`notice`].

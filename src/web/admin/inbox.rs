@@ -10,12 +10,14 @@
 //! HTML fragment: `admin.js` fetches it when the event stream reports a new message
 //! and moves or inserts those rows without a reload.
 
-use super::assignees::{full_name, options, Assignees, Opt};
+use super::assignees::{options, Assignees, Opt};
 use super::{render, see_other, Frame, PageError};
 use crate::db::conversations::{self, InboxQuery, InboxRow, StatusFilter};
 use crate::db::{messages, search};
 use crate::domain::is_source_code;
+use crate::domain::people::display_name as full_name;
 use crate::domain::{markup, page_offset, After, ConversationStatus, UserType, PAGE_SIZE};
+use crate::domain::{source_name, status_label};
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
@@ -152,16 +154,6 @@ pub struct Row {
     pub unread: i64,
 }
 
-pub fn status_name(code: i64) -> (&'static str, &'static str) {
-    match code {
-        0 => ("Live", "live"),
-        1 => ("Waiting for the user", "waiting-user"),
-        2 => ("Waiting for an agent", "waiting-agent"),
-        3 => ("Archived", "archived"),
-        _ => ("Trash", "trash"),
-    }
-}
-
 /// How long ago `time` ("YYYY-MM-DD HH:MM:SS", UTC) was, in a few characters.
 pub fn age(now: DateTime<Utc>, time: &str) -> String {
     let Ok(then) = NaiveDateTime::parse_from_str(time, crate::clock::FORMAT) else { return time.to_string() };
@@ -182,7 +174,7 @@ fn row(r: InboxRow, me: i64, now: DateTime<Utc>, names: &Assignees, unread: &Has
         (false, false) if preview.is_empty() => "(attachment)".to_string(),
         _ => preview,
     };
-    let (status, status_class) = status_name(r.conversation_status_code);
+    let (status, status_class) = status_label(r.conversation_status_code);
     Row {
         conversation_id: r.conversation_id,
         message_id: r.message_id,
@@ -268,12 +260,7 @@ pub async fn inbox_page(
     let listing = list(&state, &admin, &filters, None).await?;
     let full = listing.rows.len() as i64 == PAGE_SIZE;
     let with = |query: String| if query.is_empty() { base.clone() } else { format!("{base}?{query}") };
-    let notice = match params.done.as_str() {
-        "archived" => Some("Conversation archived."),
-        "trashed" => Some("Conversation moved to the trash."),
-        "restored" => Some("Conversation restored to the inbox."),
-        _ => None,
-    };
+    let notice = super::notice::text(Some(params.done.as_str()));
     let title = if filters.is_default() { "Inbox" } else { "Inbox (filtered)" };
     let department = filters.department.map(|d| d.to_string()).unwrap_or_default();
     let mut agents = options(("", "Anyone"), &listing.names.agents, &filters.agent);
@@ -299,26 +286,6 @@ pub async fn inbox_page(
         rows: listing.rows,
         filters,
     })
-}
-
-/// The channel a source code stands for, for the codes Switchboard's clients use.
-pub fn source_name(code: &str) -> String {
-    let name = match code {
-        "em" => "Email",
-        "tk" => "Ticket",
-        "wa" => "WhatsApp",
-        "fb" => "Messenger",
-        "ig" => "Instagram",
-        "tg" => "Telegram",
-        "tw" => "Twitter",
-        "vb" => "Viber",
-        "ln" => "LINE",
-        "wc" => "WeChat",
-        "tm" => "Text message",
-        "gbm" => "Google Business Messages",
-        _ => return code.to_string(),
-    };
-    format!("{name} ({code})")
 }
 
 #[derive(Template)]

@@ -2,7 +2,8 @@
 //! outcome and report, the outbox's counts by state and its latest items, and a
 //! button that runs the due jobs now, as `cron-jobs` does.
 
-use super::form::{notice, Done, Fields};
+use super::form::{Done, Fields};
+use super::guard::AdminPost;
 use super::{render, see_other, Frame, PageError};
 use crate::db::{jobs as runs, outbox};
 use crate::state::AppState;
@@ -89,7 +90,7 @@ pub async fn jobs_page(
         .await?;
     render(&JobsPage {
         frame: Frame::new(&state, &admin, "jobs", "Jobs and outbox"),
-        notice: notice(query.done.as_deref()),
+        notice: super::notice::text(query.done.as_deref()),
         runs,
         counts,
         items,
@@ -98,9 +99,7 @@ pub async fn jobs_page(
 }
 
 /// Runs every due job now, as cron-jobs does.
-pub async fn run_due(admin: Admin, state: web::Data<AppState>, form: Fields) -> Result<HttpResponse, PageError> {
-    admin.require_admin()?;
-    admin.check_csrf(form.csrf())?;
+pub async fn run_due(state: web::Data<AppState>, _: AdminPost<Fields>) -> Result<HttpResponse, PageError> {
     let shared = state.get_ref().clone();
     let ran = state.session(move |db| crate::jobs::run_due(db, &shared)).await?;
     for (job, result) in ran {

@@ -10,9 +10,11 @@ mod automation_editor;
 mod automation_form;
 mod automations;
 mod categories;
+mod confirm;
 mod conversation;
 mod conversation_forms;
 mod form;
+mod guard;
 mod inbox;
 mod jobs;
 mod live;
@@ -85,20 +87,19 @@ fn backoffice_routes(config: &mut web::ServiceConfig) {
 /// The inbox, the conversation page and their live updates.
 fn inbox_routes(config: &mut web::ServiceConfig) {
     use conversation_forms as forms;
-    let form_limit = || web::FormConfig::default().limit(forms::FORM_LIMIT);
     config
         .route("/admin/inbox/rows", web::get().to(inbox::inbox_rows))
         .route("/admin/events", web::get().to(live::events))
         .route("/admin/events/poll", web::get().to(live::poll))
-        .service(web::resource("/admin/conversations/preview").app_data(form_limit()).post(forms::preview))
+        .route("/admin/conversations/preview", web::post().to(forms::preview))
         .route("/admin/conversations/{id}", web::get().to(conversation::conversation_page))
         .route("/admin/conversations/{id}/messages", web::get().to(conversation::conversation_messages))
         .route("/admin/conversations/{id}/transcript.csv", web::get().to(conversation::transcript))
-        .service(web::resource("/admin/conversations/{id}/reply").app_data(form_limit()).post(forms::reply))
+        .route("/admin/conversations/{id}/reply", web::post().to(forms::reply))
         .route("/admin/conversations/{id}/status", web::post().to(forms::set_status))
         .route("/admin/conversations/{id}/trash", web::get().to(forms::trash_page))
         .route("/admin/conversations/{id}/assign", web::post().to(forms::assign))
-        .service(web::resource("/admin/conversations/{id}/notes").app_data(form_limit()).post(forms::add_note))
+        .route("/admin/conversations/{id}/notes", web::post().to(forms::add_note))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::get().to(forms::delete_note_page))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::post().to(forms::delete_note));
 }
@@ -115,7 +116,7 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(state: &AppState, admin: &Admin, section: &'static str, title: &str) -> Self {
-        let name = format!("{} {}", admin.user.first_name, admin.user.last_name).trim().to_string();
+        let name = crate::domain::people::full_name(&admin.user.first_name, &admin.user.last_name);
         Self {
             base_path: state.config.base_path.clone(),
             title: title.to_string(),

@@ -19,6 +19,21 @@ const NOTICES: &[(&str, &str)] = &[
     ),
     ("password-reset", "Your password was changed. Sign in with your new password."),
     ("sign-in-expired", "That sign-in took too long. Enter your password again."),
+    ("saved", "Saved."),
+    ("created", "Created."),
+    ("deleted", "Deleted."),
+    ("translation-deleted", "The translation was deleted."),
+    ("test-email", "A test email is queued. Follow its delivery on the Jobs page."),
+    ("test-webhook", "A test webhook is queued. Follow its delivery on the Jobs page."),
+    ("ran", "The due jobs ran."),
+    ("sent", "Reply sent."),
+    ("note-added", "Note added."),
+    ("note-deleted", "Note deleted."),
+    ("empty-note", "Write something in the note first."),
+    ("restored", "Conversation restored to the inbox."),
+    ("archived", "Conversation archived."),
+    ("trashed", "Conversation moved to the trash."),
+    ("assigned", "Assignment saved."),
 ];
 
 /// The text of the notice `code` names, if it names one.

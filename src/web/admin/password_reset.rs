@@ -119,7 +119,7 @@ pub async fn reset_request(
         Some((user, to)) => {
             let token = random_hex(32);
             let link = format!("{}/admin/password-reset/{token}", state.config.public_base());
-            let name = super::users::full_name(&user.first_name, &user.last_name);
+            let name = crate::domain::people::full_name(&user.first_name, &user.last_name);
             let rendered = (
                 EmailText { name: &name, link: &link, minutes: LINK_MINUTES }.render(),
                 EmailHtml { name: &name, link: &link, minutes: LINK_MINUTES }.render(),

@@ -5,6 +5,8 @@
 //! they can end. A wrong current password counts as a failed sign-in, so the
 //! sign-in lock-out also stops guessing from an open session.
 
+use super::form::Form;
+use super::guard::Posted;
 use super::login::{address_of, locked_message, locked_minutes, record_failure};
 use super::{notice, render, see_other, Frame, PageError};
 use crate::db::users::{self, UserChanges};
@@ -248,7 +250,6 @@ pub(super) async fn check_password(
 
 #[derive(serde::Deserialize)]
 pub struct DetailsForm {
-    csrf_token: String,
     #[serde(default)]
     first_name: String,
     #[serde(default)]
@@ -261,12 +262,9 @@ pub struct DetailsForm {
 
 pub async fn profile_save(
     req: HttpRequest,
-    admin: Admin,
     state: web::Data<AppState>,
-    form: web::Form<DetailsForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<DetailsForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
-    let form = form.into_inner();
     let mut errors = Errors::default();
     let first_name = people::name(&form.first_name).map_err(|e| errors.first_name = Some(e)).ok();
     let last_name = people::name(&form.last_name).map_err(|e| errors.last_name = Some(e)).ok();
@@ -315,7 +313,6 @@ pub async fn profile_save(
 
 #[derive(serde::Deserialize)]
 pub struct PasswordForm {
-    csrf_token: String,
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -326,12 +323,9 @@ pub struct PasswordForm {
 
 pub async fn password_save(
     req: HttpRequest,
-    admin: Admin,
     state: web::Data<AppState>,
-    form: web::Form<PasswordForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<PasswordForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
-    let form = form.into_inner();
     let new_password = match people::password(&form.new_password) {
         Ok(Some(password)) if password == form.confirm_password => Ok(password),
         Ok(Some(_)) => Err("the two new passwords are not the same".to_string()),
@@ -362,17 +356,14 @@ pub async fn password_save(
 
 #[derive(serde::Deserialize)]
 pub struct EndForm {
-    csrf_token: String,
     /// A session's handle, or `others` for every session but this one.
     session: String,
 }
 
 pub async fn session_end(
-    admin: Admin,
     state: web::Data<AppState>,
-    form: web::Form<EndForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<EndForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let (shared, id, keep, wanted) =
         (state.get_ref().clone(), admin.user.id, admin.session.clone(), form.session.clone());
     let live = crate::web::session::live(&state);

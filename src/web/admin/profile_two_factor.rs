@@ -3,6 +3,8 @@
 //! drawn on the server); a right code from the person's app turns it on. Turning
 //! it off asks for the password on a page of its own.
 
+use super::form::Form;
+use super::guard::Posted;
 use super::profile::{check_password, PasswordCheck};
 use super::{render, see_other, Frame, PageError};
 use crate::db::two_factor;
@@ -13,9 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 #[derive(serde::Deserialize)]
-pub struct CsrfForm {
-    csrf_token: String,
-}
+pub struct CsrfForm {}
 
 fn to_profile(state: &AppState, done: &str) -> HttpResponse {
     let query = if done.is_empty() { String::new() } else { format!("?done={done}") };
@@ -23,11 +23,9 @@ fn to_profile(state: &AppState, done: &str) -> HttpResponse {
 }
 
 pub async fn two_factor_start(
-    admin: Admin,
     state: web::Data<AppState>,
-    form: web::Form<CsrfForm>,
+    Posted { admin, form: Form(_form) }: Posted<Form<CsrfForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let sealed = crate::domain::two_factor::seal(&state.key, &crate::domain::two_factor::new_secret());
     let (id, now) = (admin.user.id, state.clock.now_text());
     let started = state.write(move |tx| Ok(two_factor::start(tx, id, &sealed, &now)?)).await?;
@@ -94,17 +92,14 @@ pub async fn two_factor_qr(admin: Admin, state: web::Data<AppState>) -> Result<H
 
 #[derive(serde::Deserialize)]
 pub struct CodeForm {
-    csrf_token: String,
     #[serde(default)]
     code: String,
 }
 
 pub async fn two_factor_enable(
-    admin: Admin,
     state: web::Data<AppState>,
-    form: web::Form<CodeForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<CodeForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let Some(secret) = pending_secret(&state, &admin).await? else { return Ok(to_profile(&state, "")) };
     let Some(step) = crate::domain::two_factor::matching_step(&secret, &form.code, state.clock.now()) else {
         let error = "That code is not right. Check that your app's clock is correct and enter the code it shows now.";
@@ -138,19 +133,16 @@ pub async fn two_factor_off_page(admin: Admin, state: web::Data<AppState>) -> Re
 
 #[derive(serde::Deserialize)]
 pub struct OffForm {
-    csrf_token: String,
     #[serde(default)]
     password: String,
 }
 
 pub async fn two_factor_disable(
     req: HttpRequest,
-    admin: Admin,
     state: web::Data<AppState>,
-    form: web::Form<OffForm>,
+    Posted { admin, form: Form(form) }: Posted<Form<OffForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
-    let check = check_password(&state, &req, &admin, form.into_inner().password).await?;
+    let check = check_password(&state, &req, &admin, form.password).await?;
     if !matches!(check, PasswordCheck::Right) {
         return off_page(&state, &admin, check.problem().map(|p| format!("Password: {p}.")));
     }

@@ -3,7 +3,8 @@
 //! shown beside their fields; and the "send test email" and "send test webhook"
 //! buttons, which queue exactly what send-test-email and send-test-webhook do.
 
-use super::form::{notice, refused, Fields};
+use super::form::{refused, Fields};
+use super::guard::AdminPost;
 use super::settings_form::{check, posted, section_settings, sections, view, SectionView};
 use super::{render, see_other, Frame, PageError};
 use crate::domain::Email;
@@ -86,7 +87,7 @@ pub async fn settings_page(
 ) -> Result<HttpResponse, PageError> {
     admin.require_admin()?;
     let mut page = page(&admin, &state, None).await?;
-    page.notice = notice(query.done.as_deref());
+    page.notice = super::notice::text(query.done.as_deref());
     page.notice_section = query.section.clone().unwrap_or_default();
     render(&page)
 }
@@ -98,13 +99,10 @@ fn back(state: &AppState, done: &str, section: &str) -> HttpResponse {
 
 /// Saves one section: every setting in it is checked, and all are saved or none.
 pub async fn save_section(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: Fields,
+    AdminPost { admin, form }: AdminPost<Fields>,
 ) -> Result<HttpResponse, PageError> {
-    admin.require_admin()?;
-    admin.check_csrf(form.csrf())?;
     let section = path.into_inner();
     if !sections().contains(&section.as_str()) {
         return Err(PageError::NotFound);
@@ -130,9 +128,10 @@ pub async fn save_section(
 }
 
 /// Queues the test email (to the address given, else the admin's own).
-pub async fn test_email(admin: Admin, state: web::Data<AppState>, form: Fields) -> Result<HttpResponse, PageError> {
-    admin.require_admin()?;
-    admin.check_csrf(form.csrf())?;
+pub async fn test_email(
+    state: web::Data<AppState>,
+    AdminPost { admin, form }: AdminPost<Fields>,
+) -> Result<HttpResponse, PageError> {
     let to = match form.text("to").trim() {
         "" => admin.user.email.clone().unwrap_or_default(),
         given => given.to_string(),
@@ -150,9 +149,10 @@ pub async fn test_email(admin: Admin, state: web::Data<AppState>, form: Fields) 
 }
 
 /// Queues the test webhook to the saved webhook URL.
-pub async fn test_webhook(admin: Admin, state: web::Data<AppState>, form: Fields) -> Result<HttpResponse, PageError> {
-    admin.require_admin()?;
-    admin.check_csrf(form.csrf())?;
+pub async fn test_webhook(
+    state: web::Data<AppState>,
+    AdminPost { admin, .. }: AdminPost<Fields>,
+) -> Result<HttpResponse, PageError> {
     let shared = state.get_ref().clone();
     let queued = state.write(move |tx| Ok(crate::outbox::webhooks::fire_test(tx, &shared)?)).await?;
     if queued.is_none() {

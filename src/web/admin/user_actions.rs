@@ -4,34 +4,23 @@
 //! button that posts (so they work without JavaScript), and each is checked on
 //! the server again when posted.
 
-use super::users::{full_name, may_manage};
+use super::confirm::ConfirmPage;
+use super::form::Form;
+use super::guard::Posted;
+use super::users::may_manage;
 use super::{render, see_other, Frame, PageError};
 use crate::db::two_factor;
 use crate::db::users::{self, UserRow};
+use crate::domain::people::full_name;
 use crate::domain::UserType;
 use crate::error::Outcome;
 use crate::ops::users as accounts;
 use crate::state::AppState;
 use crate::web::session::Admin;
 use actix_web::{web, HttpResponse};
-use askama::Template;
-
-/// A "do you really want to…" page.
-#[derive(Template)]
-#[template(path = "admin/users/confirm.html")]
-struct ConfirmPage {
-    frame: Frame,
-    message: String,
-    consequence: &'static str,
-    action: String,
-    button: &'static str,
-    cancel: String,
-}
 
 #[derive(serde::Deserialize)]
-pub struct ConfirmForm {
-    csrf_token: String,
-}
+pub struct ConfirmForm {}
 
 async fn find(state: &AppState, id: i64) -> Result<UserRow, PageError> {
     state.read(move |conn| Ok(users::find(conn, id)?)).await?.ok_or(PageError::NotFound)
@@ -54,21 +43,20 @@ pub async fn delete_user_page(
     let base = &state.config.base_path;
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "users", "Delete user"),
-        message: format!("Delete {}?", shown_name(&user)),
-        consequence: "Their conversations, messages and details are deleted with them. This cannot be undone.",
+        question: format!("Delete {}?", shown_name(&user)),
+        explanation: "Their conversations, messages and details are deleted with them. This cannot be undone.".into(),
         action: format!("{base}/admin/users/{}/delete", user.id),
+        fields: Vec::new(),
         button: "Delete for good",
         cancel: format!("{base}/admin/users/{}", user.id),
     })
 }
 
 pub async fn user_delete(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<ConfirmForm>,
+    Posted { admin, form: Form(_form) }: Posted<Form<ConfirmForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let user = find(&state, path.into_inner()).await?;
     if !may_delete(&admin, &user) {
         return Err(PageError::Forbidden);
@@ -119,21 +107,20 @@ pub async fn rotate_token_page(
     let base = &state.config.base_path;
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "users", "Issue a new API token"),
-        message: format!("Issue a new API token for {}?", shown_name(&user)),
-        consequence: "The current token stops working at once: anything that uses it must be given the new one.",
+        question: format!("Issue a new API token for {}?", shown_name(&user)),
+        explanation: "The current token stops working at once: anything that uses it must be given the new one.".into(),
         action: format!("{base}/admin/users/{}/token", user.id),
+        fields: Vec::new(),
         button: "Issue a new token",
         cancel: format!("{base}/admin/users/{}", user.id),
     })
 }
 
 pub async fn token_rotate(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<ConfirmForm>,
+    Posted { admin, form: Form(_form) }: Posted<Form<ConfirmForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let user = find(&state, path.into_inner()).await?;
     may_rotate(&admin, &user)?;
     let (key, id, keep) = (state.key.clone(), user.id, admin.session.clone());
@@ -165,22 +152,22 @@ pub async fn two_factor_off_page(
     let base = &state.config.base_path;
     render(&ConfirmPage {
         frame: Frame::new(&state, &admin, "users", "Turn off two-factor sign-in"),
-        message: format!("Turn off two-factor sign-in for {}?", shown_name(&user)),
-        consequence: "They will sign in with their password alone until they set it up again. Do this only when you \
-                      know it is them, for example when they lost their phone.",
+        question: format!("Turn off two-factor sign-in for {}?", shown_name(&user)),
+        explanation: "They will sign in with their password alone until they set it up again. Do this only when you \
+                      know it is them, for example when they lost their phone."
+            .into(),
         action: format!("{base}/admin/users/{}/two-factor", user.id),
+        fields: Vec::new(),
         button: "Turn it off",
         cancel: format!("{base}/admin/users/{}", user.id),
     })
 }
 
 pub async fn two_factor_off(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<ConfirmForm>,
+    Posted { admin, form: Form(_form) }: Posted<Form<ConfirmForm>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let user = find(&state, path.into_inner()).await?;
     may_reset_two_factor(&admin, &user)?;
     let id = user.id;

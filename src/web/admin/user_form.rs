@@ -4,10 +4,13 @@
 //! fire, and the role rules of [`super::users::may_manage`] are checked again on
 //! every post, whatever the form offered.
 
-use super::users::{full_name, may_manage, type_label};
+use super::form::Form;
+use super::guard::Posted;
+use super::users::may_manage;
 use super::{render, see_other, Frame, PageError};
 use crate::db::sessions;
 use crate::db::users::{self, UserChanges, UserRow};
+use crate::domain::people::full_name;
 use crate::domain::{people, Email, UserType};
 use crate::error::{ApiError, ApiResult, Outcome};
 use crate::ops::users::{self as accounts, Account};
@@ -30,8 +33,6 @@ pub(super) fn departments(conn: &Connection, state: &AppState) -> ApiResult<Vec<
 
 #[derive(serde::Deserialize, Default)]
 pub struct UserFields {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     first_name: String,
     #[serde(default)]
@@ -173,11 +174,7 @@ fn form_page(
     let types = [UserType::Visitor, UserType::Lead, UserType::User, UserType::Agent, UserType::Admin]
         .into_iter()
         .filter(|t| may_manage(admin, *t))
-        .map(|t| Choice {
-            value: t.as_str().into(),
-            label: type_label(t).into(),
-            selected: fields.user_type == t.as_str(),
-        })
+        .map(|t| Choice { value: t.as_str().into(), label: t.label().into(), selected: fields.user_type == t.as_str() })
         .collect();
     let mut departments: Vec<Choice> = known
         .iter()
@@ -205,7 +202,7 @@ fn form_page(
         action,
         cancel,
         is_new: editing.is_none(),
-        fields: UserFields { csrf_token: String::new(), password: String::new(), ..fields },
+        fields: UserFields { password: String::new(), ..fields },
         types,
         departments,
         errors,
@@ -239,12 +236,9 @@ fn duplicate_as_saved(result: ApiResult<i64>) -> ApiResult<Saved> {
 }
 
 pub async fn user_create(
-    admin: Admin,
     state: web::Data<AppState>,
-    form: web::Form<UserFields>,
+    Posted { admin, form: Form(fields) }: Posted<Form<UserFields>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
-    let fields = form.into_inner();
     let shared = state.get_ref().clone();
     let known = state.read(move |conn| departments(conn, &shared)).await?;
     let valid = match validate(&fields, &known, None, admin.user.id) {
@@ -309,14 +303,11 @@ pub async fn edit_user_page(
 }
 
 pub async fn user_save(
-    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    form: web::Form<UserFields>,
+    Posted { admin, form: Form(fields) }: Posted<Form<UserFields>>,
 ) -> Result<HttpResponse, PageError> {
-    admin.check_csrf(&form.csrf_token)?;
     let (user, known) = editable(&state, &admin, path.into_inner()).await?;
-    let fields = form.into_inner();
     let valid = match validate(&fields, &known, Some(&user), admin.user.id) {
         Ok(valid) => valid,
         Err(errors) => return form_page(&state, &admin, Some(&user), fields, &known, *errors),

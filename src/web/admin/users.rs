@@ -9,6 +9,7 @@ use crate::db::conversations::{self, InboxQuery, StatusFilter};
 use crate::db::search;
 use crate::db::two_factor;
 use crate::db::users::{self, Detail, UserQuery};
+use crate::domain::people::full_name;
 use crate::domain::{markup, page_offset, UserSort, UserType, PAGE_SIZE};
 use crate::state::AppState;
 use crate::web::session::Admin;
@@ -40,21 +41,6 @@ pub(super) fn may_manage(admin: &Admin, user_type: UserType) -> bool {
         UserType::Agent | UserType::Admin => admin.is_admin(),
         UserType::Bot => false,
     }
-}
-
-pub(super) fn type_label(user_type: UserType) -> &'static str {
-    match user_type {
-        UserType::Visitor => "Visitor",
-        UserType::Lead => "Lead",
-        UserType::User => "User",
-        UserType::Agent => "Agent",
-        UserType::Admin => "Admin",
-        UserType::Bot => "Bot",
-    }
-}
-
-pub(super) fn full_name(first: &str, last: &str) -> String {
-    format!("{first} {last}").trim().to_string()
 }
 
 /// The type filters of the list, as `(value, label, types)`.
@@ -156,7 +142,7 @@ pub async fn users_page(
                 id: u.id,
                 name: full_name(&u.first_name, &u.last_name),
                 email: u.email.unwrap_or_default(),
-                type_label: type_label(u.user_type),
+                type_label: u.user_type.label(),
                 last_activity: u.last_activity,
             })
             .collect(),
@@ -245,7 +231,7 @@ pub async fn user_page(
         notice: notice::text(query.done.as_deref()),
         id: user.id,
         email: user.email.clone().unwrap_or_default(),
-        type_label: type_label(user.user_type),
+        type_label: user.user_type.label(),
         profile_image: user.profile_image.clone().filter(|p| !p.is_empty()),
         creation_time: user.creation_time.clone(),
         last_activity: user.last_activity.clone(),
