@@ -6,14 +6,11 @@ use super::{json, Call};
 use crate::contract::profile_image_url;
 use crate::contract::{DetailsJson, MessageJson};
 use crate::db::conversations::{self, InboxQuery, InboxRow, NewConversation, StatusFilter};
-use crate::db::users::UserRow;
 use crate::db::{messages, search, users};
 use crate::domain::{is_source_code, page_offset, ConversationStatus};
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::ops::conversations::{assign_agent, change_status, ensure_agent};
-use crate::ops::notifications::{self, About};
+use crate::ops::conversations::{change_status, ensure_agent};
 use crate::state::AppState;
-use rusqlite::Connection;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
@@ -254,77 +251,6 @@ pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
     let changed = call.write(move |tx| Ok(change_status(tx, &state, id, status)?))?;
     call.state.background.wake();
     found(changed)
-}
-
-/// `message` (a note for the department's agents) is accepted; sending it is the
-/// notifier's job and not done yet.
-/// A routing `message` to email (agent template) to the agents now in charge.
-struct RoutingMessage {
-    text: String,
-    sender_name: String,
-    now: String,
-}
-
-impl RoutingMessage {
-    fn from_args(call: &Call) -> ApiResult<Option<Self>> {
-        let text = call.args.text_max("message", 65_536)?.filter(|m| !m.trim().is_empty() && m != "false");
-        Ok(text.map(|text| Self { text, sender_name: notifications::full_name(&call.caller), now: call.now() }))
-    }
-
-    /// Queues the message about conversation `id` to each of `agents`.
-    fn queue(&self, tx: &Connection, state: &AppState, id: i64, agents: &[UserRow]) -> ApiResult<bool> {
-        let about = About {
-            sender_name: self.sender_name.clone(),
-            message: &self.text,
-            attachments: "",
-            conversation_id: Some(id),
-        };
-        let mut queued = false;
-        for agent in agents {
-            queued |= notifications::queue_templated(tx, state, agent, &about, &self.now)?;
-        }
-        Ok(queued)
-    }
-}
-
-pub fn update_conversation_department(call: &mut Call) -> ApiResult<Value> {
-    let id = call.args.required_id("conversation_id")?;
-    let department = call.args.nullable_id("department")?.ok_or(Failure::MissingArgument("department"))?;
-    let message = RoutingMessage::from_args(call)?;
-    let state = call.state.clone();
-    let queued = call.write(move |tx| {
-        if !conversations::set_department(tx, id, department)? {
-            return Err(Outcome::ConversationNotFound.into());
-        }
-        match (department, &message) {
-            (Some(department), Some(message)) => {
-                message.queue(tx, &state, id, &users::agents_with_email(tx, Some(department))?)
-            }
-            _ => Ok(false),
-        }
-    })?;
-    if queued {
-        call.state.background.wake();
-    }
-    Ok(json!(true))
-}
-
-pub fn update_conversation_agent(call: &mut Call) -> ApiResult<Value> {
-    let id = call.args.required_id("conversation_id")?;
-    let agent = call.args.nullable_id("agent_id")?.ok_or(Failure::MissingArgument("agent_id"))?;
-    let message = RoutingMessage::from_args(call)?;
-    let state = call.state.clone();
-    let queued = call.write(move |tx| {
-        assign_agent(tx, id, agent)?;
-        match (agent.map(|a| users::find(tx, a)).transpose()?.flatten(), &message) {
-            (Some(agent), Some(message)) => message.queue(tx, &state, id, &[agent]),
-            _ => Ok(false),
-        }
-    })?;
-    if queued {
-        call.state.background.wake();
-    }
-    Ok(json!(true))
 }
 
 /// `settings` is `{"conversation_id": ID, "rating": 1|0}`, also wrapped in a

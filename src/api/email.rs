@@ -30,26 +30,23 @@ pub fn send_email(call: &mut Call) -> ApiResult<Value> {
     };
     let attachments = attachments_arg(call)?.unwrap_or_default();
     let sender_id = call.args.id("sender_id")?.unwrap_or(call.caller.id);
-    let (state, now) = (call.state.clone(), call.now());
-    call.write(move |tx| {
-        let (Some(recipient), Some(sender)) = (users::find(tx, recipient_id)?, users::find(tx, sender_id)?) else {
-            return Err(Outcome::UserOrSenderNotFound.into());
-        };
-        let conversation_id = match Audience::of(&recipient) {
-            Audience::User => conversations::latest_of_user(tx, recipient.id)?,
-            Audience::Agent => None,
-        };
-        let about = About {
-            sender_name: notifications::full_name(&sender),
-            message: &message,
-            attachments: &attachments,
-            conversation_id,
-        };
-        if !notifications::queue_templated(tx, &state, &recipient, &about, &now)? {
-            return Err(Outcome::UserEmailNotFound.into());
-        }
-        Ok(())
-    })?;
+    let conn = call.db.conn()?;
+    let (Some(recipient), Some(sender)) = (users::find(conn, recipient_id)?, users::find(conn, sender_id)?) else {
+        return Err(Outcome::UserOrSenderNotFound.into());
+    };
+    let conversation_id = match Audience::of(&recipient) {
+        Audience::User => conversations::latest_of_user(conn, recipient.id)?,
+        Audience::Agent => None,
+    };
+    let about = About {
+        sender_name: notifications::full_name(&sender),
+        message: &message,
+        attachments: &attachments,
+        conversation_id,
+    };
+    let composed = notifications::templated(conn, call.state, &recipient, &about)?.ok_or(Outcome::UserEmailNotFound)?;
+    let now = call.now();
+    call.write(move |tx| Ok(email::queue(tx, &composed, &now)?))?;
     call.state.background.wake();
     Ok(json!(true))
 }
@@ -59,12 +56,10 @@ pub fn send_custom_email(call: &mut Call) -> ApiResult<Value> {
     let subject = call.args.required_text("subject", 998)?;
     let message = call.args.required_text("message", MESSAGE_MAX)?;
     let suffix = call.args.text_max("sender_suffix", 255)?.filter(|s| s != "false").unwrap_or_default();
+    let recipient_id = users::find_by_email(call.db.conn()?, to.as_str())?.map(|(user, _)| user.id);
+    let composed = notifications::plain_email(to.as_str(), &subject, &message, recipient_id, &suffix);
     let now = call.now();
-    call.write(move |tx| {
-        let recipient_id = users::find_by_email(tx, to.as_str())?.map(|(user, _)| user.id);
-        let email = notifications::plain_email(to.as_str(), &subject, &message, recipient_id, &suffix);
-        Ok(email::queue(tx, &email, &now)?)
-    })?;
+    call.write(move |tx| Ok(email::queue(tx, &composed, &now)?))?;
     call.state.background.wake();
     Ok(json!(true))
 }
@@ -77,8 +72,8 @@ pub fn send_test_email(call: &mut Call) -> ApiResult<Value> {
         None => call.caller.email.as_deref().and_then(Email::parse).ok_or(Failure::MissingArgument("to"))?,
     };
     let now = call.now();
-    let state = call.state.clone();
-    let id = call.write(move |tx| Ok(crate::ops::email::queue_test_email(tx, &state, &to, &now)?))?;
+    let composed = crate::ops::email::test_email(call.db.conn()?, call.state, &to)?;
+    let id = call.write(move |tx| Ok(crate::ops::email::queue(tx, &composed, &now)?))?;
     call.state.background.wake();
     Ok(json!(id))
 }

@@ -146,7 +146,9 @@ pub fn get_agents_in_conversation(call: &mut Call) -> ApiResult<Value> {
 /// A chat message from the calling admin to each user, each in a new conversation
 /// titled with `subject`. With a `subject`, each user that has an email also gets
 /// the message by email (subject and message may use the template placeholders).
-/// All users must exist, or nothing is sent.
+/// All users must exist, or nothing is sent. The emails are composed once the
+/// conversations exist (their links need the IDs) and queued in a second write,
+/// so no template runs on the writer's thread.
 pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
     let message = call.args.required_text("message", MESSAGE_MAX)?;
@@ -156,7 +158,9 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
     let title = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
     let (sender, now, state) = (call.caller.id, call.now(), call.state.clone());
     let sender_name = notifications::full_name(&call.caller);
-    call.write(move |tx| {
+    let subject = title.clone();
+    let opened = call.write(move |tx| {
+        let mut opened = Vec::with_capacity(ids.len());
         for &user_id in &ids {
             let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
             let conversation_id = conversations::insert(
@@ -183,19 +187,30 @@ pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
                     now: &now,
                 },
             )?;
-            if !title.is_empty() {
-                let about = About {
-                    sender_name: sender_name.clone(),
-                    message: &message,
-                    attachments: "",
-                    conversation_id: Some(conversation_id),
-                };
-                notifications::queue_composed(tx, &state, &user, &title, &message, &about, &now)?;
-            }
             events::direct_message(tx, &state, conversation_id, message_id)?;
+            opened.push((user, conversation_id, message.clone()));
         }
-        Ok(())
+        Ok(opened)
     })?;
+    if !subject.is_empty() {
+        let mut emails = Vec::new();
+        for (user, conversation_id, message) in &opened {
+            let about = About {
+                sender_name: sender_name.clone(),
+                message,
+                attachments: "",
+                conversation_id: Some(*conversation_id),
+            };
+            emails.extend(notifications::composed(call.db.conn()?, call.state, user, &subject, message, &about)?);
+        }
+        let now = call.now();
+        call.write(move |tx| {
+            for composed in &emails {
+                crate::outbox::email::queue(tx, composed, &now)?;
+            }
+            Ok(())
+        })?;
+    }
     call.state.background.wake();
     Ok(json!(true))
 }

@@ -21,6 +21,7 @@ pub(crate) mod messages;
 pub(crate) mod notes;
 mod presence;
 pub(crate) mod reports;
+mod routing;
 pub(crate) mod settings;
 mod translations;
 mod user_args;
@@ -140,8 +141,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("search-user-conversations", Writes(conversations::search_user_conversations)),
     ("new-conversation", Builds(conversations::new_conversation)),
     ("update-conversation-status", Builds(conversations::update_conversation_status)),
-    ("update-conversation-department", Builds(conversations::update_conversation_department)),
-    ("update-conversation-agent", Builds(conversations::update_conversation_agent)),
+    ("update-conversation-department", Builds(routing::update_conversation_department)),
+    ("update-conversation-agent", Builds(routing::update_conversation_agent)),
     ("set-rating", Builds(conversations::set_rating)),
     ("get-rating", Builds(conversations::get_rating)),
     ("get-new-messages", Writes(messages::get_new_messages)),

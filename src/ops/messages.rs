@@ -8,7 +8,7 @@ use crate::db::doorway::Db;
 use crate::db::messages::{self, NewMessage};
 use crate::db::{typing, users};
 use crate::domain::ConversationStatus;
-use crate::outbox::events;
+use crate::outbox::{email, events};
 use crate::state::AppState;
 
 pub const MESSAGE_MAX: usize = 65_536;
@@ -25,9 +25,10 @@ pub struct Outgoing {
 }
 
 /// Sends a message: the one path for `send-message` and the admin area's reply box.
-/// In one transaction it stores the message, sets the status, clears the sender's
-/// typing, fires the webhooks and queues the email notifications; then it wakes
-/// the outbox. Answers the message ID and what was queued (`["email"]` or `[]`).
+/// The email notifications are composed first, from a read; then in one
+/// transaction it stores the message, sets the status, clears the sender's
+/// typing, fires the webhooks and queues those emails, and it wakes the outbox.
+/// Answers the message ID and what was queued (`["email"]` or `[]`).
 pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsResult<(i64, Vec<&'static str>)> {
     if out.message.trim().is_empty() && out.attachments.is_empty() {
         return Err(OpsError::invalid("message", "send a message text, attachments, or both"));
@@ -36,6 +37,15 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
         return Err(OpsError::invalid("message", format!("longer than {MESSAGE_MAX} characters")));
     }
     let (user_id, conversation_id) = (out.user_id, out.conversation_id);
+    let conn = db.conn()?;
+    let sender = users::find(conn, user_id)?.ok_or(OpsError::NotFound(What::User))?;
+    let about = About {
+        sender_name: notifications::full_name(&sender),
+        message: &out.message,
+        attachments: &out.attachments,
+        conversation_id: Some(conversation_id),
+    };
+    let emails = notifications::for_message(conn, state, &sender, &about)?;
     let shared = state.clone();
     let sent = db.write(move |tx| -> OpsResult<_> {
         let sender = users::find(tx, user_id)?.ok_or(OpsError::NotFound(What::User))?;
@@ -69,13 +79,10 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
         typing::clear(tx, user_id)?;
         let status_now = status.map_or(before.status_code, |s| s.code());
         events::message_sent(tx, &shared, &before, was_empty, id, status_now)?;
-        let about = About {
-            sender_name: notifications::full_name(&sender),
-            message: &out.message,
-            attachments: &out.attachments,
-            conversation_id: Some(conversation_id),
-        };
-        Ok((id, notifications::on_message(tx, &shared, &sender, &about, &now)?))
+        for queued in &emails {
+            email::queue(tx, queued, &now)?;
+        }
+        Ok((id, if emails.is_empty() { vec![] } else { vec!["email"] }))
     })?;
     state.background.wake();
     Ok(sent)

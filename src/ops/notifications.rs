@@ -1,7 +1,8 @@
-//! Emails about conversations. Composes them from the templates in the
-//! notification settings and queues them in the caller's transaction, so an email
-//! exists exactly when the change it reports does; the outbox delivers it later
-//! (and the caller wakes the scheduler after committing).
+//! Emails about conversations, composed from the templates in the notification
+//! settings before the write that queues them: the write only stores what was
+//! composed, so templates never run on the writer's thread, and an email exists
+//! exactly when the change it reports does. The outbox delivers it later (the
+//! caller wakes it after committing).
 //!
 //! Who hears about a new message: when an agent replies and the user is offline,
 //! the user (`notify-user-email`); when a user writes and no agent is online, the
@@ -12,7 +13,7 @@ use crate::db::users::{self, UserRow};
 use crate::domain::email_template::{self, Fill};
 use crate::domain::settings::{Notify, Settings};
 use crate::domain::UserType;
-use crate::outbox::email::{self, OutgoingEmail};
+use crate::outbox::email::OutgoingEmail;
 use crate::state::AppState;
 use rusqlite::Connection;
 
@@ -61,15 +62,13 @@ pub fn email_configured(settings: &Settings) -> bool {
     !settings.smtp.host.is_empty() && !settings.smtp.sender_address.is_empty()
 }
 
-/// Queues the notifications due for a message `sender` just sent; answers what
-/// was queued, as send-message's `notifications` lists it (`["email"]` or `[]`).
-pub fn on_message(
+/// The notifications due for a message `sender` is sending, composed.
+pub fn for_message(
     conn: &Connection,
     state: &AppState,
     sender: &UserRow,
     sent: &About,
-    now: &str,
-) -> rusqlite::Result<Vec<&'static str>> {
+) -> rusqlite::Result<Vec<OutgoingEmail>> {
     let settings = state.settings(conn)?;
     if !email_configured(&settings) {
         return Ok(vec![]);
@@ -92,11 +91,11 @@ pub fn on_message(
         }
         agents_to_notify(conn, &conversation, &settings.notify.agents)?
     };
-    let mut queued = false;
+    let mut emails = Vec::new();
     for recipient in &recipients {
-        queued |= queue_templated(conn, state, recipient, sent, now)?;
+        emails.extend(templated(conn, state, recipient, sent)?);
     }
-    Ok(if queued { vec!["email"] } else { vec![] })
+    Ok(emails)
 }
 
 /// The assigned agent, else the department's agents, else all agents, starting
@@ -120,34 +119,32 @@ fn agents_to_notify(conn: &Connection, conversation: &ConversationRow, start: &s
     users::agents_with_email(conn, None)
 }
 
-/// Queues the user or agent template email (by the recipient's type) about
-/// `about`; false when the recipient has no email.
-pub fn queue_templated(
+/// The user or agent template email (by the recipient's type) about `about`;
+/// `None` when the recipient has no email.
+pub fn templated(
     conn: &Connection,
     state: &AppState,
     recipient: &UserRow,
     about: &About,
-    now: &str,
-) -> rusqlite::Result<bool> {
+) -> rusqlite::Result<Option<OutgoingEmail>> {
     let (subject, body) = Audience::of(recipient).templates(&state.settings(conn)?.notify);
-    queue_composed(conn, state, recipient, &subject, &body, about, now)
+    composed(conn, state, recipient, &subject, &body, about)
 }
 
-/// Queues an email to `recipient` from the given subject and body templates;
-/// false when the recipient has no email.
-pub fn queue_composed(
+/// An email to `recipient` from the given subject and body templates; `None`
+/// when the recipient has no email.
+pub fn composed(
     conn: &Connection,
     state: &AppState,
     recipient: &UserRow,
     subject: &str,
     body: &str,
     about: &About,
-    now: &str,
-) -> rusqlite::Result<bool> {
-    let Some(to) = recipient.email.clone().filter(|e| !e.trim().is_empty()) else { return Ok(false) };
+) -> rusqlite::Result<Option<OutgoingEmail>> {
+    let Some(to) = recipient.email.clone().filter(|e| !e.trim().is_empty()) else { return Ok(None) };
     let values = fills(conn, state, recipient, about)?;
     let rendered = email_template::render(body, &values);
-    let email = OutgoingEmail {
+    Ok(Some(OutgoingEmail {
         to,
         to_name: full_name(recipient),
         subject: email_template::render_line(subject, &values),
@@ -155,9 +152,7 @@ pub fn queue_composed(
         html: email_template::html_document(&rendered.html),
         recipient_id: Some(recipient.id),
         sender_suffix: String::new(),
-    };
-    email::queue(conn, &email, now)?;
-    Ok(true)
+    }))
 }
 
 /// An email whose body is `message` as it is, without a template.

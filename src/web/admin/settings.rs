@@ -143,7 +143,8 @@ pub async fn test_email(
     };
     let now = state.clock.now_text();
     let shared = state.get_ref().clone();
-    state.write(move |tx| Ok(ops::email::queue_test_email(tx, &shared, &to, &now)?)).await?;
+    let composed = state.read(move |conn| Ok(ops::email::test_email(conn, &shared, &to)?)).await?;
+    state.write(move |tx| Ok(ops::email::queue(tx, &composed, &now)?)).await?;
     state.background.wake();
     Ok(back(&state, "test-email", "notifications"))
 }
