@@ -38,6 +38,14 @@ pub struct Config {
     pub sign_in_per_minute: u32,
     /// Help-center requests allowed per client address per minute (half at once).
     pub public_pages_per_minute: u32,
+    /// Chat-widget requests allowed per client address per minute (half at once).
+    pub widget_requests_per_minute: u32,
+    /// Messages a widget visitor may send per minute (and three times as many per address).
+    pub widget_messages_per_minute: u32,
+    /// Conversations a widget visitor may open per hour.
+    pub widget_conversations_per_hour: u32,
+    /// New widget visitors per client address per hour.
+    pub widget_visitors_per_hour: u32,
     /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
@@ -60,6 +68,10 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             sign_in_per_minute: 20,
             public_pages_per_minute: 300,
+            widget_requests_per_minute: 600,
+            widget_messages_per_minute: 20,
+            widget_conversations_per_hour: 10,
+            widget_visitors_per_hour: 60,
             db_pool_size: 4,
             log: "info".into(),
         }
@@ -131,9 +143,14 @@ impl Config {
         if let Some(bad) = self.trusted_proxies.iter().find(|p| parse_net(p).is_none()) {
             return Err(invalid("trusted_proxies", &format!("'{bad}' is not an IP address or a CIDR range")));
         }
-        for (key, per_minute) in
-            [("sign_in_per_minute", self.sign_in_per_minute), ("public_pages_per_minute", self.public_pages_per_minute)]
-        {
+        for (key, per_minute) in [
+            ("sign_in_per_minute", self.sign_in_per_minute),
+            ("public_pages_per_minute", self.public_pages_per_minute),
+            ("widget_requests_per_minute", self.widget_requests_per_minute),
+            ("widget_messages_per_minute", self.widget_messages_per_minute),
+            ("widget_conversations_per_hour", self.widget_conversations_per_hour),
+            ("widget_visitors_per_hour", self.widget_visitors_per_hour),
+        ] {
             if per_minute < 2 {
                 return Err(invalid(key, "must be at least 2"));
             }

@@ -80,13 +80,17 @@ pub enum Failure {
     RateLimited,
     MethodNotAllowed,
     NotFound,
+    /// The chat widget's visitor credential is unknown or no longer valid.
+    InvalidVisitor,
+    /// The page embedding the chat widget is not on an allowed site.
+    OriginNotAllowed,
     DatabaseError,
     InternalError,
 }
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 13] = [
+    pub const CODES: [&'static str; 15] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -98,6 +102,8 @@ impl Failure {
         "rate-limited",
         "method-not-allowed",
         "not-found",
+        "invalid-visitor",
+        "origin-not-allowed",
         "database-error",
         "internal-error",
     ];
@@ -119,6 +125,8 @@ impl Failure {
             Failure::RateLimited => "rate-limited",
             Failure::MethodNotAllowed => "method-not-allowed",
             Failure::NotFound => "not-found",
+            Failure::InvalidVisitor => "invalid-visitor",
+            Failure::OriginNotAllowed => "origin-not-allowed",
             Failure::DatabaseError => "database-error",
             Failure::InternalError => "internal-error",
         }
@@ -140,6 +148,8 @@ impl Failure {
             Failure::RateLimited => "Too many requests at once; try again in a moment.".into(),
             Failure::MethodNotAllowed => "Call the API with POST.".into(),
             Failure::NotFound => "Nothing is served at this address.".into(),
+            Failure::InvalidVisitor => "The visitor credential is not valid; start a new visitor session.".into(),
+            Failure::OriginNotAllowed => "This site may not use the chat widget (widget-allowed-origins).".into(),
             Failure::DatabaseError => "The database could not complete the request; it has been logged.".into(),
             Failure::InternalError => "The server could not complete the request; it has been logged.".into(),
         }
@@ -240,6 +250,8 @@ mod tests {
             Failure::RateLimited,
             Failure::MethodNotAllowed,
             Failure::NotFound,
+            Failure::InvalidVisitor,
+            Failure::OriginNotAllowed,
             Failure::DatabaseError,
             Failure::InternalError,
         ];

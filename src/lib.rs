@@ -23,5 +23,6 @@ pub mod state;
 pub mod traffic;
 
 pub mod web;
+pub mod widget;
 
 pub use config::Config;

@@ -143,6 +143,7 @@ pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
                             .route(web::post().to(dispatch::api_endpoint))
                             .default_service(web::to(dispatch::wrong_method)),
                     )
+                    .configure(crate::widget::routes)
                     .configure(crate::web::routes),
             )
             .default_service(web::to(crate::web::not_found))

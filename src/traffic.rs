@@ -23,6 +23,23 @@ pub enum Class {
     SignIn,
     /// Pages anyone may read: the help center.
     PublicPage,
+    /// The chat widget's visitor API and its script.
+    Widget,
+}
+
+/// Counts one request against `limiter` for `key`; `Err` says how long to wait.
+fn check<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), Duration> {
+    if limiter.len() > REMEMBERED {
+        limiter.retain_recent();
+    }
+    let clock = governor::clock::DefaultClock::default();
+    limiter.check_key(key).map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(&clock)))
+}
+
+/// `per_hour` a hour, half of them at once after a quiet spell.
+fn per_hour(per_hour: u32) -> Quota {
+    let per_hour = NonZeroU32::new(per_hour.max(2)).expect("at least two");
+    Quota::per_hour(per_hour).allow_burst(NonZeroU32::new(per_hour.get() / 2).expect("at least one"))
 }
 
 /// `per_minute` requests a minute, half of them at once after a quiet spell.
@@ -45,6 +62,9 @@ impl Class {
         if path == "/help" || path.starts_with("/help/") {
             return Some(Class::PublicPage);
         }
+        if path == "/widget.js" || path.starts_with("/widget/") {
+            return Some(Class::Widget);
+        }
         None
     }
 }
@@ -55,6 +75,22 @@ pub struct Traffic {
     proxies: Vec<IpNet>,
     sign_in: DefaultKeyedRateLimiter<IpAddr>,
     public_pages: DefaultKeyedRateLimiter<IpAddr>,
+    widget: DefaultKeyedRateLimiter<IpAddr>,
+    visitor_messages: DefaultKeyedRateLimiter<i64>,
+    address_messages: DefaultKeyedRateLimiter<IpAddr>,
+    visitor_conversations: DefaultKeyedRateLimiter<i64>,
+    new_visitors: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// What a widget visitor does that has a limit of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitorAct {
+    /// Sends a message (limited per visitor and per address).
+    Message,
+    /// Opens a conversation (limited per visitor).
+    Conversation,
+    /// Starts as a new visitor (limited per address).
+    Arrive,
 }
 
 /// The memory all API request bodies being read or served may take together: 32
@@ -74,6 +110,13 @@ impl Traffic {
             proxies: config.trusted_proxies.iter().filter_map(|p| crate::config::parse_net(p)).collect(),
             sign_in: DefaultKeyedRateLimiter::keyed(quota(config.sign_in_per_minute)),
             public_pages: DefaultKeyedRateLimiter::keyed(quota(config.public_pages_per_minute)),
+            widget: DefaultKeyedRateLimiter::keyed(quota(config.widget_requests_per_minute)),
+            visitor_messages: DefaultKeyedRateLimiter::keyed(quota(config.widget_messages_per_minute)),
+            address_messages: DefaultKeyedRateLimiter::keyed(quota(
+                config.widget_messages_per_minute.saturating_mul(3),
+            )),
+            visitor_conversations: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_conversations_per_hour)),
+            new_visitors: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_visitors_per_hour)),
         }
     }
 
@@ -106,23 +149,34 @@ impl Traffic {
         let limiter = match class {
             Class::SignIn => &self.sign_in,
             Class::PublicPage => &self.public_pages,
+            Class::Widget => &self.widget,
         };
-        if limiter.len() > REMEMBERED {
-            limiter.retain_recent();
+        check(limiter, &canonical(client))
+    }
+
+    /// Counts what visitor `visitor` at `client` does; `Err` says how long to wait.
+    pub fn admit_visitor(&self, act: VisitorAct, visitor: i64, client: Option<IpAddr>) -> Result<(), Duration> {
+        match act {
+            VisitorAct::Message => {
+                check(&self.visitor_messages, &visitor)?;
+                client.map_or(Ok(()), |ip| check(&self.address_messages, &canonical(ip)))
+            }
+            VisitorAct::Conversation => check(&self.visitor_conversations, &visitor),
+            VisitorAct::Arrive => client.map_or(Ok(()), |ip| check(&self.new_visitors, &canonical(ip))),
         }
-        let clock = governor::clock::DefaultClock::default();
-        limiter
-            .check_key(&canonical(client))
-            .map_err(|not_until| not_until.wait_time_from(governor::clock::Clock::now(&clock)))
     }
 
     /// Forgets addresses whose limits have fully recovered; the scheduler calls
     /// this now and then so a scan from many addresses leaves no memory behind.
     pub fn forget_quiet(&self) {
-        self.sign_in.retain_recent();
-        self.public_pages.retain_recent();
-        self.sign_in.shrink_to_fit();
-        self.public_pages.shrink_to_fit();
+        for limiter in [&self.sign_in, &self.public_pages, &self.widget, &self.address_messages, &self.new_visitors] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        for limiter in [&self.visitor_messages, &self.visitor_conversations] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 }
 

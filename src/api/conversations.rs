@@ -9,7 +9,7 @@ use crate::db::conversations::{self, InboxQuery, InboxRow, NewConversation, Stat
 use crate::db::{messages, search, users};
 use crate::domain::{is_source_code, page_offset, ConversationStatus};
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::ops::conversations::{change_status, ensure_agent};
+use crate::ops::conversations::{change_status_now, ensure_agent};
 use crate::state::AppState;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -247,10 +247,7 @@ fn found(changed: bool) -> ApiResult<Value> {
 pub fn update_conversation_status(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("conversation_id")?;
     let status = status_arg(call, "status_code")?.ok_or(Outcome::InvalidStatusCode)?;
-    let state = call.state.clone();
-    let changed = call.write(move |tx| Ok(change_status(tx, &state, id, status)?))?;
-    call.state.background.wake();
-    found(changed)
+    found(change_status_now(call.db, call.state, id, status)?)
 }
 
 /// `settings` is `{"conversation_id": ID, "rating": 1|0}`, also wrapped in a

@@ -4,8 +4,8 @@
 
 use super::Call;
 use crate::contract::user_json;
+use crate::db::typing;
 use crate::db::users::{self, Detail};
-use crate::db::{conversations, typing};
 use crate::domain::UserSort;
 use crate::error::{ApiResult, Failure, Outcome};
 use serde_json::{json, Value};
@@ -64,23 +64,8 @@ pub fn current_url(call: &mut Call) -> ApiResult<Value> {
 pub fn set_typing(call: &mut Call) -> ApiResult<Value> {
     let user_id = call.args.required_id("user_id")?;
     let conversation = call.args.nullable_id("conversation_id")?.ok_or(Failure::MissingArgument("conversation_id"))?;
-    let now = call.now();
-    call.write(move |tx| {
-        if !users::exists(tx, user_id)? {
-            return Err(Outcome::UserNotFound.into());
-        }
-        match conversation {
-            Some(conversation_id) => {
-                if !conversations::exists(tx, conversation_id)? {
-                    return Err(Outcome::ConversationNotFound.into());
-                }
-                typing::set(tx, user_id, conversation_id, &now)?;
-                users::touch(tx, user_id, &now)?;
-            }
-            None => typing::clear(tx, user_id)?,
-        }
-        Ok(json!(true))
-    })
+    crate::ops::presence::set_typing(call.db, call.state, user_id, conversation)?;
+    Ok(json!(true))
 }
 
 pub fn is_typing(call: &mut Call) -> ApiResult<Value> {

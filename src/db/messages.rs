@@ -83,6 +83,28 @@ pub fn of_conversation(conn: &Connection, conversation_id: i64) -> rusqlite::Res
     rows
 }
 
+/// Messages of any of `user_id`'s conversations after message `after`, oldest
+/// first, at most `limit`: what the chat widget shows that it has not yet.
+pub fn of_customer_after(conn: &Connection, user_id: i64, after: i64, limit: i64) -> rusqlite::Result<Vec<MessageRow>> {
+    let sql = format!(
+        "{SELECT} WHERE m.conversation_id IN (SELECT id FROM conversations WHERE user_id = ?1) AND m.id > ?2
+          ORDER BY m.id LIMIT ?3"
+    );
+    let rows = conn.prepare_cached(&sql)?.query_map(params![user_id, after, limit], MessageRow::from_row)?.collect();
+    rows
+}
+
+/// The newest `limit` messages of a conversation, oldest first.
+pub fn latest_of_conversation(
+    conn: &Connection,
+    conversation_id: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<MessageRow>> {
+    let sql = format!("SELECT * FROM ({SELECT} WHERE m.conversation_id = ?1 ORDER BY m.id DESC LIMIT ?2) ORDER BY id");
+    let rows = conn.prepare_cached(&sql)?.query_map(params![conversation_id, limit], MessageRow::from_row)?.collect();
+    rows
+}
+
 /// Messages of a conversation after a message ID or a time, oldest first.
 pub fn of_conversation_after(
     conn: &Connection,
@@ -206,6 +228,11 @@ pub fn agents_in_conversation(conn: &Connection, conversation_id: i64) -> rusqli
         })?
         .collect();
     rows
+}
+
+/// Makes `to` the sender of `from`'s messages (a visitor proved to be that user).
+pub fn move_sender(conn: &Connection, from: i64, to: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached("UPDATE messages SET user_id = ?2 WHERE user_id = ?1")?.execute(params![from, to])
 }
 
 #[cfg(test)]

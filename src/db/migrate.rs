@@ -21,6 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0014_sparse_conversation_filters", include_str!("../../migrations/0014_sparse_conversation_filters.sql")),
     ("0015_fts_automerge", include_str!("../../migrations/0015_fts_automerge.sql")),
     ("0016_user_detail_trigrams", include_str!("../../migrations/0016_user_detail_trigrams.sql")),
+    ("0017_visitor_credentials", include_str!("../../migrations/0017_visitor_credentials.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

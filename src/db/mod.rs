@@ -30,6 +30,7 @@ pub mod turns;
 pub mod two_factor;
 pub mod typing;
 pub mod users;
+pub mod visitors;
 pub mod writer;
 
 use r2d2_sqlite::SqliteConnectionManager;

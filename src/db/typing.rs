@@ -42,3 +42,11 @@ pub fn agent_typing(
     })
     .optional()
 }
+
+/// The conversation a user is typing in, if any (fresh or not).
+pub fn conversation_of(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached("SELECT conversation_id FROM typing WHERE user_id = ?1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()
+}

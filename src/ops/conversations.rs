@@ -1,10 +1,11 @@
 //! Changing conversations: status, agent, department.
 
 use super::{OpsError, OpsResult, What};
+use crate::db::doorway::Db;
 use crate::db::{conversations, users};
 use crate::domain::ConversationStatus;
 use crate::outbox::events;
-use crate::state::AppState;
+use crate::state::{AppState, Live};
 use rusqlite::Connection;
 
 /// Sets a conversation's status, firing `conversation-status-updated` when it
@@ -16,6 +17,21 @@ pub fn change_status(tx: &Connection, state: &AppState, id: i64, status: Convers
         events::status_updated(tx, state, id, status.code())?;
     }
     Ok(true)
+}
+
+/// [`change_status`] in a write of its own, then told live to the customer.
+pub fn change_status_now(db: &mut Db, state: &AppState, id: i64, status: ConversationStatus) -> OpsResult<bool> {
+    let shared = state.clone();
+    let customer = db.write(move |tx| -> OpsResult<Option<i64>> {
+        let customer = conversations::find(tx, id)?.map(|c| c.user_id);
+        change_status(tx, &shared, id, status)?;
+        Ok(customer)
+    })?;
+    state.background.wake();
+    if let Some(customer) = customer {
+        state.hub.publish(customer, Live::Status { conversation_id: id, status_code: status.code() });
+    }
+    Ok(customer.is_some())
 }
 
 /// Assigns a conversation to an agent or admin, or to nobody.

@@ -9,7 +9,7 @@ use crate::db::messages::{self, NewMessage};
 use crate::db::{typing, users};
 use crate::domain::ConversationStatus;
 use crate::outbox::{email, events};
-use crate::state::AppState;
+use crate::state::{AppState, Live};
 
 pub const MESSAGE_MAX: usize = 65_536;
 
@@ -82,10 +82,16 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
         for queued in &emails {
             email::queue(tx, queued, &now)?;
         }
-        Ok((id, if emails.is_empty() { vec![] } else { vec!["email"] }))
+        let notified = if emails.is_empty() { vec![] } else { vec!["email"] };
+        Ok((id, notified, before.user_id, status.filter(|s| s.code() != before.status_code)))
     })?;
+    let (id, notified, customer, changed) = sent;
     state.background.wake();
-    Ok(sent)
+    state.hub.publish(customer, Live::Message { conversation_id, message_id: id });
+    if let Some(status) = changed {
+        state.hub.publish(customer, Live::Status { conversation_id, status_code: status.code() });
+    }
+    Ok((id, notified))
 }
 
 /// What a sent message does to its conversation's status.

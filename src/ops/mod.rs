@@ -9,6 +9,7 @@
 //! [`Db`](crate::db::doorway::Db) session make their own reads and writes.
 
 pub mod articles;
+pub mod automation_runs;
 pub mod automations;
 pub mod conversations;
 pub mod email;
@@ -16,9 +17,11 @@ pub mod exports;
 pub mod messages;
 pub mod notes;
 pub mod notifications;
+pub mod presence;
 pub mod reports;
 pub mod settings;
 pub mod users;
+pub mod visitors;
 
 use crate::error::{ApiError, Failure, Outcome};
 

@@ -12,9 +12,11 @@ use rusqlite::Connection;
 use std::sync::Arc;
 
 mod background;
+mod hub;
 mod settings;
 
 pub use background::Background;
+pub use hub::{Hub, Live};
 pub use settings::SettingsCache;
 
 #[derive(Clone)]
@@ -29,6 +31,8 @@ pub struct AppState {
     /// Client addresses behind trusted proxies, and the public paths' rate limits.
     pub traffic: Arc<crate::traffic::Traffic>,
     settings: Arc<SettingsCache>,
+    /// Live events for the chat widget's streams.
+    pub hub: Arc<Hub>,
 }
 
 fn settle<T>(result: Result<T, TaskError<ApiError>>) -> ApiResult<T> {
@@ -54,7 +58,7 @@ impl AppState {
         traffic: Arc<crate::traffic::Traffic>,
     ) -> Self {
         let (config, background, settings) = (Arc::new(config), Arc::default(), Arc::default());
-        Self { config, clock, key, background, store, traffic, settings }
+        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default() }
     }
 
     /// Runs `work` on a pooled connection during a turn, on the blocking pool.

@@ -36,3 +36,4 @@ mod translations;
 mod users;
 mod webhook_delivery;
 mod webhooks;
+mod widget_api;

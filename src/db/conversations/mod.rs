@@ -188,3 +188,8 @@ pub fn contact(conn: &Connection, id: i64, last_agent: bool) -> rusqlite::Result
 pub fn latest_of_user(conn: &Connection, user_id: i64) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT max(id) FROM conversations WHERE user_id = ?1")?.query_row([user_id], |r| r.get(0))
 }
+
+/// Gives `from`'s conversations to `to` (a visitor proved to be that user).
+pub fn move_owner(conn: &Connection, from: i64, to: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached("UPDATE conversations SET user_id = ?2 WHERE user_id = ?1")?.execute(params![from, to])
+}

@@ -273,3 +273,10 @@ pub fn set_detail(conn: &Connection, user_id: i64, detail: &Detail) -> rusqlite:
 pub(crate) fn placeholders(already: usize, count: usize) -> String {
     (already + 1..=already + count).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
 }
+
+/// Removes one detail of a user.
+pub fn remove_detail(conn: &Connection, user_id: i64, slug: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM user_details WHERE user_id = ?1 AND slug = ?2")?
+        .execute(params![user_id, slug])?;
+    Ok(())
+}

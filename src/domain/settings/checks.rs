@@ -16,6 +16,8 @@ const KIND_NAMES: &[&str] = &[
     "email",
     "password",
     "cron",
+    "office-hours",
+    "timezone",
     "repeater",
     "multi-input",
 ];
@@ -111,6 +113,17 @@ pub(super) fn check(kind: Kind, value: &Value) -> Result<Value, String> {
             Value::String(s) => Ok(json!(s)),
             _ => Err(kind.refused()),
         },
+        Kind::OfficeHours => {
+            let hours = text(kind, value, 255)?;
+            crate::domain::office_hours::OfficeHours::parse(&hours).map(|_| json!(hours.trim()))
+        }
+        Kind::Timezone => {
+            let zone = text(kind, value, 64)?;
+            match crate::domain::days::parse_timezone(zone.trim()) {
+                Some(_) => Ok(json!(zone.trim())),
+                None => Err(kind.refused()),
+            }
+        }
         Kind::Cron => {
             let expression = text(kind, value, 255)?;
             match cron::Schedule::from_str(expression.trim()) {

@@ -36,6 +36,10 @@ pub enum Kind {
     Password(usize),
     /// A `cron` crate expression with seconds: `sec min hour day month weekday`.
     Cron,
+    /// Office hours, e.g. `mon-fri 09:00-17:30` (see [`crate::domain::office_hours`]).
+    OfficeHours,
+    /// An IANA time zone name, e.g. `Europe/Paris`.
+    Timezone,
     Repeater(&'static [Field]),
     MultiInput(&'static [Field]),
 }
@@ -69,6 +73,8 @@ impl Kind {
             Kind::Email => "email",
             Kind::Password(_) => "password",
             Kind::Cron => "cron",
+            Kind::OfficeHours => "office-hours",
+            Kind::Timezone => "timezone",
             Kind::Repeater(_) => "repeater",
             Kind::MultiInput(_) => "multi-input",
         }
@@ -85,6 +91,8 @@ impl Kind {
             Kind::Url => "an http or https URL".into(),
             Kind::Email => "an email address like support@example.com".into(),
             Kind::Cron => "a cron expression with seconds, e.g. 0 0 * * * * for every hour".into(),
+            Kind::OfficeHours => "office hours like mon-fri 09:00-17:30, sat 10:00-14:00".into(),
+            Kind::Timezone => "an IANA time zone name such as Europe/London".into(),
             Kind::Repeater(_) => "a list of rows".into(),
             Kind::MultiInput(_) => "an object of fields".into(),
         }

@@ -3,6 +3,9 @@
 
 use super::{Field, Kind, Setting};
 
+/// How a pre-chat field is asked.
+const ASKED: &[&str] = &["required", "optional", "off"];
+
 pub(super) const DEPARTMENT_FIELDS: &[Field] = &[
     Field { id: "department-id", kind: Kind::Number(1, 1_000_000) },
     Field { id: "department-name", kind: Kind::Text(255) },
@@ -38,6 +41,18 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "front-auto-translations", section: "chat", kind: Kind::Checkbox, default: "true" },
     Setting { id: "chat-position", section: "chat", kind: Kind::Select(&["right", "left"]), default: "\"right\"" },
     Setting { id: "welcome-message", section: "chat", kind: Kind::Textarea, default: "\"\"" },
+    // When the chat is staffed; outside these hours (or with no agent online) the
+    // widget offers the "leave a message" form.
+    Setting { id: "office-hours", section: "chat", kind: Kind::OfficeHours, default: "\"\"" },
+    Setting { id: "office-hours-timezone", section: "chat", kind: Kind::Timezone, default: "\"UTC\"" },
+    // The chat widget: what its pre-chat form asks, its offline form, and the
+    // sites that may embed it.
+    Setting { id: "widget-prechat", section: "widget", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "widget-prechat-name", section: "widget", kind: Kind::Select(ASKED), default: "\"optional\"" },
+    Setting { id: "widget-prechat-email", section: "widget", kind: Kind::Select(ASKED), default: "\"required\"" },
+    Setting { id: "widget-prechat-phone", section: "widget", kind: Kind::Select(ASKED), default: "\"off\"" },
+    Setting { id: "widget-offline-form", section: "widget", kind: Kind::Checkbox, default: "true" },
+    Setting { id: "widget-allowed-origins", section: "widget", kind: Kind::Text(2000), default: "\"\"" },
     // Design
     Setting { id: "color-1", section: "design", kind: Kind::Color, default: "\"#028be5\"" },
     Setting { id: "color-2", section: "design", kind: Kind::Color, default: "\"#026eb3\"" },

@@ -4,6 +4,7 @@
 //! read; anything else reads as the empty value of its type.
 
 use super::{find, Setting};
+use crate::domain::office_hours::OfficeHours;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,31 @@ pub struct Settings {
     pub help_center_title: String,
     pub help_center_description: String,
     pub cron: Cron,
+    pub widget: Widget,
+    /// When the chat is staffed, in [`Settings::office_timezone`].
+    pub office_hours: OfficeHours,
+    pub office_timezone: chrono_tz::Tz,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Widget {
+    /// Whether the pre-chat form shows (never to visitors the site identified).
+    pub prechat: bool,
+    /// `required`, `optional` or `off`, for the name, email and phone fields.
+    pub prechat_name: String,
+    pub prechat_email: String,
+    pub prechat_phone: String,
+    /// Whether "leave a message" shows when nobody is available.
+    pub offline_form: bool,
+    /// Origins that may embed the widget; empty: any.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Widget {
+    /// Whether a page of `origin` may use the visitor API.
+    pub fn allows(&self, origin: &str) -> bool {
+        self.allowed_origins.is_empty() || self.allowed_origins.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -255,6 +281,22 @@ impl Settings {
                 presence: v.text("cron-presence"),
                 maintenance: v.text("cron-maintenance"),
             },
+            widget: Widget {
+                prechat: v.flag("widget-prechat"),
+                prechat_name: v.text("widget-prechat-name"),
+                prechat_email: v.text("widget-prechat-email"),
+                prechat_phone: v.text("widget-prechat-phone"),
+                offline_form: v.flag("widget-offline-form"),
+                allowed_origins: v
+                    .text("widget-allowed-origins")
+                    .split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect(),
+            },
+            office_hours: OfficeHours::parse(&v.text("office-hours")).unwrap_or_else(|_| OfficeHours::always()),
+            office_timezone: crate::domain::days::parse_timezone(&v.text("office-hours-timezone"))
+                .unwrap_or(chrono_tz::UTC),
         }
     }
 }

@@ -17,7 +17,7 @@ use super::{render, see_other, Frame, PageError};
 use crate::db::{conversations, notes};
 use crate::domain::people::display_name as full_name;
 use crate::domain::{markup, ConversationStatus};
-use crate::ops::conversations::{assign_agent, change_status};
+use crate::ops::conversations::{assign_agent, change_status_now};
 use crate::ops::messages::{self as sending, Outgoing, StatusChange, MESSAGE_MAX};
 use crate::ops::{notes as note_ops, OpsError};
 use crate::state::AppState;
@@ -168,11 +168,10 @@ pub async fn set_status(
         _ => return Err(PageError::NotFound),
     };
     let shared = state.get_ref().clone();
-    let changed = state.write(move |tx| Ok(change_status(tx, &shared, id, status))).await??;
+    let changed = state.session(move |db| Ok(change_status_now(db, &shared, id, status))).await??;
     if !changed {
         return Err(PageError::NotFound);
     }
-    state.background.wake();
     let inbox = format!("{}/admin", state.config.base_path);
     Ok(see_other(match status {
         ConversationStatus::Archive | ConversationStatus::Trash => format!("{inbox}?done={done}&undo={id}"),

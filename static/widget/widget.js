@@ -1,0 +1,1 @@
+/* Switchboard chat widget: being written (see docs/widget-api.md). */

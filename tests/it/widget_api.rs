@@ -1,0 +1,250 @@
+//! The visitor API the chat widget talks to, over HTTP as a browser on another
+//! site would call it.
+
+use crate::support::TestApp;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::time::{Duration, Instant};
+
+/// A browser's view of the visitor API: its credential, once it has one.
+pub struct Visitor<'a> {
+    app: &'a TestApp,
+    pub credential: String,
+    pub id: i64,
+    client: reqwest::blocking::Client,
+}
+
+pub const ORIGIN: &str = "http://shop.example";
+
+impl<'a> Visitor<'a> {
+    pub fn start(app: &'a TestApp) -> Self {
+        let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        let started = post(
+            &client,
+            app,
+            "",
+            "/widget/visitor",
+            json!({ "page": { "url": "https://shop.example/pricing" }, "language": "fr-FR" }),
+        );
+        assert_eq!(started["success"], true, "{started}");
+        let response = &started["response"];
+        let id = response["visitor"]["id"].as_str().unwrap().parse().unwrap();
+        Visitor { app, credential: response["credential"].as_str().unwrap().to_string(), id, client }
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        post(&self.client, self.app, &self.credential, path, body)
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.app.base))
+            .header("Origin", ORIGIN)
+            .header("X-Switchboard-Visitor", &self.credential)
+            .send()
+            .unwrap();
+        response.json().unwrap()
+    }
+
+    /// Sends `text`; answers the conversation ID.
+    pub fn say(&self, text: &str) -> i64 {
+        let sent = self.post("/widget/messages", json!({ "message": text }));
+        assert_eq!(sent["success"], true, "{sent}");
+        sent["response"]["conversation"]["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    pub fn texts(&self) -> Vec<String> {
+        let polled = self.get("/widget/messages?after=0");
+        polled["response"]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["message"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+fn post(client: &reqwest::blocking::Client, app: &TestApp, credential: &str, path: &str, body: Value) -> Value {
+    let mut request = client.post(format!("{}{path}", app.base)).header("Origin", ORIGIN).json(&body);
+    if !credential.is_empty() {
+        request = request.header("X-Switchboard-Visitor", credential);
+    }
+    request.send().unwrap().json().unwrap()
+}
+
+#[test]
+fn a_visitor_writes_the_agent_answers_and_the_visitor_reads_the_answer() {
+    let app = TestApp::spawn();
+    let visitor = Visitor::start(&app);
+    let conversation = visitor.say("Hello, is the *pro* plan monthly?");
+
+    let inbox = app.ok("get-conversations", json!({}));
+    assert_eq!(inbox[0]["conversation_id"], conversation.to_string(), "the agents' inbox has it");
+    assert_eq!(inbox[0]["message"], "Hello, is the *pro* plan monthly?");
+    assert_eq!(inbox[0]["user_type"], "visitor");
+    app.send(app.admin_id, conversation, "Yes, and <script>alert(1)</script> javascript:alert(1)");
+
+    let polled = visitor.get("/widget/messages?after=0");
+    let messages = polled["response"]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["html"], "Hello, is the <b>pro</b> plan monthly?");
+    assert_eq!(messages[1]["user_type"], "admin");
+    let html = messages[1]["html"].as_str().unwrap();
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script"), "{html}");
+    assert!(!html.contains("href=\"javascript"), "{html}");
+    let read =
+        app.ok("get-conversation", json!({ "conversation_id": conversation }))["messages"][1]["status_code"].clone();
+    assert_eq!(read, "2", "the visitor's poll marks the agent's message read");
+}
+
+#[test]
+fn a_credential_opens_only_its_own_conversations_and_never_the_api() {
+    let app = TestApp::spawn();
+    let (ann, bob) = (Visitor::start(&app), Visitor::start(&app));
+    ann.say("Ann's secret order 4411");
+    assert_eq!(bob.texts(), Vec::<String>::new(), "bob sees nothing of ann's");
+    assert_eq!(ann.texts(), ["Ann's secret order 4411"]);
+    let forged =
+        post(&reqwest::blocking::Client::new(), &app, &"0".repeat(64), "/widget/messages", json!({ "message": "x" }));
+    assert_eq!(forged["response"], "invalid-visitor");
+    assert_eq!(app.call_as(&ann.credential, "get-conversations", json!({}))["response"], "invalid-token");
+}
+
+#[test]
+fn an_email_someone_has_merges_only_with_the_sites_proof() {
+    let app = TestApp::spawn();
+    let customer = app.add_user("Carla", Some("carla@example.com"), "user");
+    let old = app.new_conversation(customer);
+    app.send(customer, old, "My earlier question");
+
+    let stranger = Visitor::start(&app);
+    let told = stranger.post("/widget/info", json!({ "name": "Carla Fake", "email": "carla@example.com" }));
+    assert_eq!(told["response"]["user_type"], "lead", "{told}");
+    assert_eq!(told["response"]["email"], Value::Null, "the address is not theirs");
+    assert_eq!(told["response"]["details"]["unverified_email"], "carla@example.com");
+    assert!(stranger.texts().is_empty(), "no proof: carla's history stays hidden");
+
+    let secret = app
+        .state
+        .store
+        .blocking_session()
+        .conn()
+        .map(|c| switchboard::ops::visitors::identity_secret(c, &app.state))
+        .unwrap()
+        .unwrap();
+    let hash = switchboard::crypto::hmac_sha256_hex(secret.as_bytes(), &[b"carla@example.com"]);
+    let wrong =
+        stranger.post("/widget/info", json!({ "email": "carla@example.com", "identity": { "hash": "0".repeat(64) } }));
+    assert_ne!(wrong["response"]["id"], json!(customer.to_string()), "a wrong proof merges nothing: {wrong}");
+    let real = Visitor::start(&app);
+    let proven = real.post("/widget/info", json!({ "email": "carla@example.com", "identity": { "hash": hash } }));
+    assert_eq!(proven["response"]["id"], customer.to_string(), "{proven}");
+    assert_eq!(real.texts(), ["My earlier question"], "with proof the widget shows her history");
+}
+
+#[test]
+fn the_event_stream_delivers_an_agents_reply_and_resumes_after_the_last_event() {
+    let app = TestApp::spawn();
+    let visitor = Visitor::start(&app);
+    let conversation = visitor.say("Anyone there?");
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let url = format!("{}/widget/events?visitor={}&after=0", app.base, visitor.credential);
+    let response = client.get(&url).header("Origin", ORIGIN).send().unwrap();
+    assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
+    let mut lines = BufReader::new(response).lines();
+    let next_message = |lines: &mut std::io::Lines<BufReader<reqwest::blocking::Response>>| -> (String, Value) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (mut id, mut event) = (String::new(), String::new());
+        loop {
+            assert!(Instant::now() < deadline, "no message event");
+            let line = lines.next().unwrap().unwrap();
+            if let Some(rest) = line.strip_prefix("id: ") {
+                id = rest.to_string();
+            } else if let Some(rest) = line.strip_prefix("event: ") {
+                event = rest.to_string();
+            } else if let Some(rest) = line.strip_prefix("data: ") {
+                if event == "message" {
+                    return (id, serde_json::from_str(rest).unwrap());
+                }
+            }
+        }
+    };
+    let (first_id, first) = next_message(&mut lines);
+    assert_eq!(first["message"], "Anyone there?", "the stream catches up first");
+    let sent = Instant::now();
+    app.send(app.admin_id, conversation, "Hi! Yes.");
+    let (reply_id, reply) = next_message(&mut lines);
+    assert_eq!(reply["message"], "Hi! Yes.");
+    assert!(sent.elapsed() < Duration::from_secs(2), "pushed, not found by the 15 s check");
+    assert!(reply_id.parse::<i64>().unwrap() > first_id.parse::<i64>().unwrap());
+
+    app.send(app.admin_id, conversation, "Still there?");
+    let resumed = client.get(&url).header("Last-Event-ID", &reply_id).send().unwrap();
+    let mut lines = BufReader::new(resumed).lines();
+    let (_, next) = next_message(&mut lines);
+    assert_eq!(next["message"], "Still there?", "a reconnect resumes after the last event, nothing twice");
+}
+
+#[test]
+fn a_visitor_beyond_the_message_rate_is_told_to_wait() {
+    let app = TestApp::spawn();
+    let visitor = Visitor::start(&app);
+    for n in 0..10 {
+        assert_eq!(visitor.post("/widget/messages", json!({ "message": format!("m{n}") }))["success"], true);
+    }
+    let refused = visitor.post("/widget/messages", json!({ "message": "one too many" }));
+    assert_eq!(refused["response"], "rate-limited", "{refused}");
+    assert_eq!(visitor.texts().len(), 10, "nothing stored for the refused one");
+}
+
+#[test]
+fn only_allowed_sites_may_use_the_visitor_api() {
+    let app = TestApp::spawn();
+    app.ok("save-settings", json!({ "settings": { "widget-allowed-origins": "https://www.example.com" } }));
+    let client = reqwest::blocking::Client::new();
+    let refused = client
+        .post(format!("{}/widget/visitor", app.base))
+        .header("Origin", "https://evil.example")
+        .json(&json!({}))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(refused.json::<Value>().unwrap()["response"], "origin-not-allowed");
+    let allowed = client
+        .post(format!("{}/widget/visitor", app.base))
+        .header("Origin", "https://www.example.com")
+        .json(&json!({}))
+        .send()
+        .unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://www.example.com");
+    assert_eq!(allowed.json::<Value>().unwrap()["success"], true);
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, format!("{}/widget/messages", app.base))
+        .header("Origin", "https://www.example.com")
+        .header("Access-Control-Request-Headers", "x-switchboard-visitor")
+        .send()
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert!(preflight.headers()["access-control-allow-headers"].to_str().unwrap().contains("X-Switchboard-Visitor"));
+}
+
+#[test]
+fn the_start_answers_the_look_the_texts_in_the_visitors_language_and_records_the_browser() {
+    let app = TestApp::spawn();
+    app.ok("save-settings", json!({ "settings": { "header-title": "Shop help", "widget-prechat-phone": "required" } }));
+    let visitor = Visitor::start(&app);
+    let started = visitor.post("/widget/visitor", json!({}));
+    let response = &started["response"];
+    assert_eq!(response["credential"], visitor.credential, "resumed, not a new visitor");
+    assert_eq!(response["settings"]["title"], "Shop help");
+    assert_eq!(response["settings"]["prechat"]["phone"], "required");
+    assert_eq!(response["language"], "fr");
+    assert_eq!(response["strings"]["Send"], "Envoyer");
+    let details = &app.ok("get-user", json!({ "user_id": visitor.id, "extra": true }))["details"];
+    let detail =
+        |slug: &str| details.as_array().unwrap().iter().find(|d| d["slug"] == slug).map(|d| d["value"].clone());
+    assert_eq!(detail("browser_language"), Some(json!("fr-fr")));
+    assert_eq!(detail("current_url"), Some(json!("https://shop.example/pricing")));
+    assert_eq!(detail("visits"), Some(json!("1")));
+}
