@@ -187,6 +187,26 @@
     var body = document.getElementById("reply-preview-body");
     var csrf = form.querySelector("input[name=csrf_token]").value;
     var timer = null;
+    // The customer sees "typing…" while the agent types: told at most every 3 s,
+    // and told the end when the box empties or the reply leaves.
+    var typingUrl = form.getAttribute("data-typing-url");
+    var typingSince = 0;
+    function typing(on) {
+      if (!typingUrl) return;
+      var now = Date.now();
+      if (on && now - typingSince < 3000) return;
+      typingSince = on ? now : 0;
+      var data = new URLSearchParams();
+      data.set("csrf_token", csrf);
+      data.set("typing", on ? "1" : "0");
+      fetch(typingUrl, { method: "POST", credentials: "same-origin", body: data }).catch(function () {});
+    }
+    text.addEventListener("input", function () {
+      typing(text.value.trim() !== "");
+    });
+    form.addEventListener("submit", function () {
+      typing(false);
+    });
     function preview() {
       clearTimeout(timer);
       timer = setTimeout(function () {

@@ -264,3 +264,21 @@ pub async fn delete_note(
     }
     Ok(see_other(format!("{}?done=note-deleted#notes", conversation_url(&state, id))))
 }
+
+#[derive(serde::Deserialize)]
+pub struct TypingForm {
+    #[serde(default)]
+    typing: String,
+}
+
+/// The agent typing in the reply box (or stopping): the customer's widget shows it.
+pub async fn typing(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    Posted { admin, form: Form(form) }: Posted<Form<TypingForm>>,
+) -> Result<HttpResponse, PageError> {
+    let (id, me, on) = (path.into_inner(), admin.user.id, form.typing == "1");
+    let shared = state.get_ref().clone();
+    state.session(move |db| Ok(crate::ops::presence::set_typing(db, &shared, me, on.then_some(id)))).await??;
+    Ok(HttpResponse::NoContent().finish())
+}

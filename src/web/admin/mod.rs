@@ -99,6 +99,7 @@ fn inbox_routes(config: &mut web::ServiceConfig) {
         .route("/admin/conversations/{id}/status", web::post().to(forms::set_status))
         .route("/admin/conversations/{id}/trash", web::get().to(forms::trash_page))
         .route("/admin/conversations/{id}/assign", web::post().to(forms::assign))
+        .route("/admin/conversations/{id}/typing", web::post().to(forms::typing))
         .route("/admin/conversations/{id}/notes", web::post().to(forms::add_note))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::get().to(forms::delete_note_page))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::post().to(forms::delete_note));
