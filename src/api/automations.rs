@@ -84,10 +84,8 @@ pub fn automations_run_all(call: &mut Call) -> ApiResult<Value> {
         return Ok(runs::answer_all_without_user(call.db.conn()?, now)?);
     };
     let key = call.state.key.clone();
-    let (answer, queued) = call.write(move |tx| Ok(runs::run_all(tx, &key, user_id, now)?))?;
-    if queued {
-        call.state.background.wake();
-    }
+    let (answer, effects) = call.write(move |tx| Ok(runs::run_all(tx, &key, user_id, now)?))?;
+    effects.announce(call.state);
     Ok(Value::Array(answer))
 }
 
@@ -105,14 +103,11 @@ pub fn automations_run(call: &mut Call) -> ApiResult<Value> {
     let Some(user_id) = call.args.id("user_id")? else { return Ok(json!(false)) };
     let now = call.state.clock.now().naive_utc();
     let key = call.state.key.clone();
-    let sends_email = automation.kind == Kind::Emails;
-    let ran = call.write(move |tx| {
+    let (ran, effects) = call.write(move |tx| {
         let mut automation = automation;
         Ok(run_one(tx, &key, user_id, &mut automation, validate, now)?)
     })?;
-    if ran && sends_email {
-        call.state.background.wake();
-    }
+    effects.announce(call.state);
     Ok(json!(ran))
 }
 

@@ -6,13 +6,11 @@ use super::users::required_after;
 use super::{json, Call};
 use crate::contract::profile_image_url;
 use crate::contract::MessageJson;
-use crate::db::conversations::{self, NewConversation};
-use crate::db::messages::{self, NewMessage};
-use crate::db::users;
-use crate::domain::ConversationStatus;
+use crate::db::conversations;
+use crate::db::messages;
 use crate::error::{ApiResult, Failure, Outcome};
+use crate::ops::direct_messages::{self, DirectMessage};
 use crate::ops::messages::{send, Outgoing, StatusChange, MESSAGE_MAX};
-use crate::ops::notifications::{self, About};
 use crate::outbox::events;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
@@ -144,73 +142,17 @@ pub fn get_agents_in_conversation(call: &mut Call) -> ApiResult<Value> {
 }
 
 /// A chat message from the calling admin to each user, each in a new conversation
-/// titled with `subject`. With a `subject`, each user that has an email also gets
-/// the message by email (subject and message may use the template placeholders).
-/// All users must exist, or nothing is sent. The emails are composed once the
-/// conversations exist (their links need the IDs) and queued in a second write,
-/// so no template runs on the writer's thread.
+/// titled with `subject`; with a `subject`, users with an email get it by email
+/// too. All users must exist, or nothing is sent.
 pub fn direct_message(call: &mut Call) -> ApiResult<Value> {
-    let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
+    let user_ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
     let message = call.args.required_text("message", MESSAGE_MAX)?;
     if message.trim().is_empty() {
         return Err(Failure::invalid("message", "must not be empty").into());
     }
-    let title = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
-    let (sender, now, state) = (call.caller.id, call.now(), call.state.clone());
-    let sender_name = notifications::full_name(&call.caller);
-    let subject = title.clone();
-    let opened = call.write(move |tx| {
-        let mut opened = Vec::with_capacity(ids.len());
-        for &user_id in &ids {
-            let user = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
-            let conversation_id = conversations::insert(
-                tx,
-                &NewConversation {
-                    user_id,
-                    title: title.clone(),
-                    status: ConversationStatus::WaitingForUser,
-                    department: None,
-                    agent_id: Some(sender),
-                    source: None,
-                    extra: None,
-                    now: now.clone(),
-                },
-            )?;
-            let message_id = messages::insert(
-                tx,
-                &NewMessage {
-                    conversation_id,
-                    user_id: sender,
-                    message: &message,
-                    attachments: "",
-                    payload: "",
-                    now: &now,
-                },
-            )?;
-            events::direct_message(tx, &state, conversation_id, message_id)?;
-            opened.push((user, conversation_id, message.clone()));
-        }
-        Ok(opened)
-    })?;
-    if !subject.is_empty() {
-        let mut emails = Vec::new();
-        for (user, conversation_id, message) in &opened {
-            let about = About {
-                sender_name: sender_name.clone(),
-                message,
-                attachments: "",
-                conversation_id: Some(*conversation_id),
-            };
-            emails.extend(notifications::composed(call.db.conn()?, call.state, user, &subject, message, &about)?);
-        }
-        let now = call.now();
-        call.write(move |tx| {
-            for composed in &emails {
-                crate::outbox::email::queue(tx, composed, &now)?;
-            }
-            Ok(())
-        })?;
-    }
-    call.state.background.wake();
+    let subject = call.args.text_max("subject", 255)?.filter(|s| s != "false").unwrap_or_default();
+    let direct = DirectMessage { sender: call.caller.clone(), user_ids, message, subject };
+    let now = call.now();
+    direct_messages::send(call.db, call.state, direct, now)?;
     Ok(json!(true))
 }

@@ -16,13 +16,37 @@ use crate::domain::automations::engine::{open_conditions, Facts, UserFacts, Verd
 use crate::domain::automations::{self as model, Automation, Kind, Translation};
 use crate::domain::{ConversationStatus, ReportName};
 use crate::outbox::email::{self as mail, OutgoingEmail};
+use crate::state::{AppState, Live};
 use chrono::NaiveDateTime;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
+/// What runs did that others must hear of once their write commits.
+#[derive(Default)]
+#[must_use = "announce the effects once the write commits"]
+pub struct Effects {
+    emailed: bool,
+    /// Bot messages posted: the customer, the conversation and the message.
+    posted: Vec<(i64, i64, i64)>,
+}
+
+impl Effects {
+    /// Wakes the outbox for queued emails and tells the customers' open widgets
+    /// of the bot's messages.
+    pub fn announce(&self, state: &AppState) {
+        if self.emailed {
+            state.background.wake();
+        }
+        for &(customer, conversation_id, message_id) in &self.posted {
+            state.hub.publish(customer, Live::Message { conversation_id, message_id });
+        }
+    }
+}
+
 /// Runs `automation` for `user_id` if it may run again; with `validate`, only if
 /// no server-side condition fails or is still open (client-side ones are the
-/// caller's to have checked). Answers whether it ran. Call inside a write.
+/// caller's to have checked). Answers whether it ran, and its effects. Call
+/// inside a write.
 pub fn run_one(
     tx: &Connection,
     key: &SecretKey,
@@ -30,35 +54,37 @@ pub fn run_one(
     automation: &mut Automation,
     validate: bool,
     now: NaiveDateTime,
-) -> OpsResult<bool> {
+) -> OpsResult<(bool, Effects)> {
+    let mut effects = Effects::default();
     let user = users::find(tx, user_id)?.ok_or(OpsError::NotFound(What::User))?;
     if !automation.may_run(last_run(tx, user.id, &automation.id)?, now) {
-        return Ok(false);
+        return Ok((false, effects));
     }
     if validate {
         let facts = facts(tx, &user, now)?;
         match open_conditions(&automation.conditions, &facts) {
             Some(open) if open.iter().all(|(_, verdict)| *verdict == Verdict::Client) => {}
-            _ => return Ok(false),
+            _ => return Ok((false, effects)),
         }
     }
     let translations = parse_translations(store::translations_of(tx, &automation.id)?, automation.kind)?;
     localize(automation, &translations, language_of(tx, user.id)?.as_deref(), &user);
-    execute(tx, key, automation, &user, now)
+    let ran = execute(tx, key, automation, &user, now, &mut effects)?;
+    Ok((ran, effects))
 }
 
 /// Runs, for `user_id`, every automation whose conditions the server can decide
 /// and that may run; answers the others that may still run (client-side or
-/// later conditions), and the popups and design automations, each with `type`,
-/// and whether an email was queued. Call inside a write.
-pub fn run_all(tx: &Connection, key: &SecretKey, user_id: i64, now: NaiveDateTime) -> OpsResult<(Vec<Value>, bool)> {
+/// later conditions), and the popups and design automations, each with `type`;
+/// and the effects of those that ran. Call inside a write.
+pub fn run_all(tx: &Connection, key: &SecretKey, user_id: i64, now: NaiveDateTime) -> OpsResult<(Vec<Value>, Effects)> {
     let user = users::find(tx, user_id)?.ok_or(OpsError::NotFound(What::User))?;
     let automations = load(tx)?;
     let translations = load_translations(tx, &automations)?;
     let facts = facts(tx, &user, now)?;
     let runs = store::last_runs(tx, user.id)?;
     let language = language_of(tx, user.id)?;
-    let (mut answer, mut queued) = (Vec::new(), false);
+    let (mut answer, mut effects) = (Vec::new(), Effects::default());
     for mut automation in automations {
         let last = runs.get(&automation.id).and_then(|t| parse_time(t));
         if automation.kind == Kind::Sms || !automation.may_run(last, now) {
@@ -69,13 +95,13 @@ pub fn run_all(tx: &Connection, key: &SecretKey, user_id: i64, now: NaiveDateTim
         localize(&mut automation, &translations, language.as_deref(), &user);
         let runs_here = matches!(automation.kind, Kind::Emails | Kind::Messages);
         if open.is_empty() && runs_here {
-            queued |= execute(tx, key, &automation, &user, now)? && automation.kind == Kind::Emails;
+            execute(tx, key, &automation, &user, now, &mut effects)?;
             continue;
         }
         automation.conditions = open;
         answer.push(answered(&automation));
     }
-    Ok((answer, queued))
+    Ok((answer, effects))
 }
 
 /// run-all with no user named: there is no one to email, to post a message to or
@@ -106,12 +132,13 @@ fn answered(automation: &Automation) -> Value {
 
 /// Does what `automation` does for `user` and records the run; `false` when there
 /// is nothing it can do (an email for a user without an address, an SMS).
-pub fn execute(
+fn execute(
     tx: &Connection,
-    key: &crate::crypto::SecretKey,
+    key: &SecretKey,
     automation: &Automation,
     user: &UserRow,
     now: NaiveDateTime,
+    effects: &mut Effects,
 ) -> OpsResult<bool> {
     let now = now.format(crate::clock::FORMAT).to_string();
     let user_ref = user.id.to_string();
@@ -131,6 +158,7 @@ pub fn execute(
             };
             mail::queue(tx, &email, &now)?;
             report(ReportName::EmailAutomations)?;
+            effects.emailed = true;
         }
         Kind::Messages => {
             let bot = accounts::bot(tx, key, &now)?;
@@ -158,10 +186,11 @@ pub fn execute(
                 payload: "",
                 now: &now,
             };
-            messages::insert(tx, &message)?;
+            let message_id = messages::insert(tx, &message)?;
             // As send-message does for a bot's message: the conversation waits for the user.
             conversations::set_status(tx, conversation_id, ConversationStatus::WaitingForUser)?;
             report(ReportName::MessageAutomations)?;
+            effects.posted.push((user.id, conversation_id, message_id));
         }
         Kind::Popups | Kind::Design => {}
     }

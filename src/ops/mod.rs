@@ -12,6 +12,7 @@ pub mod articles;
 pub mod automation_runs;
 pub mod automations;
 pub mod conversations;
+pub mod direct_messages;
 pub mod email;
 pub mod exports;
 pub mod messages;

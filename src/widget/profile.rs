@@ -178,10 +178,8 @@ pub async fn automations(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
 async fn showable(req: &HttpRequest, state: &AppState) -> ApiResult<Value> {
     let me = visitor(req, state).await?;
     let (key, now) = (state.key.clone(), state.clock.now().naive_utc());
-    let (answer, queued) = state.write(move |tx| Ok(automation_runs::run_all(tx, &key, me.id, now)?)).await?;
-    if queued {
-        state.background.wake();
-    }
+    let (answer, effects) = state.write(move |tx| Ok(automation_runs::run_all(tx, &key, me.id, now)?)).await?;
+    effects.announce(state);
     Ok(Value::Array(answer))
 }
 
@@ -201,13 +199,14 @@ async fn shown(req: &HttpRequest, state: &AppState, bytes: &[u8]) -> ApiResult<V
     let me = visitor(req, state).await?;
     let Shown { id } = body(bytes)?;
     let (key, now) = (state.key.clone(), state.clock.now().naive_utc());
-    let ran = state
+    let (ran, effects) = state
         .write(move |tx| {
             let Some(mut automation) = automations::load(tx)?.into_iter().find(|a| a.id == id) else {
-                return Ok(false);
+                return Ok((false, Default::default()));
             };
             Ok(automation_runs::run_one(tx, &key, me.id, &mut automation, true, now)?)
         })
         .await?;
+    effects.announce(state);
     Ok(json!(ran))
 }

@@ -143,22 +143,29 @@ fn an_email_someone_has_merges_only_with_the_sites_proof() {
     assert_eq!(real.texts(), ["My earlier question"], "with proof the widget shows her history");
 }
 
-#[test]
-fn the_event_stream_delivers_an_agents_reply_and_resumes_after_the_last_event() {
-    let app = TestApp::spawn();
-    let visitor = Visitor::start(&app);
-    let conversation = visitor.say("Anyone there?");
-    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    let url = format!("{}/widget/events?visitor={}&after=0", app.base, visitor.credential);
-    let response = client.get(&url).header("Origin", ORIGIN).send().unwrap();
-    assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
-    let mut lines = BufReader::new(response).lines();
-    let next_message = |lines: &mut std::io::Lines<BufReader<reqwest::blocking::Response>>| -> (String, Value) {
+/// A visitor's open event stream, read line by line.
+struct Stream(std::io::Lines<BufReader<reqwest::blocking::Response>>);
+
+impl Stream {
+    fn open(app: &TestApp, credential: &str, last_event: Option<&str>) -> Self {
+        let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        let url = format!("{}/widget/events?visitor={credential}&after=0", app.base);
+        let mut request = client.get(&url).header("Origin", ORIGIN);
+        if let Some(id) = last_event {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
+        Stream(BufReader::new(response).lines())
+    }
+
+    /// The next `message` event: its ID and data.
+    fn next_message(&mut self) -> (String, Value) {
         let deadline = Instant::now() + Duration::from_secs(10);
         let (mut id, mut event) = (String::new(), String::new());
         loop {
             assert!(Instant::now() < deadline, "no message event");
-            let line = lines.next().unwrap().unwrap();
+            let line = self.0.next().unwrap().unwrap();
             if let Some(rest) = line.strip_prefix("id: ") {
                 id = rest.to_string();
             } else if let Some(rest) = line.strip_prefix("event: ") {
@@ -169,21 +176,51 @@ fn the_event_stream_delivers_an_agents_reply_and_resumes_after_the_last_event() 
                 }
             }
         }
-    };
-    let (first_id, first) = next_message(&mut lines);
+    }
+
+    /// The next message's text, which must arrive well before the stream's
+    /// periodic check would find it: it was pushed.
+    fn pushed_text(&mut self) -> String {
+        let waiting = Instant::now();
+        let (_, message) = self.next_message();
+        assert!(waiting.elapsed() < Duration::from_secs(2), "pushed, not found by the 15 s check");
+        message["message"].as_str().unwrap().to_string()
+    }
+}
+
+#[test]
+fn the_event_stream_delivers_an_agents_reply_and_resumes_after_the_last_event() {
+    let app = TestApp::spawn();
+    let visitor = Visitor::start(&app);
+    let conversation = visitor.say("Anyone there?");
+    let mut stream = Stream::open(&app, &visitor.credential, None);
+    let (first_id, first) = stream.next_message();
     assert_eq!(first["message"], "Anyone there?", "the stream catches up first");
-    let sent = Instant::now();
     app.send(app.admin_id, conversation, "Hi! Yes.");
-    let (reply_id, reply) = next_message(&mut lines);
+    let waiting = Instant::now();
+    let (reply_id, reply) = stream.next_message();
     assert_eq!(reply["message"], "Hi! Yes.");
-    assert!(sent.elapsed() < Duration::from_secs(2), "pushed, not found by the 15 s check");
+    assert!(waiting.elapsed() < Duration::from_secs(2), "pushed, not found by the 15 s check");
     assert!(reply_id.parse::<i64>().unwrap() > first_id.parse::<i64>().unwrap());
 
     app.send(app.admin_id, conversation, "Still there?");
-    let resumed = client.get(&url).header("Last-Event-ID", &reply_id).send().unwrap();
-    let mut lines = BufReader::new(resumed).lines();
-    let (_, next) = next_message(&mut lines);
+    let mut resumed = Stream::open(&app, &visitor.credential, Some(&reply_id));
+    let (_, next) = resumed.next_message();
     assert_eq!(next["message"], "Still there?", "a reconnect resumes after the last event, nothing twice");
+}
+
+#[test]
+fn direct_messages_and_the_bots_automated_messages_are_pushed_to_the_visitor() {
+    let app = TestApp::spawn();
+    let visitor = Visitor::start(&app);
+    let mut stream = Stream::open(&app, &visitor.credential, None);
+    app.ok("direct-message", json!({ "user_ids": [visitor.id], "message": "Your order shipped" }));
+    assert_eq!(stream.pushed_text(), "Your order shipped");
+
+    let welcome = json!({ "messages": [{ "id": "hello", "name": "Hello", "message": "Welcome back!" }] });
+    assert_eq!(app.ok("automations-save", json!({ "automations": welcome.to_string() })), true);
+    app.ok("automations-run-all", json!({ "user_id": visitor.id }));
+    assert_eq!(stream.pushed_text(), "Welcome back!");
 }
 
 #[test]
