@@ -96,8 +96,8 @@ fn init_logging(filter: &str) {
 /// core, and each keeps what it once held. Two per core keep the peak RSS of the
 /// benchmark's mixed run at 48 MB instead of 56 MB, at the cost of about a tenth
 /// of its throughput.
-/// One of the two `unsafe` calls in Switchboard (with `umask` in `data_dir`): a C
-/// call with no pointers.
+/// One of the few `unsafe` calls in Switchboard (with `umask` in `data_dir` and
+/// the open-files limit below): a C call with no pointers.
 #[allow(unsafe_code)]
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -114,9 +114,26 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// Every open chat widget holds a connection (its event stream), and many
+/// systems start a service allowed only 1,024 open files: the soft limit is raised
+/// to the hard one, as far as the system allows without privileges.
+#[allow(unsafe_code)]
+pub fn raise_open_files_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes the struct we own; setrlimit reads it.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 && limit.rlim_cur < limit.rlim_max {
+        let wanted = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+        // SAFETY: as above.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) } != 0 {
+            tracing::warn!(limit = limit.rlim_cur, "could not raise the open-files limit");
+        }
+    }
+}
+
 /// Serves until SIGINT or SIGTERM: what `switchboard` and `switchboard serve` run.
 pub fn serve(config: Config) -> CliResult {
     limit_malloc_arenas();
+    raise_open_files_limit();
     let bind = config.bind.clone();
     let state = server::prepare(config, Clock::system())?;
     first_start(&state)?;

@@ -80,8 +80,8 @@ fn warn_if_open(data_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// One of the two `unsafe` calls in Switchboard (with `mallopt` in `cli`): a C call
-/// with no pointers.
+/// One of the few `unsafe` calls in Switchboard (with `mallopt` and the
+/// open-files limit in `cli`): a C call with no pointers.
 #[allow(unsafe_code)]
 fn restrict_umask() {
     #[cfg(unix)]

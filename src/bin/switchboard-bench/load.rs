@@ -84,15 +84,15 @@ pub fn run(runtime: &tokio::runtime::Runtime, url: &str, connections: usize, dur
         errors += failed;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let [p50_ms, p95_ms, p99_ms] = percentiles_ms(&mut latencies, [0.50, 0.95, 0.99]);
+    Stats { requests: latencies.len(), errors, seconds, p50_ms, p95_ms, p99_ms }
+}
+
+/// The latencies at quantiles `qs`, in milliseconds (0 with none).
+pub fn percentiles_ms<const N: usize>(latencies: &mut [Duration], qs: [f64; N]) -> [f64; N] {
     latencies.sort_unstable();
-    let at = |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)));
-    let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-    Stats {
-        requests: latencies.len(),
-        errors,
-        seconds,
-        p50_ms: ms(at(0.50)),
-        p95_ms: ms(at(0.95)),
-        p99_ms: ms(at(0.99)),
-    }
+    qs.map(|q| {
+        let at = ((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1));
+        latencies.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    })
 }

@@ -9,6 +9,7 @@ mod ceiling;
 mod flood;
 mod load;
 mod seed;
+mod visitors;
 
 use clap::Parser;
 use load::{Body, Picker, Stats};
@@ -51,6 +52,8 @@ type Failure = Box<dyn std::error::Error>;
 
 fn main() -> Result<(), Failure> {
     let mut args = Args::parse();
+    // The visitors phase holds thousands of streams, each a socket at both ends.
+    switchboard::cli::raise_open_files_limit();
     if let Some(data_dir) = args.serve {
         let bind = args.bind.ok_or("--serve needs --bind")?;
         // Loopback is a trusted proxy, so the flood's requests can each say they come
@@ -77,7 +80,7 @@ fn main() -> Result<(), Failure> {
     let data = args.keep.clone().unwrap_or_else(|| dir.path().join("data"));
     let fixture = prepare_data(&data, &plan)?;
 
-    let (mut server, base) = start_server(&data)?;
+    let (server, base) = start_server(&data)?;
     let idle_rss = rss_kib(&server, "VmRSS");
     let api = format!("{base}/include/api.php");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -102,7 +105,17 @@ fn main() -> Result<(), Failure> {
     reset_peak(&server);
     let flood = flood::run(&runtime, &base, &fixture.token, 64, duration.max(Duration::from_secs(1)) * 2);
     let (flood_peak, after_flood) = (rss_kib(&server, "VmHWM"), rss_kib(&server, "VmRSS"));
-    stop(&mut server);
+    let widget_js = widget_js_sizes(&base)?;
+    let visitor_plan = if args.quick {
+        visitors::Plan { streams: 200, chatting: 50, rate: 200, duration: Duration::from_secs(1) }
+    } else {
+        visitors::Plan { streams: 5_000, chatting: 1_000, rate: 200, duration }
+    };
+    let (before_streams, mut with_streams) = (rss_kib(&server, "VmRSS"), 0.0);
+    let chat = visitors::run(&runtime, &base, &fixture.token, fixture.agent_ids[0], &visitor_plan, || {
+        with_streams = rss_kib(&server, "VmRSS");
+    })?;
+    drop(server);
 
     let ceiling_url = ceiling::start(dir.path())?;
     let ceiling = load::run(
@@ -133,10 +146,28 @@ fn main() -> Result<(), Failure> {
         flood_peak / 1024.0,
         after_flood / 1024.0
     );
+    println!(
+        "widget visitors: {} streams open, server RSS {:.1} MB (was {:.1} MB before them); \
+         {} agent messages at {}/s to {} of them: stream latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} lost",
+        chat.streams,
+        with_streams / 1024.0,
+        before_streams / 1024.0,
+        chat.messages_sent,
+        visitor_plan.rate,
+        visitor_plan.chatting,
+        chat.p50_ms,
+        chat.p99_ms,
+        chat.max_ms,
+        chat.lost
+    );
+    println!("widget.js: {:.1} KB, {:.1} KB gzipped", widget_js.0 as f64 / 1024.0, widget_js.1 as f64 / 1024.0);
     println!("send-message / ceiling: {:.0}%", 100.0 * send / ceiling.per_second().max(f64::MIN_POSITIVE));
     let failed: usize = results.iter().map(|(_, s)| s.errors).sum();
     if failed > 0 {
         return Err(format!("{failed} requests failed").into());
+    }
+    if chat.lost > 0 {
+        return Err(format!("{} agent messages never reached their visitor's stream", chat.lost).into());
     }
     if flood.server_errors > 0 || flood.admin.errors > 0 {
         return Err(
@@ -255,6 +286,16 @@ fn operations(f: &seed::Fixture) -> Vec<(&'static str, Body)> {
     ops
 }
 
+/// The widget script's size as served, plain and gzipped (the client asks for
+/// gzip and, without a decoder, counts the bytes on the wire).
+fn widget_js_sizes(base: &str) -> Result<(usize, usize), Failure> {
+    let client = reqwest::blocking::Client::new();
+    let url = format!("{base}/widget.js");
+    let plain = client.get(&url).send()?.bytes()?.len();
+    let gzipped = client.get(&url).header("Accept-Encoding", "gzip").send()?.bytes()?.len();
+    Ok((plain, gzipped))
+}
+
 /// Seeds the data set into `data`, or reuses the one a `--keep` run left there.
 fn prepare_data(data: &std::path::Path, plan: &seed::Plan) -> Result<seed::Fixture, Failure> {
     let saved = data.join("bench-fixture.json");
@@ -268,14 +309,26 @@ fn prepare_data(data: &std::path::Path, plan: &seed::Plan) -> Result<seed::Fixtu
     Ok(fixture)
 }
 
+/// The server this benchmark runs as a child: stopped when dropped, so an error
+/// in the benchmark never leaves it running.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs this binary as the server over `data_dir` and waits until it answers.
-fn start_server(data_dir: &std::path::Path) -> Result<(Child, String), Failure> {
+fn start_server(data_dir: &std::path::Path) -> Result<(Server, String), Failure> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let bind = format!("127.0.0.1:{port}");
     let child = Command::new(std::env::current_exe()?)
         .args(["--serve", data_dir.to_str().ok_or("data dir path")?, "--bind", &bind])
         .stdout(Stdio::null())
         .spawn()?;
+    let child = Server(child);
     let base = format!("http://{bind}");
     wait_until_answering(&base)?;
     Ok((child, base))
@@ -297,21 +350,15 @@ fn wait_until_answering(base: &str) -> Result<Duration, Failure> {
 fn cold_start(dir: &std::path::Path) -> Result<Duration, Failure> {
     let empty = dir.join("cold");
     let started = Instant::now();
-    let (mut child, base) = start_server(&empty)?;
-    let _ = base;
+    let (child, _) = start_server(&empty)?;
     let elapsed = started.elapsed();
-    stop(&mut child);
+    drop(child);
     Ok(elapsed)
 }
 
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let _ = child.wait();
-}
-
 /// A memory figure of the server from /proc, in KiB (VmRSS now, VmHWM the peak).
-fn rss_kib(child: &Child, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+fn rss_kib(server: &Server, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap_or_default();
     status
         .lines()
         .find_map(|line| {
@@ -322,6 +369,6 @@ fn rss_kib(child: &Child, field: &str) -> f64 {
 }
 
 /// Resets the kernel's peak-RSS mark, so VmHWM covers only what follows.
-fn reset_peak(child: &Child) {
-    let _ = std::fs::write(format!("/proc/{}/clear_refs", child.id()), "5");
+fn reset_peak(server: &Server) {
+    let _ = std::fs::write(format!("/proc/{}/clear_refs", server.0.id()), "5");
 }
