@@ -86,11 +86,41 @@ pub enum Failure {
     OriginNotAllowed,
     DatabaseError,
     InternalError,
+    /// A mailbox synchronisation (`email-piping`) could not be done: why, in words
+    /// an admin can act on (never what the mail server said).
+    EmailPiping(PipingFailure, String),
+}
+
+/// Why a mailbox could not be synchronised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipingFailure {
+    /// Email piping is off, or its host, user or password is missing.
+    NotConfigured,
+    /// The server could not be reached, or TLS with it failed.
+    Unreachable,
+    /// The server refused the user and password.
+    LoginRefused,
+    /// The folder does not exist (or cannot be opened).
+    FolderNotFound,
+    /// Anything else the server did that stopped the synchronisation.
+    Failed,
+}
+
+impl PipingFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            PipingFailure::NotConfigured => "email-piping-not-configured",
+            PipingFailure::Unreachable => "email-piping-unreachable",
+            PipingFailure::LoginRefused => "email-piping-login-refused",
+            PipingFailure::FolderNotFound => "email-piping-folder-not-found",
+            PipingFailure::Failed => "email-piping-failed",
+        }
+    }
 }
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 15] = [
+    pub const CODES: [&'static str; 20] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -106,6 +136,11 @@ impl Failure {
         "origin-not-allowed",
         "database-error",
         "internal-error",
+        "email-piping-not-configured",
+        "email-piping-unreachable",
+        "email-piping-login-refused",
+        "email-piping-folder-not-found",
+        "email-piping-failed",
     ];
 
     pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
@@ -129,6 +164,7 @@ impl Failure {
             Failure::OriginNotAllowed => "origin-not-allowed",
             Failure::DatabaseError => "database-error",
             Failure::InternalError => "internal-error",
+            Failure::EmailPiping(why, _) => why.code(),
         }
     }
 
@@ -152,6 +188,7 @@ impl Failure {
             Failure::OriginNotAllowed => "This site may not use the chat widget (widget-allowed-origins).".into(),
             Failure::DatabaseError => "The database could not complete the request; it has been logged.".into(),
             Failure::InternalError => "The server could not complete the request; it has been logged.".into(),
+            Failure::EmailPiping(_, reason) => format!("Email piping: {reason}."),
         }
     }
 }
@@ -254,6 +291,11 @@ mod tests {
             Failure::OriginNotAllowed,
             Failure::DatabaseError,
             Failure::InternalError,
+            Failure::EmailPiping(PipingFailure::NotConfigured, "x".into()),
+            Failure::EmailPiping(PipingFailure::Unreachable, "x".into()),
+            Failure::EmailPiping(PipingFailure::LoginRefused, "x".into()),
+            Failure::EmailPiping(PipingFailure::FolderNotFound, "x".into()),
+            Failure::EmailPiping(PipingFailure::Failed, "x".into()),
         ];
         let codes: Vec<_> = failures.iter().map(Failure::code).collect();
         assert_eq!(codes, Failure::CODES);

@@ -13,6 +13,7 @@ pub mod cleanup;
 pub mod conversations;
 pub mod doorway;
 pub mod downloads;
+pub mod email;
 pub mod housekeeping;
 pub mod jobs;
 pub mod login_failures;

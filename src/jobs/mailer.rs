@@ -16,7 +16,7 @@ use super::outbox::Undelivered;
 use crate::db::doorway::Db;
 use crate::db::outbox::Item;
 use crate::domain::settings::{Settings, SmtpSecurity};
-use crate::outbox::email::OutgoingEmail;
+use crate::outbox::email::{OutgoingEmail, Threading};
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
@@ -88,13 +88,39 @@ fn build(smtp: &Smtp, email: &OutgoingEmail, delivery_id: &str) -> Result<Messag
     let body = MultiPart::alternative()
         .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))
         .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.clone()));
-    Message::builder()
+    let mut builder = Message::builder()
         .from(Mailbox::new(from_name, smtp.sender.clone()))
         .to(Mailbox::new(to_name, to))
-        .subject(email.subject.clone())
-        .message_id(Some(format!("<{delivery_id}@{}>", smtp.sender.domain())))
-        .multipart(body)
-        .map_err(|err| Undelivered::permanent(format!("the email cannot be built: {err}")))
+        .subject(email.subject.clone());
+    builder = match &email.threading {
+        None => builder.message_id(Some(format!("<{delivery_id}@{}>", smtp.sender.domain()))),
+        Some(threading) => threaded(builder, threading)?,
+    };
+    builder.multipart(body).map_err(|err| Undelivered::permanent(format!("the email cannot be built: {err}")))
+}
+
+/// A reply in an email conversation: the Message-ID recorded when it was composed,
+/// the headers that make the customer's client show one thread, and the
+/// reply-to address whose token brings the answer back.
+fn threaded(
+    builder: lettre::message::MessageBuilder,
+    threading: &Threading,
+) -> Result<lettre::message::MessageBuilder, Undelivered> {
+    let bracketed = |id: &String| format!("<{id}>");
+    let mut builder = builder.message_id(Some(bracketed(&threading.message_id)));
+    if let Some(parent) = &threading.in_reply_to {
+        builder = builder.in_reply_to(bracketed(parent));
+    }
+    if !threading.references.is_empty() {
+        builder = builder.references(threading.references.iter().map(bracketed).collect::<Vec<_>>().join(" "));
+    }
+    if let Some(reply_to) = &threading.reply_to {
+        let address = reply_to
+            .parse::<Address>()
+            .map_err(|err| Undelivered::permanent(format!("the reply-to address '{reply_to}' is not usable: {err}")))?;
+        builder = builder.reply_to(Mailbox::new(None, address));
+    }
+    Ok(builder)
 }
 
 fn send(smtp: &Smtp, message: &Message, public_only: bool) -> Result<(), Undelivered> {
@@ -222,6 +248,7 @@ mod tests {
             html: "a &lt; b".into(),
             recipient_id: None,
             sender_suffix: " (billing)".into(),
+            threading: None,
         }
     }
 
@@ -233,6 +260,22 @@ mod tests {
         // The name is an encoded word here; the integration tests read it decoded.
         assert!(raw.contains("From: =?utf-8?b?SGVscCBkZXNrIChiaWxsaW5nKQ==?= <help@example.com>"), "{raw}");
         assert!(raw.contains("multipart/alternative") && raw.contains("text/plain") && raw.contains("text/html"));
+    }
+
+    #[test]
+    fn a_reply_carries_its_own_message_id_its_parents_and_the_reply_to_address() {
+        let threading = Threading {
+            message_id: "sb-1@example.com".into(),
+            in_reply_to: Some("c-2@customer.test".into()),
+            references: vec!["c-1@customer.test".into(), "c-2@customer.test".into()],
+            reply_to: Some("help+0123456789abcdef01234567@example.com".into()),
+        };
+        let message = build(&smtp(), &OutgoingEmail { threading: Some(threading), ..email() }, "abc123").unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        assert!(raw.contains("Message-ID: <sb-1@example.com>"), "{raw}");
+        assert!(raw.contains("In-Reply-To: <c-2@customer.test>"), "{raw}");
+        assert!(raw.contains("References: <c-1@customer.test> <c-2@customer.test>"), "{raw}");
+        assert!(raw.contains("Reply-To: help+0123456789abcdef01234567@example.com"), "{raw}");
     }
 
     #[test]

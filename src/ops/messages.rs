@@ -45,7 +45,14 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
         attachments: &out.attachments,
         conversation_id: Some(conversation_id),
     };
-    let emails = notifications::for_message(conn, state, &sender, &about)?;
+    // In an email conversation, staff's message is itself the email to the
+    // customer: it replaces the notification the customer would get.
+    let reply = match conversations::find(conn, conversation_id)? {
+        Some(conversation) => super::email_replies::compose(conn, state, &sender, &conversation, &out.message)?,
+        None => None,
+    };
+    let emails =
+        if reply.is_some() { vec![] } else { notifications::for_message(conn, state, &sender, &about)? };
     let shared = state.clone();
     let sent = db.write(move |tx| -> OpsResult<_> {
         let sender = users::find(tx, user_id)?.ok_or(OpsError::NotFound(What::User))?;
@@ -82,7 +89,10 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
         for queued in &emails {
             email::queue(tx, queued, &now)?;
         }
-        let notified = if emails.is_empty() { vec![] } else { vec!["email"] };
+        if let Some(reply) = &reply {
+            super::email_replies::record(tx, reply, conversation_id, id, &now)?;
+        }
+        let notified = if emails.is_empty() && reply.is_none() { vec![] } else { vec!["email"] };
         Ok((id, notified, before.user_id, status.filter(|s| s.code() != before.status_code)))
     })?;
     let (id, notified, customer, changed) = sent;

@@ -152,6 +152,7 @@ pub fn composed(
         html: email_template::html_document(&rendered.html),
         recipient_id: Some(recipient.id),
         sender_suffix: String::new(),
+        threading: None,
     }))
 }
 
@@ -165,6 +166,7 @@ pub fn plain_email(to: &str, subject: &str, message: &str, recipient_id: Option<
         html: email_template::html_document(&email_template::text_to_html(message)),
         recipient_id,
         sender_suffix: suffix.to_string(),
+        threading: None,
     }
 }
 

@@ -20,6 +20,22 @@ pub struct OutgoingEmail {
     pub recipient_id: Option<i64>,
     /// Appended to the sender name (send-custom-email's `sender_suffix`).
     pub sender_suffix: String,
+    /// The headers that thread a reply in an email conversation; `None` for
+    /// notifications, whose Message-ID comes from the outbox delivery ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threading: Option<Threading>,
+}
+
+/// An email conversation's threading headers, fixed when the reply is composed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Threading {
+    /// Without brackets; recorded as the conversation's, so the answer finds it.
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Oldest first, without brackets.
+    pub references: Vec<String>,
+    /// `support+<token>@…`: where the customer's answer goes.
+    pub reply_to: Option<String>,
 }
 
 /// Queues `email` in the caller's transaction; wake the outbox after commit.

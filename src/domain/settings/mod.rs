@@ -10,11 +10,13 @@
 //! the mask or an empty text keeps the stored secret ([`keep_secrets`]).
 
 mod checks;
+mod piping;
 mod schema;
 mod secrets;
 mod typed;
 
 pub use checks::is_color;
+pub use piping::{EmailPiping, MailboxSecurity};
 use checks::{check, unwrap_pair};
 pub use schema::SCHEMA;
 pub use secrets::{keep_secrets, public, SECRET_MASK};

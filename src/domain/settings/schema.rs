@@ -22,6 +22,23 @@ const WEBHOOK_FIELDS: &[Field] = &[
     Field { id: "webhooks-allowed", kind: Kind::Text(2000) },
 ];
 
+/// One mailbox whose mail becomes conversations (see `mail/` and the README's "Email channel").
+const EMAIL_PIPING_FIELDS: &[Field] = &[
+    Field { id: "email-piping-active", kind: Kind::Checkbox },
+    Field { id: "email-piping-host", kind: Kind::Text(255) },
+    Field { id: "email-piping-port", kind: Kind::Number(1, 65535) },
+    // `none` only for a server on a loopback address: checked when connecting.
+    Field { id: "email-piping-tls", kind: Kind::Select(&["tls", "starttls", "none"]) },
+    Field { id: "email-piping-user", kind: Kind::Text(255) },
+    Field { id: "email-piping-password", kind: Kind::Password(1024) },
+    Field { id: "email-piping-folder", kind: Kind::Text(255) },
+    // Where taken mail is moved; empty: it stays, marked seen.
+    Field { id: "email-piping-done-folder", kind: Kind::Text(255) },
+    Field { id: "email-piping-department", kind: Kind::Number(0, 1_000_000) },
+    // The address customers write to; replies go to its `+token` form. Empty: smtp-sender-address.
+    Field { id: "email-piping-address", kind: Kind::Email },
+];
+
 const SAVED_REPLY_FIELDS: &[Field] =
     &[Field { id: "reply-name", kind: Kind::Text(255) }, Field { id: "reply-text", kind: Kind::Textarea }];
 
@@ -100,6 +117,13 @@ pub const SCHEMA: &[Setting] = &[
         kind: Kind::MultiInput(WEBHOOK_FIELDS),
         default: r#"{"webhooks-active":false,"webhooks-url":"","webhooks-key":"","webhooks-allowed":""}"#,
     },
+    // Email in: the mailbox piped into conversations.
+    Setting {
+        id: "email-piping",
+        section: "email-piping",
+        kind: Kind::MultiInput(EMAIL_PIPING_FIELDS),
+        default: r#"{"email-piping-active":false,"email-piping-host":"","email-piping-port":993,"email-piping-tls":"tls","email-piping-user":"","email-piping-password":"","email-piping-folder":"INBOX","email-piping-done-folder":"","email-piping-department":0,"email-piping-address":""}"#,
+    },
     // Outbound connections: where webhooks and SMTP may connect. Off by default, as
     // many installs relay mail through a local MTA on 127.0.0.1 (jobs/outbound.rs).
     Setting { id: "outbound-public-only", section: "outbound", kind: Kind::Checkbox, default: "false" },
@@ -111,4 +135,6 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "cron-clean-data", section: "cron", kind: Kind::Cron, default: "\"0 0 * * * *\"" },
     Setting { id: "cron-presence", section: "cron", kind: Kind::Cron, default: "\"0 * * * * *\"" },
     Setting { id: "cron-maintenance", section: "cron", kind: Kind::Cron, default: "\"0 30 3 * * *\"" },
+    // A poll of the mailbox; new mail also comes at once where the server offers IMAP IDLE.
+    Setting { id: "cron-email-piping", section: "cron", kind: Kind::Cron, default: "\"0 * * * * *\"" },
 ];

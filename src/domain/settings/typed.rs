@@ -32,6 +32,7 @@ pub struct Settings {
     /// When the chat is staffed, in [`Settings::office_timezone`].
     pub office_hours: OfficeHours,
     pub office_timezone: chrono_tz::Tz,
+    pub email_piping: super::piping::EmailPiping,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +145,7 @@ pub struct Cron {
     pub clean_data: String,
     pub presence: String,
     pub maintenance: String,
+    pub email_piping: String,
 }
 
 impl Cron {
@@ -153,6 +155,7 @@ impl Cron {
             "cron-clean-data" => Some(&self.clean_data),
             "cron-presence" => Some(&self.presence),
             "cron-maintenance" => Some(&self.maintenance),
+            "cron-email-piping" => Some(&self.email_piping),
             _ => None,
         }
     }
@@ -280,6 +283,7 @@ impl Settings {
                 clean_data: v.text("cron-clean-data"),
                 presence: v.text("cron-presence"),
                 maintenance: v.text("cron-maintenance"),
+                email_piping: v.text("cron-email-piping"),
             },
             widget: Widget {
                 prechat: v.flag("widget-prechat"),
@@ -297,6 +301,7 @@ impl Settings {
             office_hours: OfficeHours::parse(&v.text("office-hours")).unwrap_or_else(|_| OfficeHours::always()),
             office_timezone: crate::domain::days::parse_timezone(&v.text("office-hours-timezone"))
                 .unwrap_or(chrono_tz::UTC),
+            email_piping: super::piping::EmailPiping::from_value(&v.value("email-piping")),
         }
     }
 }
