@@ -17,7 +17,8 @@ CREATE TABLE email_mailboxes (
 -- Replies find their conversation here (In-Reply-To, References), and a message
 -- received twice (a mailbox renumbered, a copy in another folder) is taken once.
 CREATE TABLE email_messages (
-    message_id      TEXT PRIMARY KEY,
+    id              INTEGER PRIMARY KEY,
+    message_id      TEXT NOT NULL UNIQUE,
     direction       TEXT NOT NULL CHECK (direction IN ('in', 'out')),
     conversation_id INTEGER REFERENCES conversations (id) ON DELETE CASCADE,
     -- The chat message it became (in) or was sent for (out); NULL when set aside.
@@ -30,7 +31,7 @@ CREATE TABLE email_messages (
     creation_time   TEXT NOT NULL
 );
 CREATE INDEX email_messages_by_sender ON email_messages (sender, creation_time) WHERE direction = 'in';
-CREATE INDEX email_messages_by_conversation ON email_messages (conversation_id, rowid);
+CREATE INDEX email_messages_by_conversation ON email_messages (conversation_id, id);
 
 -- Email conversations: the token of the reply-to address (support+<token>@…),
 -- the subject replies carry, and the customer's address replies go to.

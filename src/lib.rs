@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod mail;
 pub mod ops;
 pub mod outbox;
 pub mod passwords;

@@ -47,7 +47,11 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let passwords = Arc::new(crate::passwords::Passwords::start(cores().div_ceil(2), 16));
     let store = Arc::new(db::doorway::Store::new(pool, writer, passwords));
     let traffic = Arc::new(crate::traffic::Traffic::new(&config));
-    Ok(AppState::new(config, clock, key, store, traffic))
+    let state = AppState::new(config, clock, key, store, traffic);
+    state
+        .background
+        .set_piping(crate::state::Piping { sync: crate::mail::sync::run, test: crate::mail::sync::test_connection });
+    Ok(state)
 }
 
 /// The cores Switchboard may use: one HTTP worker each.

@@ -4,7 +4,7 @@
 
 use super::Call;
 use crate::db::{jobs as runs, outbox};
-use crate::error::{ApiResult, Failure};
+use crate::error::{ApiResult, Failure, PipingFailure};
 use crate::jobs;
 use serde_json::{json, Value};
 
@@ -19,6 +19,39 @@ pub fn clean_data(call: &mut Call) -> ApiResult<Value> {
     let job = jobs::find("clean-data").ok_or(Failure::InternalError)?;
     jobs::run(call.db, call.state, job)?;
     Ok(json!(true))
+}
+
+/// One synchronisation of the piped mailbox now. Without `force`, none when the
+/// last one began less than a minute ago (the contract's limit). Answers `true`, as
+/// the contract does; what it did is the run's report (get-job-runs, the Jobs
+/// page), and a failure is answered with its `email-piping-…` code.
+pub fn email_piping(call: &mut Call) -> ApiResult<Value> {
+    let force = call.args.bool_or("force", false)?;
+    let conn = call.db.conn()?;
+    if !call.state.settings(conn)?.email_piping.active {
+        return Err(Failure::EmailPiping(PipingFailure::NotConfigured, "email-piping-active is off".into()).into());
+    }
+    let recent = runs::last_start(conn, "email-piping")?.is_some_and(|last| last > call.state.clock.ago_text(60));
+    if recent && !force {
+        return Ok(json!(true));
+    }
+    let job = jobs::find("email-piping").ok_or(Failure::InternalError)?;
+    jobs::run(call.db, call.state, job)?;
+    Ok(json!(true))
+}
+
+/// Switchboard addition: connects to the piped mailbox with the saved settings,
+/// logs in and opens the folder, then leaves. Answers `{"messages": N}`, the
+/// folder's count, or the failure's `email-piping-…` code.
+pub fn test_email_piping(call: &mut Call) -> ApiResult<Value> {
+    let settings = call.state.settings(call.db.conn()?)?;
+    if !settings.email_piping.configured() {
+        let why = "set email-piping-host and email-piping-user (and its password)".into();
+        return Err(Failure::EmailPiping(PipingFailure::NotConfigured, why).into());
+    }
+    let piping = call.state.background.piping().ok_or(Failure::InternalError)?;
+    let messages = call.db.outside(|| (piping.test)(&settings.email_piping, settings.outbound_public_only))?;
+    Ok(json!({ "messages": messages }))
 }
 
 /// The latest job runs, newest first: `job`, `started_at`, `ended_at`, `outcome`, `report`.

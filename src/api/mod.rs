@@ -158,6 +158,7 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     // More methods
     ("send-email", Builds(email::send_email)),
     ("send-custom-email", Builds(email::send_custom_email)),
+    ("email-piping", Builds(jobs::email_piping)),
     ("get-setting", Builds(settings::get_setting)),
     ("get-settings", Builds(settings::get_settings)),
     ("save-settings", Builds(settings::save_settings)),
@@ -199,6 +200,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     // Switchboard additions, not in the contract: what the scheduler ran and what is queued.
     ("get-job-runs", Builds(jobs::get_job_runs)),
     ("get-outbox", Builds(jobs::get_outbox)),
+    // Switchboard addition, not in the contract: try the email-piping mailbox settings.
+    ("test-email-piping", Builds(jobs::test_email_piping)),
     // Switchboard addition, not in the contract: a webhook to try the settings.
     ("send-test-webhook", Builds(webhooks::send_test_webhook)),
 ];

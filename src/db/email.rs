@@ -89,9 +89,9 @@ pub fn taken_from_since(conn: &Connection, sender: &str, since: &str) -> rusqlit
 pub fn thread_ids(conn: &Connection, conversation_id: i64, limit: i64) -> rusqlite::Result<Vec<(String, bool)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT message_id, direction = 'out' FROM (
-             SELECT message_id, direction, rowid FROM email_messages
-              WHERE conversation_id = ?1 ORDER BY rowid DESC LIMIT ?2)
-          ORDER BY rowid",
+             SELECT message_id, direction, id FROM email_messages
+              WHERE conversation_id = ?1 ORDER BY id DESC LIMIT ?2)
+          ORDER BY id",
     )?;
     let ids = stmt.query_map(params![conversation_id, limit], |row| Ok((row.get(0)?, row.get(1)?)))?.collect();
     ids
@@ -107,11 +107,13 @@ pub struct Thread {
 }
 
 pub fn thread(conn: &Connection, conversation_id: i64) -> rusqlite::Result<Option<Thread>> {
-    conn.prepare_cached("SELECT conversation_id, token, subject, address FROM email_threads WHERE conversation_id = ?1")?
-        .query_row([conversation_id], |row| {
-            Ok(Thread { conversation_id: row.get(0)?, token: row.get(1)?, subject: row.get(2)?, address: row.get(3)? })
-        })
-        .optional()
+    conn.prepare_cached(
+        "SELECT conversation_id, token, subject, address FROM email_threads WHERE conversation_id = ?1",
+    )?
+    .query_row([conversation_id], |row| {
+        Ok(Thread { conversation_id: row.get(0)?, token: row.get(1)?, subject: row.get(2)?, address: row.get(3)? })
+    })
+    .optional()
 }
 
 /// The conversation whose reply token is `token`.

@@ -58,7 +58,22 @@ pub const JOBS: &[Job] = &[
         run: maintenance::maintenance_job,
         idle: never_idle,
     },
+    // Email in: a run while piping is off does nothing and is not recorded.
+    Job {
+        name: "email-piping",
+        schedule_setting: Some("cron-email-piping"),
+        run: email_piping_job,
+        idle: |report| report["active"] == false,
+    },
 ];
+
+/// One synchronisation of the piped mailbox, by the email front door.
+fn email_piping_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {
+    match state.background.piping() {
+        Some(piping) => (piping.sync)(db, state),
+        None => Ok(serde_json::json!({ "active": false })),
+    }
+}
 
 pub fn find(name: &str) -> Option<&'static Job> {
     JOBS.iter().find(|job| job.name == name)

@@ -64,8 +64,7 @@ pub fn compose(
     let domain = support.rsplit_once('@').map_or("switchboard.local", |(_, d)| d).to_string();
     let message_id = format!("sb-{}@{domain}", crate::crypto::random_hex(16));
     let earlier = email::thread_ids(conn, conversation.id, REFERENCES_MAX)?;
-    let in_reply_to =
-        earlier.iter().rev().find(|(_, ours)| !ours).or(earlier.last()).map(|(id, _)| id.clone());
+    let in_reply_to = earlier.iter().rev().find(|(_, ours)| !ours).or(earlier.last()).map(|(id, _)| id.clone());
     let threading = Threading {
         message_id: message_id.clone(),
         in_reply_to,
@@ -89,7 +88,13 @@ pub fn compose(
 
 /// Queues `reply` in the write that stores chat message `chat_message_id`, and
 /// records its Message-ID (and the conversation's thread, if new).
-pub fn record(tx: &Connection, reply: &Reply, conversation_id: i64, chat_message_id: i64, now: &str) -> rusqlite::Result<()> {
+pub fn record(
+    tx: &Connection,
+    reply: &Reply,
+    conversation_id: i64,
+    chat_message_id: i64,
+    now: &str,
+) -> rusqlite::Result<()> {
     if let Some(thread) = &reply.new_thread {
         email::add_thread(tx, thread)?;
     }

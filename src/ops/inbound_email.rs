@@ -89,7 +89,10 @@ impl SetAside {
 pub enum Received {
     Email(Box<Inbound>),
     /// Never read as an email: only its Message-ID (or hash) and why.
-    Unusable { message_id: String, why: SetAside },
+    Unusable {
+        message_id: String,
+        why: SetAside,
+    },
 }
 
 /// Emails fetched from one mailbox, in UID order.
@@ -175,7 +178,9 @@ pub fn take(db: &mut Db, state: &AppState, batch: Batch) -> OpsResult<Taken> {
     })?;
     state.background.wake();
     for new in &created {
-        state.hub.publish(new.customer, Live::Message { conversation_id: new.conversation_id, message_id: new.message_id });
+        state
+            .hub
+            .publish(new.customer, Live::Message { conversation_id: new.conversation_id, message_id: new.message_id });
     }
     notify_agents(db, state, &created)?;
     Ok(taken)

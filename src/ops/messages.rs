@@ -51,8 +51,7 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
         Some(conversation) => super::email_replies::compose(conn, state, &sender, &conversation, &out.message)?,
         None => None,
     };
-    let emails =
-        if reply.is_some() { vec![] } else { notifications::for_message(conn, state, &sender, &about)? };
+    let emails = if reply.is_some() { vec![] } else { notifications::for_message(conn, state, &sender, &about)? };
     let shared = state.clone();
     let sent = db.write(move |tx| -> OpsResult<_> {
         let sender = users::find(tx, user_id)?.ok_or(OpsError::NotFound(What::User))?;

@@ -15,7 +15,7 @@ mod background;
 mod hub;
 mod settings;
 
-pub use background::Background;
+pub use background::{Background, Piping};
 pub use hub::{Hub, Live};
 pub use settings::SettingsCache;
 

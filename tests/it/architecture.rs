@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cli, server                     what starts everything
-//! api, web, widget                front doors: parse input, call ops, shape output
+//! api, web, widget, mail          front doors: parse input, call ops, shape output
 //! ops                             what the product does
 //! jobs                            when work happens, and delivering what is queued
 //! outbox                          queueing emails and webhooks
@@ -30,7 +30,7 @@ fn layer(module: &str) -> Option<u8> {
         "outbox" => 5,
         "jobs" => 6,
         "ops" => 7,
-        "api" | "web" | "widget" => 8,
+        "api" | "web" | "widget" | "mail" => 8,
         "server" => 9,
         "cli" => 10,
         _ => return None,

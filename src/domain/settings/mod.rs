@@ -16,8 +16,8 @@ mod secrets;
 mod typed;
 
 pub use checks::is_color;
-pub use piping::{EmailPiping, MailboxSecurity};
 use checks::{check, unwrap_pair};
+pub use piping::{EmailPiping, MailboxSecurity};
 pub use schema::SCHEMA;
 pub use secrets::{keep_secrets, public, SECRET_MASK};
 use serde_json::{json, Map, Value};
