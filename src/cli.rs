@@ -140,7 +140,9 @@ pub fn serve(config: Config) -> CliResult {
     let listener = std::net::TcpListener::bind(&bind).map_err(|err| format!("cannot listen on {bind}: {err}"))?;
     tracing::info!(address = %bind, "switchboard is serving");
     let scheduler = crate::jobs::start(state.clone());
+    let mail_watcher = crate::mail::idle::start(state.clone());
     actix_web::rt::System::new().block_on(server::spawn(state.clone(), listener)?)?;
+    drop(mail_watcher);
     drop(scheduler);
     // Workers have stopped; dropping the last pool handle closes every connection,
     // and the last close checkpoints the WAL into the database file.

@@ -22,6 +22,14 @@ const AFTER_FAILURE: Duration = Duration::from_secs(30);
 /// The running watcher; dropping it stops the thread within [`RECHECK`].
 pub struct Watcher {
     stop: Arc<AtomicBool>,
+    idling: Arc<AtomicBool>,
+}
+
+impl Watcher {
+    /// Whether it is waiting in IDLE now, having caught up with the mail before.
+    pub fn idling(&self) -> bool {
+        self.idling.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for Watcher {
@@ -31,8 +39,8 @@ impl Drop for Watcher {
 }
 
 pub fn start(state: AppState) -> Watcher {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopping = stop.clone();
+    let (stop, idling) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let (stopping, watching) = (stop.clone(), idling.clone());
     std::thread::Builder::new()
         .name("switchboard-mail-idle".into())
         .spawn(move || {
@@ -45,14 +53,30 @@ pub fn start(state: AppState) -> Watcher {
                     pause(&stopping, Duration::from_secs(5));
                     continue;
                 }
-                if let Err(err) = watch(&state, &piping, public_only, &stopping) {
-                    tracing::debug!(?err, "IMAP IDLE stopped");
-                    pause(&stopping, AFTER_FAILURE);
+                let watched = watch(&state, &piping, public_only, &stopping, &watching);
+                watching.store(false, Ordering::Relaxed);
+                match watched {
+                    Ok(()) => {}
+                    // A connection that worked and was closed (a server restart, a
+                    // BYE) is opened again at once; one that cannot be made, later.
+                    Err(Lost::WhileIdling(err)) => {
+                        tracing::debug!(?err, "IMAP IDLE connection lost");
+                        pause(&stopping, Duration::from_secs(1));
+                    }
+                    Err(Lost::Connecting(err)) => {
+                        tracing::debug!(?err, "IMAP IDLE cannot connect");
+                        pause(&stopping, AFTER_FAILURE);
+                    }
                 }
             }
         })
         .expect("the IMAP IDLE thread starts");
-    Watcher { stop }
+    Watcher { stop, idling }
+}
+
+enum Lost {
+    Connecting(Failure),
+    WhileIdling(Failure),
 }
 
 fn settings(state: &AppState) -> Option<(EmailPiping, bool)> {
@@ -70,25 +94,35 @@ fn pause(stop: &AtomicBool, wait: Duration) {
 }
 
 /// IDLEs on the folder until the settings change or the thread is asked to stop.
-fn watch(state: &AppState, piping: &EmailPiping, public_only: bool, stop: &AtomicBool) -> Result<(), Failure> {
-    let mut session = connection::open(piping, public_only)?;
-    let offered = session.capabilities().map_err(|err| connection::step_failed("asking for IDLE", &err))?;
+fn watch(
+    state: &AppState,
+    piping: &EmailPiping,
+    public_only: bool,
+    stop: &AtomicBool,
+    idling: &AtomicBool,
+) -> Result<(), Lost> {
+    let mut session = connection::open(piping, public_only).map_err(Lost::Connecting)?;
+    let offered =
+        session.capabilities().map_err(|err| Lost::Connecting(connection::step_failed("asking for IDLE", &err)))?;
     if !offered.has_str("IDLE") {
         let _ = session.logout();
         pause(stop, RECHECK);
         return Ok(());
     }
-    session.select(&piping.folder).map_err(|err| connection::step_failed("opening the folder", &err))?;
+    session
+        .select(&piping.folder)
+        .map_err(|err| Lost::Connecting(connection::step_failed("opening the folder", &err)))?;
     // Mail that came while nobody watched; what comes from now on, IDLE reports.
     sync_now(state);
     while !stop.load(Ordering::Relaxed) {
+        idling.store(true, Ordering::Relaxed);
         // Only new mail ends the wait: the flags our own sync sets must not.
         let outcome = session
             .idle()
             .timeout(RECHECK)
             .keepalive(false)
             .wait_while(|response| !matches!(response, UnsolicitedResponse::Exists(_)))
-            .map_err(|err| connection::step_failed("waiting for new mail", &err))?;
+            .map_err(|err| Lost::WhileIdling(connection::step_failed("waiting for new mail", &err)))?;
         if outcome == WaitOutcome::MailboxChanged {
             sync_now(state);
         }

@@ -70,6 +70,9 @@ fn synchronise(db: &mut Db, state: &AppState, session: &mut Session, piping: &Em
     let mailbox = piping.mailbox_key();
     let last_uid =
         email::position(db.conn()?, &mailbox)?.filter(|(validity, _)| *validity == uid_validity).map(|(_, uid)| uid);
+    if let Some(last) = last_uid {
+        finish_marking(db, session, piping, last)?;
+    }
     // `n:*` always names the last message, even below n: the filter drops it.
     let query = last_uid.map_or("UNSEEN".to_string(), |uid| format!("UID {}:*", uid + 1));
     let found = db.outside(|| session.uid_search(&query)).map_err(|err| step_failed("searching for new mail", &err))?;
@@ -93,6 +96,18 @@ fn synchronise(db: &mut Db, state: &AppState, session: &mut Session, piping: &Em
         "set_aside": total.set_aside,
         "repeats": total.repeats,
     }))
+}
+
+/// Marks (or moves) mail stored before but not yet marked: a crash or a lost
+/// connection between a batch's commit and its marking leaves some.
+fn finish_marking(db: &mut Db, session: &mut Session, piping: &EmailPiping, last: u32) -> Result<(), Failure> {
+    let left = if piping.done_folder.is_empty() { format!("UID 1:{last} UNSEEN") } else { format!("UID 1:{last}") };
+    db.outside(|| {
+        let found = session.uid_search(&left).map_err(|err| step_failed("searching for stored mail", &err))?;
+        let mut uids: Vec<u32> = found.into_iter().filter(|uid| *uid <= last).collect();
+        uids.sort_unstable();
+        uids.chunks(BATCH * 10).try_for_each(|chunk| done(session, chunk, piping))
+    })
 }
 
 /// `1,2,5`: a UID set.
@@ -128,10 +143,8 @@ fn fetch(session: &mut Session, uids: &[u32]) -> Result<Vec<(u32, Received)>, Fa
 /// Marks stored mail seen, or moves it to the done folder.
 fn done(session: &mut Session, uids: &[u32], piping: &EmailPiping) -> Result<(), Failure> {
     let set = uid_set(uids);
-    if piping.done_folder.is_empty() {
-        session.uid_store(&set, "+FLAGS.SILENT (\\Seen)").map_err(|err| step_failed("marking mail seen", &err))?;
-    } else {
-        session.uid_store(&set, "+FLAGS.SILENT (\\Seen)").map_err(|err| step_failed("marking mail seen", &err))?;
+    session.uid_store(&set, "+FLAGS.SILENT (\\Seen)").map_err(|err| step_failed("marking mail seen", &err))?;
+    if !piping.done_folder.is_empty() {
         session.uid_mv(&set, &piping.done_folder).map_err(|err| {
             step_failed(&format!("moving mail to '{}' (email-piping-done-folder)", piping.done_folder), &err)
         })?;

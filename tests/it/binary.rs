@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 
 /// Kills the server if a test fails before stopping it.
-struct Running(Child);
+pub struct Running(pub Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -19,7 +19,7 @@ impl Drop for Running {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -37,7 +37,7 @@ fn switchboard(dir: &Path) -> Command {
     command
 }
 
-fn start(data_dir: &Path, port: u16) -> Running {
+pub fn start(data_dir: &Path, port: u16) -> Running {
     let child = switchboard(data_dir)
         .args(["--data-dir", data_dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::piped())
@@ -48,7 +48,7 @@ fn start(data_dir: &Path, port: u16) -> Running {
 }
 
 /// Reads stdout lines until the server answers on `port`.
-fn wait_until_serving(port: u16) {
+pub fn wait_until_serving(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "server did not start");
@@ -56,7 +56,7 @@ fn wait_until_serving(port: u16) {
     }
 }
 
-fn first_start_token(server: &mut Running) -> (Vec<String>, String) {
+pub fn first_start_token(server: &mut Running) -> (Vec<String>, String) {
     let stdout = server.0.stdout.take().unwrap();
     let lines: Vec<String> = BufReader::new(stdout).lines().take(4).map(Result::unwrap).collect();
     let token =
@@ -64,7 +64,7 @@ fn first_start_token(server: &mut Running) -> (Vec<String>, String) {
     (lines, token)
 }
 
-fn call(port: u16, body: String) -> Value {
+pub fn call(port: u16, body: String) -> Value {
     let response = reqwest::blocking::Client::new()
         .post(format!("http://127.0.0.1:{port}/include/api.php"))
         .header("Content-Type", "application/x-www-form-urlencoded")
