@@ -78,6 +78,7 @@ fn backoffice_routes(config: &mut web::ServiceConfig) {
         .route("/admin/settings", web::get().to(settings::settings_page))
         .route("/admin/settings/test-email", web::post().to(settings::test_email))
         .route("/admin/settings/test-webhook", web::post().to(settings::test_webhook))
+        .route("/admin/settings/test-mailbox", web::post().to(settings::test_mailbox))
         .route("/admin/settings/{section}", web::post().to(settings::save_section))
         .route("/admin/reports", web::get().to(reports::reports_page))
         .route("/admin/jobs", web::get().to(jobs::jobs_page))

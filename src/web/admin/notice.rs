@@ -25,6 +25,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("translation-deleted", "The translation was deleted."),
     ("test-email", "A test email is queued. Follow its delivery on the Jobs page."),
     ("test-webhook", "A test webhook is queued. Follow its delivery on the Jobs page."),
+    ("mailbox-answered", "The mailbox answered: the server, the login and the folder work."),
     ("ran", "The due jobs ran."),
     ("sent", "Reply sent."),
     ("note-added", "Note added."),

@@ -1,7 +1,8 @@
 //! The settings page at `/admin/settings` (admins only): one form per schema
 //! section, saved with the validation and secret-keeping of save-settings, errors
-//! shown beside their fields; and the "send test email" and "send test webhook"
-//! buttons, which queue exactly what send-test-email and send-test-webhook do.
+//! shown beside their fields; the "send test email" and "send test webhook"
+//! buttons, which queue exactly what send-test-email and send-test-webhook do; and
+//! "test connection" for the piped mailbox, as test-email-piping.
 
 use super::form::{refused, Fields};
 use super::guard::AdminPost;
@@ -30,6 +31,7 @@ struct SettingsPage {
     admin_email: String,
     email_error: Option<String>,
     webhook_error: Option<String>,
+    mailbox_error: Option<String>,
 }
 
 /// A section sent back refused: what was sent, and why each setting was refused.
@@ -71,6 +73,7 @@ async fn page(admin: &Admin, state: &web::Data<AppState>, refused: Option<Refuse
         admin_email: admin.user.email.clone().unwrap_or_default(),
         email_error: None,
         webhook_error: None,
+        mailbox_error: None,
     })
 }
 
@@ -163,4 +166,26 @@ pub async fn test_webhook(
     }
     state.background.wake();
     Ok(back(&state, "test-webhook", "miscellaneous"))
+}
+
+/// Connects to the piped mailbox with the saved settings, logs in, opens the
+/// folder and leaves; a failure is shown in the email-piping section.
+pub async fn test_mailbox(
+    state: web::Data<AppState>,
+    AdminPost { admin, .. }: AdminPost<Fields>,
+) -> Result<HttpResponse, PageError> {
+    let shared = state.get_ref().clone();
+    let tried = state
+        .session(move |db| {
+            let settings = shared.settings(db.conn()?)?;
+            let piping = shared.background.piping().ok_or(crate::error::Failure::InternalError)?;
+            Ok(db.outside(|| (piping.test)(&settings.email_piping, settings.outbound_public_only)))
+        })
+        .await?;
+    if let Err(failure) = tried {
+        let mut page = page(&admin, &state, None).await?;
+        page.mailbox_error = Some(failure.message());
+        return refused(&page);
+    }
+    Ok(back(&state, "mailbox-answered", "email-piping"))
 }

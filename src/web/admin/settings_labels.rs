@@ -11,6 +11,10 @@ pub fn section(id: &str) -> (&'static str, &'static str) {
         "notifications" => ("Email", "The SMTP server, the email templates, and who is emailed when."),
         "miscellaneous" => ("Departments, saved replies and webhooks", "Teams, canned answers, routing and webhooks."),
         "outbound" => ("Outbound connections", "Where webhooks and email may connect."),
+        "email-piping" => (
+            "Email channel",
+            "The IMAP mailbox customers write to: its mail becomes email conversations, and agents' replies go back by email.",
+        ),
         "widget" => ("Chat widget", "What the widget asks before a chat, and which sites may embed it."),
         "languages" => ("Languages", "The language articles and the widget start in."),
         "articles" => ("Help center", "The public knowledge base at /help."),
@@ -98,6 +102,21 @@ pub fn of(id: &'static str) -> (&'static str, &'static str) {
         "cron-clean-data" => ("Clean-up", "Removes old visitors and trash; archives idle conversations."),
         "cron-presence" => ("Presence", "Clears expired typing statuses."),
         "cron-maintenance" => ("Maintenance", "Optimises the database and removes expired files."),
+        "cron-email-piping" => ("Email piping", "Polls the mailbox; IMAP IDLE brings new mail sooner where offered."),
+        "email-piping" => ("Mailbox", "Save the whole mailbox; an empty password keeps the saved one."),
+        "email-piping-active" => ("Turn mail into conversations", ""),
+        "email-piping-host" => ("IMAP server", ""),
+        "email-piping-port" => ("Port", "993 for tls, 143 for starttls."),
+        "email-piping-tls" => ("Security", "none only for a server on this machine (loopback)."),
+        "email-piping-user" => ("User", ""),
+        "email-piping-password" => ("Password", ""),
+        "email-piping-folder" => ("Folder", "Usually INBOX."),
+        "email-piping-done-folder" => ("Move taken mail to", "An existing folder; empty: mail stays, marked seen."),
+        "email-piping-department" => ("Department of new conversations", "0: none."),
+        "email-piping-address" => (
+            "Support address",
+            "Customers write here; replies come back to its +token form. Empty: the sender address.",
+        ),
         other => (other, ""),
     }
 }

@@ -148,6 +148,7 @@ default_internal_user = dovecot
 default_internal_group = dovecot
 default_login_user = dovenull
 first_valid_uid = 1
+mail_fsync = never
 mail_location = maildir:{root}/mail/%u
 passdb {{
   driver = passwd-file
