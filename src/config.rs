@@ -46,6 +46,11 @@ pub struct Config {
     pub widget_conversations_per_hour: u32,
     /// New widget visitors per client address per hour.
     pub widget_visitors_per_hour: u32,
+    /// Files a widget visitor may upload per hour.
+    pub widget_uploads_per_hour: u32,
+    /// The largest upload body (a file and its form), whatever the `upload-max-size`
+    /// setting says: the memory one upload may take.
+    pub max_upload_bytes: usize,
     /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
@@ -72,6 +77,8 @@ impl Default for Config {
             widget_messages_per_minute: 20,
             widget_conversations_per_hour: 10,
             widget_visitors_per_hour: 60,
+            widget_uploads_per_hour: 20,
+            max_upload_bytes: 25 * 1024 * 1024,
             db_pool_size: 4,
             log: "info".into(),
         }
@@ -128,6 +135,9 @@ impl Config {
         if self.max_body_bytes < 1024 {
             return Err(invalid("max_body_bytes", "must be at least 1024"));
         }
+        if !(1024 * 1024..=60 * 1024 * 1024).contains(&self.max_upload_bytes) {
+            return Err(invalid("max_upload_bytes", "must be between 1 MiB and 60 MiB"));
+        }
         const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
         for (key, seconds) in [
             ("online_window_seconds", self.online_window_seconds),
@@ -150,6 +160,7 @@ impl Config {
             ("widget_messages_per_minute", self.widget_messages_per_minute),
             ("widget_conversations_per_hour", self.widget_conversations_per_hour),
             ("widget_visitors_per_hour", self.widget_visitors_per_hour),
+            ("widget_uploads_per_hour", self.widget_uploads_per_hour),
         ] {
             if per_minute < 2 {
                 return Err(invalid(key, "must be at least 2"));

@@ -21,7 +21,7 @@ pub enum Class {
     /// Posts that check a password or send an email: sign-in, two-factor codes,
     /// password-reset requests.
     SignIn,
-    /// Pages anyone may read: the help center.
+    /// Pages anyone may read: the help center, and uploaded files.
     PublicPage,
     /// The chat widget's visitor API and its script.
     Widget,
@@ -59,7 +59,7 @@ impl Class {
         {
             return Some(Class::SignIn);
         }
-        if path == "/help" || path.starts_with("/help/") {
+        if path == "/help" || path.starts_with("/help/") || path.starts_with("/files/") {
             return Some(Class::PublicPage);
         }
         if path == "/widget.js" || path.starts_with("/widget/") {

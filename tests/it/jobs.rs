@@ -42,7 +42,12 @@ fn clean_data_on_a_crafted_database_deletes_exactly_what_the_contract_says() {
 
     assert_eq!(
         report,
-        json!({ "visitors_deleted": 1, "trashed_conversations_deleted": 1, "conversations_archived": 1 })
+        json!({
+            "visitors_deleted": 1,
+            "trashed_conversations_deleted": 1,
+            "conversations_archived": 1,
+            "files_removed": 0
+        })
     );
     assert_eq!(
         app.ok("get-user", json!({ "user_id": old_visitor })),

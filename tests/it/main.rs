@@ -19,6 +19,7 @@ mod dispatch;
 mod docs;
 mod email;
 mod email_delivery;
+mod files;
 mod formatting;
 mod fuzz;
 mod hardening;

@@ -20,6 +20,7 @@ mod jobs;
 mod live;
 mod login;
 mod login_code;
+mod message_view;
 pub mod notice;
 mod password_reset;
 mod profile;
@@ -29,6 +30,7 @@ mod reports;
 mod settings;
 mod settings_form;
 mod settings_labels;
+mod uploads;
 mod user_actions;
 mod user_form;
 mod users;
@@ -100,6 +102,7 @@ fn inbox_routes(config: &mut web::ServiceConfig) {
         .route("/admin/conversations/{id}/trash", web::get().to(forms::trash_page))
         .route("/admin/conversations/{id}/assign", web::post().to(forms::assign))
         .route("/admin/conversations/{id}/typing", web::post().to(forms::typing))
+        .route("/admin/uploads", web::post().to(uploads::upload))
         .route("/admin/conversations/{id}/notes", web::post().to(forms::add_note))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::get().to(forms::delete_note_page))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::post().to(forms::delete_note));
@@ -204,7 +207,7 @@ impl From<crate::ops::OpsError> for PageError {
         match err {
             OpsError::NotFound(_) => PageError::NotFound,
             OpsError::Busy => PageError::Busy,
-            OpsError::Invalid { .. } | OpsError::Duplicate(_) => PageError::BadForm,
+            OpsError::Invalid { .. } | OpsError::Duplicate(_) | OpsError::FileRefused(_) => PageError::BadForm,
             OpsError::Storage | OpsError::Internal => PageError::Unavailable,
         }
     }
