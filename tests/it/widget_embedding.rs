@@ -1,12 +1,16 @@
 //! The chat widget on the pages it lives in: agents' messages that try to run
 //! script, a site's hostile CSS, a phone, the keyboard, the JavaScript API,
-//! and proactive messages from automations.
+//! proactive messages from automations, and the admin page that installs it.
 
+use crate::admin::{sign_in, signed_in_client};
+use crate::admin_backoffice::signed_in_as;
+use crate::admin_inbox::csrf_of;
 use crate::support::browser::Browser;
 use crate::support::host::HostPage;
+use crate::support::TestApp;
 use crate::widget::{
-    in_widget, latest_conversation, logged, open_chat, say, shown, site, staffed_app_without_prechat, wait_for_message,
-    wait_in_widget, HOST,
+    in_widget, latest_conversation, logged, open_chat, say, shown, site, staffed_app, staffed_app_without_prechat,
+    wait_for_message, wait_in_widget, HOST,
 };
 use serde_json::{json, Value};
 
@@ -319,4 +323,81 @@ fn a_popup_automation_shows_a_proactive_message_on_the_pages_it_names() {
     assert_eq!(visitor.eval("return window.activated && window.activated.id;"), json!("spring"));
     let runs: i64 = app.db().query_row("SELECT count(*) FROM automation_runs", [], |row| row.get(0)).unwrap();
     assert_eq!(runs, 2, "both were recorded as shown, so they are not shown again");
+}
+
+#[test]
+fn the_install_page_shows_the_snippet_the_secret_to_admins_and_a_live_preview() {
+    let app = staffed_app();
+    let admin = Browser::start();
+    sign_in(&admin, &app, "admin@example.com", "admin-password");
+    admin.goto(&format!("{}/admin/widget", app.base));
+    assert_eq!(admin.text("#snippet"), format!("<script src=\"{}/widget.js\" async></script>", app.base));
+    let secret = identity_secret(&app);
+    assert_eq!(admin.eval("return document.getElementById('identity-secret').value;"), json!(secret));
+
+    // The preview is the real widget, same-origin under the admin pages' CSP.
+    wait_in_widget(&admin, &shown(".launcher"), "the preview's launcher", 15);
+    assert_eq!(
+        in_widget(&admin, "return getComputedStyle(w.querySelector('.launcher')).position;"),
+        json!("fixed"),
+        "its styles apply"
+    );
+    admin.click_in_shadow(HOST, ".launcher");
+    wait_in_widget(&admin, &shown("form.prechat"), "the preview's pre-chat form", 5);
+    wait_in_widget(&admin, "w.querySelector('.window').getAnimations().length === 0", "the window settled", 5);
+    admin.screenshot("widget-install-page");
+
+    admin.submit("#new-secret");
+    admin.submit(".confirm button[type=submit]");
+    assert!(admin.text(".notice").starts_with("A new identity secret was made"), "{}", admin.text(".notice"));
+    let renewed = admin.eval("return document.getElementById('identity-secret').value;");
+    assert_ne!(renewed, json!(secret), "a new secret");
+    assert_eq!(renewed.as_str().unwrap().len(), secret.len());
+
+    app.ok(
+        "add-user",
+        json!({ "first_name": "Ada", "email": "ada@example.com", "password": "agent-password", "user_type": "agent" }),
+    );
+    let agent = Browser::start();
+    sign_in(&agent, &app, "ada@example.com", "agent-password");
+    agent.goto(&format!("{}/admin/widget", app.base));
+    assert!(agent.text("#snippet").contains("/widget.js"));
+    assert!(!agent.exists("#identity-secret"), "agents do not see the secret");
+    agent.goto(&format!("{}/admin/widget/secret", app.base));
+    assert!(agent.source().contains("Only admins can open this page."));
+}
+
+fn identity_secret(app: &TestApp) -> String {
+    let session = app.state.store.blocking_session();
+    switchboard::ops::visitors::identity_secret(session.conn().unwrap(), &app.state).unwrap()
+}
+
+#[test]
+fn only_an_admins_genuine_form_makes_a_new_identity_secret() {
+    let app = TestApp::spawn();
+    let secret = identity_secret(&app);
+    let anonymous = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(anonymous.get(format!("{}/admin/widget", app.base)).send().unwrap().status(), 303, "sign-in first");
+
+    let admin = signed_in_client(&app);
+    let forged =
+        admin.post(format!("{}/admin/widget/secret", app.base)).form(&[("csrf_token", "forged")]).send().unwrap();
+    assert_eq!(forged.status(), 403);
+    app.ok(
+        "add-user",
+        json!({ "first_name": "Ada", "email": "ada@example.com", "password": "agent-password", "user_type": "agent" }),
+    );
+    let agent = signed_in_as(&app, "ada@example.com", "agent-password");
+    let page = agent.get(format!("{}/admin/widget", app.base)).send().unwrap().text().unwrap();
+    assert!(!page.contains(&secret), "agents never see the secret");
+    let by_agent =
+        agent.post(format!("{}/admin/widget/secret", app.base)).form(&[("csrf_token", csrf_of(&page))]).send().unwrap();
+    assert_eq!(by_agent.status(), 403, "an agent's genuine form is refused");
+    assert_eq!(identity_secret(&app), secret, "nothing changed");
+
+    let page = admin.get(format!("{}/admin/widget", app.base)).send().unwrap().text().unwrap();
+    let rotated =
+        admin.post(format!("{}/admin/widget/secret", app.base)).form(&[("csrf_token", csrf_of(&page))]).send().unwrap();
+    assert_eq!(rotated.status(), 303);
+    assert_ne!(identity_secret(&app), secret, "a new secret");
 }
