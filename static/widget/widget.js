@@ -261,6 +261,7 @@
     if (!restarting) {
       disconnect();
       credential = null;
+      failures = 0;
       store("localStorage", STORE_KEY, null);
       restarting = start()
         .then(() => automations())
@@ -668,8 +669,10 @@
   // ---- Live: the event stream, or polling where there is none or it keeps failing
   let stream = null;
   let failures = 0;
+  let retryTimer = 0;
   let pollTimer = 0;
   let polls = 0;
+  let live = 0; // bumped by disconnect(): answers of an older connection schedule nothing
   function connect() {
     disconnect();
     if (destroyed || !credential) return;
@@ -692,7 +695,7 @@
         source.close();
         stream = null;
         if (failures >= 3) poll();
-        else later(connect, 3000 * failures);
+        else retryTimer = later(connect, 3000 * failures);
       }
     };
     const listen = (name, fn) =>
@@ -713,10 +716,11 @@
   }
 
   function disconnect() {
+    live++;
     if (stream) stream.close();
     stream = null;
+    cancel(retryTimer);
     cancel(pollTimer);
-    pollTimer = 0;
   }
 
   function poll() {
@@ -727,9 +731,13 @@
       connect();
       return;
     }
+    const current = live;
+    const next = (pause) => {
+      if (current === live && !destroyed) pollTimer = later(poll, pause);
+    };
     news(lastId).then(
-      () => (pollTimer = later(poll, POLL_EVERY)),
-      () => (pollTimer = later(poll, POLL_EVERY * 4))
+      () => next(POLL_EVERY),
+      () => next(POLL_EVERY * 4)
     );
   }
 
@@ -1189,6 +1197,14 @@
     if (now === "prechat") buildPrechat();
     ui.prechat.hidden = now !== "prechat";
     ui.offline.hidden = now !== "offline";
+    if (now === "offline" && me) {
+      // What the visitor already told is filled in.
+      const known = { name: [me.first_name, me.last_name].filter(Boolean).join(" "), email: me.email || "" };
+      if (!me.identified) known.name = "";
+      ui.offline.querySelectorAll("input").forEach((input) => {
+        if (!input.value && known[input.name]) input.value = known[input.name];
+      });
+    }
     ui.transcriptButton.hidden = !messages.length;
     ui.transcript.hidden = !transcriptOpen || !messages.length;
     if (!ui.transcript.hidden && me && me.email) {
@@ -1679,6 +1695,7 @@ input:focus-visible,textarea:focus-visible{outline:none}
 .open .launcher{display:none}
 .bubble{left:16px!important;right:16px;width:auto;bottom:90px}
 .launcher{bottom:16px;right:16px}
+input,textarea{font-size:16px}
 .left .launcher{left:16px}
 }
 `;
