@@ -401,3 +401,58 @@ fn only_an_admins_genuine_form_makes_a_new_identity_secret() {
     assert_eq!(rotated.status(), 303);
     assert_ne!(identity_secret(&app), secret, "a new secret");
 }
+
+#[test]
+fn the_sites_options_place_style_and_word_the_widget() {
+    let app = staffed_app_without_prechat();
+    let options = json!({
+        "position": "left",
+        "customStyles": ".head { background: rgb(1, 2, 3) }",
+        "showBadgeOnLoad": false,
+        "waitingMessage": "Hang on, someone is coming.",
+        "waitingMessageDelay": 1,
+    });
+    let site = site(&app, Some(options), "");
+    let visitor = Browser::start();
+    visitor.goto(&site.url("/"));
+    wait_in_widget(&visitor, "w.querySelector('.launcher') !== null", "the widget drawn", 15);
+    assert_eq!(in_widget(&visitor, &format!("return {};", shown(".launcher"))), json!(false), "no button on load");
+    visitor.eval_async("Switchboard.expandChatbox(arguments[0]);");
+    wait_in_widget(&visitor, &shown(".window"), "the window", 5);
+    let placed = in_widget(
+        &visitor,
+        "return [w.querySelector('.window').getBoundingClientRect().left, w.querySelector('.launcher').getBoundingClientRect().left, \
+         getComputedStyle(w.querySelector('.head')).backgroundColor];",
+    );
+    assert_eq!(placed, json!([20, 20, "rgb(1, 2, 3)"]), "on the left, with the site's style");
+    assert_eq!(in_widget(&visitor, &format!("return {};", shown(".launcher"))), json!(true), "the button, once opened");
+    say(&visitor, "Hello?");
+    wait_in_widget(&visitor, &shown(".waiting"), "the waiting message", 10);
+    assert_eq!(visitor.text_in_shadow(HOST, ".waiting"), "Hang on, someone is coming.");
+    let loaded = visitor.eval_async(&format!(
+        "Switchboard.addCustomCSSFile('{}/static/css/base.css').then(() => arguments[0](\
+         !!document.querySelector('{HOST}').shadowRoot.querySelector('link[rel=stylesheet]').sheet), e => arguments[0](e.code));",
+        app.base
+    ));
+    assert_eq!(loaded, json!(true), "the style sheet loaded inside the widget");
+}
+
+#[test]
+fn with_nobody_available_and_no_offline_form_the_widget_hides_unless_forced() {
+    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    let app = TestApp::spawn_at(&now);
+    app.advance(3600);
+    app.ok("save-settings", json!({ "settings": { "widget-offline-form": "false", "widget-prechat": "false" } }));
+    let plain = site(&app, None, "");
+    let visitor = Browser::start();
+    visitor.goto(&plain.url("/"));
+    wait_in_widget(&visitor, "w.querySelector('.launcher') !== null", "the widget drawn", 15);
+    assert_eq!(visitor.eval(&format!("return document.querySelector('{HOST}').hidden;")), json!(true));
+    assert_eq!(visitor.eval_async("Switchboard.getAgentsAvailability().then(arguments[0]);"), json!(false));
+
+    let forced = site(&app, Some(json!({ "forceShowWidget": true })), "");
+    open_chat(&visitor, &forced.url("/"));
+    assert_eq!(visitor.text_in_shadow(HOST, ".away"), "We are away. We will reply as soon as possible.");
+    say(&visitor, "Leaving this here anyway");
+    assert_eq!(app.ok("get-conversations", json!({}))[0]["message"], "Leaving this here anyway");
+}
