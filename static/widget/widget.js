@@ -511,13 +511,14 @@
     return answer;
   }
 
-  // The window is open and the page is seen: what the agents wrote is read.
-  function markRead() {
+  // The window is open and the page is seen: what the agents wrote is read
+  // (from the oldest unread message; on opening, at least what is new).
+  function markRead(opening) {
     if (!expanded || document.hidden) return;
     unread = 0;
     renderLauncher();
-    if (!unreadFrom) return;
-    const after = unreadFrom - 1;
+    if (!unreadFrom && !opening) return;
+    const after = unreadFrom ? unreadFrom - 1 : lastId;
     unreadFrom = 0;
     news(after).catch(noop);
   }
@@ -1190,10 +1191,12 @@
     ui.away.hidden = available || now !== "chat";
     const closed = !!conversation && +conversation.status_code >= 3 && messages.length > 0;
     ui.closed.hidden = !closed;
-    if (closed && conversation.rating == null && rated === null && ui.rate.querySelector(".choices") === null) {
+    // Archived conversations are rated once; trashed ones are not asked about.
+    const archived = closed && +conversation.status_code === 3;
+    if (archived && conversation.rating == null && rated === null && ui.rate.querySelector(".choices") === null) {
       ui.rate.replaceWith((ui.rate = ratingPanel()));
     }
-    ui.rate.hidden = !(closed && (conversation.rating == null || rated !== null));
+    ui.rate.hidden = !(archived && (conversation.rating == null || rated !== null));
     if (now === "prechat") buildPrechat();
     ui.prechat.hidden = now !== "prechat";
     ui.offline.hidden = now !== "offline";
@@ -1247,7 +1250,7 @@
       emit("expand:chatbox");
     }
     if (focus) focusFirst(ui.window.querySelector(".prechat:not([hidden]), .offline:not([hidden])") || ui.composer);
-    markRead();
+    markRead(true);
     checkSeen(true);
   }
 
