@@ -456,3 +456,21 @@ fn with_nobody_available_and_no_offline_form_the_widget_hides_unless_forced() {
     say(&visitor, "Leaving this here anyway");
     assert_eq!(app.ok("get-conversations", json!({}))[0]["message"], "Leaving this here anyway");
 }
+
+#[test]
+fn under_a_base_path_the_widget_finds_its_server_from_its_own_address() {
+    let app = TestApp::spawn_with(switchboard::clock::Clock::system(), |config| {
+        config.base_path = "/support".into();
+        config.online_window_seconds = 3600;
+    });
+    assert!(app.base.ends_with("/support"), "{}", app.base);
+    app.ok("save-settings", json!({ "settings": { "widget-prechat": "false" } }));
+    let site = site(&app, None, "");
+    let visitor = Browser::start();
+    open_chat(&visitor, &site.url("/"));
+    say(&visitor, "Hello from under /support");
+    assert_eq!(app.ok("get-conversations", json!({}))[0]["message"], "Hello from under /support");
+    let origin = app.base.trim_end_matches("/support");
+    let kept = visitor.eval(&format!("return localStorage.getItem('switchboard:{origin}');"));
+    assert!(kept.as_str().is_some_and(|k| k.contains("credential")), "kept under the server's origin: {kept}");
+}
