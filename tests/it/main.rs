@@ -37,4 +37,6 @@ mod translations;
 mod users;
 mod webhook_delivery;
 mod webhooks;
+mod widget;
 mod widget_api;
+mod widget_embedding;

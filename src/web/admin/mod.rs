@@ -16,6 +16,7 @@ mod conversation_forms;
 mod form;
 mod guard;
 mod inbox;
+mod install;
 mod jobs;
 mod live;
 mod login;
@@ -56,7 +57,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .configure(inbox_routes);
 }
 
-/// The knowledge base, automations, settings, reports and jobs pages.
+/// The knowledge base, automations, settings, reports, jobs and widget pages.
 fn backoffice_routes(config: &mut web::ServiceConfig) {
     config
         .route("/admin/articles", web::get().to(articles::list_page))
@@ -83,7 +84,10 @@ fn backoffice_routes(config: &mut web::ServiceConfig) {
         .route("/admin/settings/{section}", web::post().to(settings::save_section))
         .route("/admin/reports", web::get().to(reports::reports_page))
         .route("/admin/jobs", web::get().to(jobs::jobs_page))
-        .route("/admin/jobs/run", web::post().to(jobs::run_due));
+        .route("/admin/jobs/run", web::post().to(jobs::run_due))
+        .route("/admin/widget", web::get().to(install::install_page))
+        .route("/admin/widget/secret", web::get().to(install::rotate_page))
+        .route("/admin/widget/secret", web::post().to(install::rotate));
 }
 
 /// The inbox, the conversation page and their live updates.
