@@ -38,7 +38,11 @@ pub fn thumbnail(bytes: &[u8]) -> Option<Thumbnail> {
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     let image = reader.decode().ok()?;
-    let small = image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE);
+    let small = if width <= THUMBNAIL_SIDE && height <= THUMBNAIL_SIDE {
+        image
+    } else {
+        image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+    };
     let mut out = Cursor::new(Vec::new());
     if small.color().has_alpha() {
         small.write_to(&mut out, ImageFormat::Png).ok()?;
@@ -65,6 +69,8 @@ mod tests {
         let thumb = thumbnail(&png(1000, 500)).unwrap();
         assert_eq!(thumb.content_type, "image/jpeg");
         assert_eq!(dimensions(&thumb.bytes), Some((320, 160)));
+        let small = thumbnail(&png(64, 48)).unwrap();
+        assert_eq!(dimensions(&small.bytes), Some((64, 48)), "never enlarged");
     }
 
     #[test]

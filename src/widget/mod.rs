@@ -1,5 +1,5 @@
 //! The chat widget's front door: `GET /widget.js`, and the visitor API under
-//! `/widget/` that it talks to (see `docs/widget-api.md`).
+//! `/widget/` that it talks to (see "The visitor API" in the README).
 //!
 //! A visitor proves who they are with the credential their browser keeps, sent in
 //! the `X-Switchboard-Visitor` header (or `?visitor=` on the event stream, which

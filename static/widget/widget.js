@@ -1,8 +1,8 @@
 /* Switchboard chat widget: the launcher, the chat window and window.Switchboard.
  *
  * Embedded with <script src="https://support.example.com/widget.js" async></script>
- * and configured by window.SWITCHBOARD_CONFIG = { options: {...} } (docs/widget.md).
- * It talks only to the server it was loaded from (docs/widget-api.md), draws
+ * and configured by window.SWITCHBOARD_CONFIG = { options: {...} } (README, "Chat widget").
+ * It talks only to the server it was loaded from (README, "The visitor API"), draws
  * itself in a shadow root so the page's CSS cannot reach it, inserts no HTML but
  * the server's `html` field of a message (rendered there from escaped text, and
  * cleaned again here), and runs no inline handlers and no eval.

@@ -20,6 +20,7 @@ mod docs;
 mod email;
 mod email_delivery;
 mod files;
+mod files_admin;
 mod formatting;
 mod fuzz;
 mod hardening;
