@@ -145,7 +145,9 @@
     const headers = {};
     if (credential) headers["X-Switchboard-Visitor"] = credential;
     const init = { method: method, headers: headers, credentials: "omit", cache: "no-store" };
-    if (body !== undefined) {
+    if (body !== undefined && typeof FormData !== "undefined" && body instanceof FormData) {
+      init.body = body; // multipart: the browser sets the type and boundary
+    } else if (body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
@@ -387,12 +389,26 @@
       item.appendChild(image ? h("img", { class: "av", src: image, alt: "" }) : h("span", { class: "av" }));
       if (!previous || previous.user_id !== m.user_id) column.appendChild(h("div", { class: "who", text: fullName(m) }));
     }
-    const bubble = h("div", { class: "bub" });
-    bubble.appendChild(cleanHtml(m.html != null ? m.html : ""));
-    column.appendChild(bubble);
+    // A message of files alone has no text to show in a bubble.
+    if (m.html || !(m.files || []).length) {
+      const bubble = h("div", { class: "bub" });
+      bubble.appendChild(cleanHtml(m.html != null ? m.html : ""));
+      column.appendChild(bubble);
+    }
+    const ours = {};
+    (m.files || []).forEach((file) => {
+      const link = webUrl(file.url);
+      if (!link) return;
+      ours[file.url] = true;
+      const thumbnail = webUrl(file.thumbnail) || (file.image ? link : "");
+      const content = thumbnail
+        ? [h("img", { class: "thumb", src: thumbnail, alt: String(file.name || "") })]
+        : [h("span", { text: String(file.name || "") }), h("span", { class: "size", text: " " + String(file.size || "") })];
+      column.appendChild(h("a", { class: "file", href: link, target: "_blank", rel: "noopener noreferrer" }, content));
+    });
     (m.attachments || []).forEach((pair) => {
       const link = webUrl(pair && pair[1]);
-      if (link) {
+      if (link && !ours[pair[1]]) {
         column.appendChild(
           h("a", { class: "file", href: link, target: "_blank", rel: "noopener noreferrer", text: String(pair[0] || link) })
         );
@@ -555,16 +571,18 @@
   }
 
   // ---- Sending
-  async function send(text) {
+  async function send(text, attachments) {
     text = text == null ? "" : String(text);
-    if (!text.trim()) throw fail("invalid-argument", "the message is empty");
+    attachments = attachments || [];
+    if (!text.trim() && !attachments.length) throw fail("invalid-argument", "the message is empty");
     const before = conversation;
-    const pending = addPending(text);
+    const pending = addPending(text || attachments.map((pair) => pair[0]).join(", "));
     stopTyping();
     let answer;
     try {
       answer = await server("POST", "/widget/messages", {
         message: text,
+        attachments: attachments,
         department: department ? String(department.id) : undefined,
       });
     } catch (err) {
@@ -598,6 +616,29 @@
     render();
     checkSeen(true);
     return publicMessage(answer.message);
+  }
+
+  // ---- Files: each one chosen, dropped or pasted is uploaded, then sent as a
+  // message of its own.
+  async function sendFile(file) {
+    if (!file || typeof file !== "object" || !("size" in file)) throw fail("invalid-argument", "not a file");
+    const name = file.name || "image.png";
+    const pending = addPending(name + " · " + t("Uploading..."));
+    let stored;
+    try {
+      const data = new FormData();
+      data.append("file", file, name);
+      stored = await server("POST", "/widget/uploads", data);
+    } finally {
+      pending.remove();
+    }
+    return send("", [[stored.name, stored.url]]);
+  }
+
+  function sendFiles(list) {
+    Array.prototype.forEach.call(list || [], (file) =>
+      sendFile(file).catch((err) => showError(err.message && err.code !== "network" ? err.message : t("Error. Please try again.")))
+    );
   }
 
   function addPending(text) {
@@ -771,6 +812,7 @@
     chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9zm4 0v2h2V9zm4 0v2h2V9z",
     close: "M6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z",
     send: "M3 20.5 21 12 3 3.5v6.6l12.9 1.9L3 13.9z",
+    clip: "M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z",
     mail: "M3 5h18v14H3zm2 2v.4l7 4.4 7-4.4V7zm14 2.8-7 4.4-7-4.4V17h14z",
     thumb:
       "M2 21h4V9H2zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1.2-.7z",
@@ -882,7 +924,21 @@
     ui.error = h("p", { class: "error", role: "alert", hidden: true });
     ui.text = h("textarea", { rows: "1", "aria-label": t("Type a message..."), placeholder: t("Type a message..."), maxlength: "10000" });
     ui.sendButton = h("button", { type: "submit", class: "send", "aria-label": t("Send"), title: t("Send") }, [icon("send")]);
-    ui.composer = h("form", { class: "composer" }, [ui.text, ui.sendButton]);
+    ui.fileInput = h("input", { type: "file", multiple: "multiple", hidden: true, tabindex: "-1", "aria-hidden": "true" });
+    ui.fileInput.addEventListener("change", () => {
+      sendFiles(ui.fileInput.files);
+      ui.fileInput.value = "";
+    });
+    ui.attachButton = iconButton("clip", t("Attach a file"), "attach");
+    ui.attachButton.addEventListener("click", () => ui.fileInput.click());
+    ui.text.addEventListener("paste", (e) => {
+      const pasted = e.clipboardData && e.clipboardData.files;
+      if (pasted && pasted.length) {
+        e.preventDefault();
+        sendFiles(pasted);
+      }
+    });
+    ui.composer = h("form", { class: "composer" }, [ui.attachButton, ui.fileInput, ui.text, ui.sendButton]);
     ui.composer.addEventListener("submit", (e) => {
       e.preventDefault();
       submitComposer();
@@ -904,6 +960,11 @@
       ui.scroller,
       h("footer", { class: "foot" }, [ui.error, ui.composer]),
     ]);
+    ui.window.addEventListener("dragover", (e) => e.preventDefault());
+    ui.window.addEventListener("drop", (e) => {
+      e.preventDefault();
+      if (e.dataTransfer && e.dataTransfer.files.length) sendFiles(e.dataTransfer.files);
+    });
     ui.root.append(ui.launcher, ui.bubble, ui.window);
     ui.root.addEventListener("keydown", keys);
     // Keys typed in the widget are the widget's: the page's shortcuts must not see them.
@@ -1249,7 +1310,10 @@
       scrollDown(true);
       emit("expand:chatbox");
     }
-    if (focus) focusFirst(ui.window.querySelector(".prechat:not([hidden]), .offline:not([hidden])") || ui.composer);
+    // The message box, not the paper clip before it, takes the focus in a chat.
+    const form = ui.window.querySelector(".prechat:not([hidden]), .offline:not([hidden])");
+    if (focus && form) focusFirst(form);
+    else if (focus) ui.text.focus();
     markRead(true);
     checkSeen(true);
   }
@@ -1576,6 +1640,7 @@
       visitor_id: me && me.id,
     }),
     sendMessage: (text) => send(text),
+    sendFile: (file) => sendFile(file),
     getMessages: () => messages.map(publicMessage),
   };
 
@@ -1666,6 +1731,10 @@ h2{font-size:16px;font-weight:650;line-height:1.3;overflow-wrap:anywhere}
 .bub code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;background:rgba(0,0,0,.07);border-radius:4px;padding:1px 4px}
 .bub pre{white-space:pre-wrap;margin:4px 0}
 .file{font-size:12.5px;text-decoration:underline;margin:3px 4px 0;overflow-wrap:anywhere}
+.file .thumb{display:block;max-width:200px;max-height:160px;border-radius:10px;border:1px solid #e1e4e8}
+.file .size{opacity:.7}
+.attach{width:40px;height:40px;border-radius:50%;color:#57606a}
+.attach:hover{background:#f0f2f5}
 .meta{display:flex;gap:8px;font-size:11px;color:#7b8594;margin:3px 4px 0}
 .note{font-size:12.5px;color:#5f6b7a;text-align:center;padding:2px 8px}
 .away{flex:none;background:#fff8e6;color:#6b4e00;padding:8px 14px;border-bottom:1px solid #f3e3b5}

@@ -195,3 +195,29 @@ fn deleting_a_message_or_its_user_takes_the_files_only_it_carried() {
     app.ok("delete-user", json!({ "user_id": customer }));
     wait_until("the user's files are gone", || status(&second) == 404 && files_on_disk(&app).is_empty());
 }
+
+#[test]
+fn an_agents_reply_with_a_file_reaches_the_customers_email_with_the_file_attached() {
+    let smtp = crate::support::smtp::SmtpServer::start();
+    let app = TestApp::spawn_quiet_at("2024-03-01 09:00:00");
+    crate::email::use_smtp(&app, smtp.port, "none");
+    let ann = app.add_user("Ann", Some("ann@example.com"), "user");
+    let conversation = app.new_conversation(ann);
+    app.advance(120);
+    let invoice = b"%PDF-1.4\n% the invoice\n%%EOF\n".to_vec();
+    let (name, link) = uploaded(&app, "invoice-4411.pdf", invoice.clone());
+    let attachments = json!([[name, link]]).to_string();
+    let answer = app.ok(
+        "send-message",
+        json!({ "user_id": app.admin_id, "conversation_id": conversation, "message": "Your invoice", "attachments": attachments }),
+    );
+    assert_eq!(answer["notifications"], json!(["email"]));
+    assert_eq!(crate::email::drain(&app).delivered, 1);
+    let received = smtp.received();
+    let email = received[0].parsed();
+    let attached: Vec<_> = email.attachments().collect();
+    assert_eq!(attached.len(), 1, "the file goes out with the email");
+    assert_eq!(mail_parser::MimeHeaders::attachment_name(attached[0]), Some("invoice-4411.pdf"));
+    assert_eq!(attached[0].contents(), invoice.as_slice());
+    assert!(received[0].text().contains(&link), "and its link is in the text");
+}

@@ -21,6 +21,7 @@ mod email;
 mod email_delivery;
 mod files;
 mod files_admin;
+mod files_widget;
 mod formatting;
 mod fuzz;
 mod hardening;
