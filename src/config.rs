@@ -46,6 +46,11 @@ pub struct Config {
     pub widget_conversations_per_hour: u32,
     /// New widget visitors per client address per hour.
     pub widget_visitors_per_hour: u32,
+    /// Files a widget visitor may upload per hour.
+    pub widget_uploads_per_hour: u32,
+    /// The largest upload body (a file and its form), whatever the `upload-max-size`
+    /// setting says: the memory one upload may take.
+    pub max_upload_bytes: usize,
     /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
@@ -72,6 +77,8 @@ impl Default for Config {
             widget_messages_per_minute: 20,
             widget_conversations_per_hour: 10,
             widget_visitors_per_hour: 60,
+            widget_uploads_per_hour: 20,
+            max_upload_bytes: 25 * 1024 * 1024,
             db_pool_size: 4,
             log: "info".into(),
         }
@@ -82,6 +89,7 @@ impl Default for Config {
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    /// From [`Config::load`], `origin` names the file read (or that none was).
     #[error("invalid config ({origin}): {message}")]
     Invalid { origin: String, message: String },
 }
@@ -97,21 +105,33 @@ impl Config {
     /// Builds the configuration from every layer. `file` is read when given; the
     /// default `./switchboard.toml` is read only if it exists.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
-        let mut table = match file {
+        let default = Path::new("switchboard.toml");
+        let read = file.or(default.exists().then_some(default));
+        let mut table = match read {
             Some(path) => read_table(path)?,
-            None if Path::new("switchboard.toml").exists() => read_table(Path::new("switchboard.toml"))?,
             None => toml::Table::new(),
         };
-        apply_env(&mut table, std::env::vars())?;
-        let mut config: Config =
-            table.try_into().map_err(|e: toml::de::Error| invalid("switchboard.toml", e.message()))?;
+        // Every later error names what was read, so an admin with several
+        // configs knows which one to fix.
+        let origin = match read {
+            Some(path) => format!("config file {}", path.display()),
+            None => "no config file; defaults and SWITCHBOARD_* variables".to_string(),
+        };
+        let in_origin = |err: ConfigError| match err {
+            ConfigError::Invalid { origin: key, message } => {
+                ConfigError::Invalid { origin: origin.clone(), message: format!("{key}: {message}") }
+            }
+            other => other,
+        };
+        apply_env(&mut table, std::env::vars()).map_err(in_origin)?;
+        let mut config: Config = table.try_into().map_err(|e: toml::de::Error| invalid(&origin, e.message()))?;
         if let Some(bind) = &overrides.bind {
             config.bind = bind.clone();
         }
         if let Some(dir) = &overrides.data_dir {
             config.data_dir = dir.clone();
         }
-        config.validate()?;
+        config.validate().map_err(in_origin)?;
         Ok(config)
     }
 
@@ -127,6 +147,9 @@ impl Config {
         }
         if self.max_body_bytes < 1024 {
             return Err(invalid("max_body_bytes", "must be at least 1024"));
+        }
+        if !(1024 * 1024..=60 * 1024 * 1024).contains(&self.max_upload_bytes) {
+            return Err(invalid("max_upload_bytes", "must be between 1 MiB and 60 MiB"));
         }
         const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
         for (key, seconds) in [
@@ -150,6 +173,7 @@ impl Config {
             ("widget_messages_per_minute", self.widget_messages_per_minute),
             ("widget_conversations_per_hour", self.widget_conversations_per_hour),
             ("widget_visitors_per_hour", self.widget_visitors_per_hour),
+            ("widget_uploads_per_hour", self.widget_uploads_per_hour),
         ] {
             if per_minute < 2 {
                 return Err(invalid(key, "must be at least 2"));

@@ -84,6 +84,12 @@ pub enum Failure {
     InvalidVisitor,
     /// The page embedding the chat widget is not on an allowed site.
     OriginNotAllowed,
+    /// An upload larger than the `upload-max-size` setting (MB).
+    FileTooLarge(usize),
+    /// An upload whose content is of a type `upload-allowed-types` does not name.
+    FileTypeNotAllowed(String),
+    /// More attachments on one message than `upload-max-files`.
+    TooManyFiles(usize),
     DatabaseError,
     InternalError,
     /// A mailbox synchronisation (`email-piping`) could not be done: why, in words
@@ -120,7 +126,7 @@ impl PipingFailure {
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 20] = [
+    pub const CODES: [&'static str; 23] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -134,6 +140,9 @@ impl Failure {
         "not-found",
         "invalid-visitor",
         "origin-not-allowed",
+        "file-too-large",
+        "file-type-not-allowed",
+        "too-many-files",
         "database-error",
         "internal-error",
         "email-piping-not-configured",
@@ -162,6 +171,9 @@ impl Failure {
             Failure::NotFound => "not-found",
             Failure::InvalidVisitor => "invalid-visitor",
             Failure::OriginNotAllowed => "origin-not-allowed",
+            Failure::FileTooLarge(_) => "file-too-large",
+            Failure::FileTypeNotAllowed(_) => "file-type-not-allowed",
+            Failure::TooManyFiles(_) => "too-many-files",
             Failure::DatabaseError => "database-error",
             Failure::InternalError => "internal-error",
             Failure::EmailPiping(why, _) => why.code(),
@@ -186,6 +198,11 @@ impl Failure {
             Failure::NotFound => "Nothing is served at this address.".into(),
             Failure::InvalidVisitor => "The visitor credential is not valid; start a new visitor session.".into(),
             Failure::OriginNotAllowed => "This site may not use the chat widget (widget-allowed-origins).".into(),
+            Failure::FileTooLarge(max_mb) => format!("The file is larger than the limit of {max_mb} MB."),
+            Failure::FileTypeNotAllowed(extension) => {
+                format!("Files of this type ({extension}, judged by their content) may not be uploaded.")
+            }
+            Failure::TooManyFiles(max) => format!("A message may carry at most {max} files."),
             Failure::DatabaseError => "The database could not complete the request; it has been logged.".into(),
             Failure::InternalError => "The server could not complete the request; it has been logged.".into(),
             Failure::EmailPiping(_, reason) => format!("Email piping: {reason}."),
@@ -289,6 +306,9 @@ mod tests {
             Failure::NotFound,
             Failure::InvalidVisitor,
             Failure::OriginNotAllowed,
+            Failure::FileTooLarge(1),
+            Failure::FileTypeNotAllowed("x".into()),
+            Failure::TooManyFiles(1),
             Failure::DatabaseError,
             Failure::InternalError,
             Failure::EmailPiping(PipingFailure::NotConfigured, "x".into()),

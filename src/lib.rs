@@ -4,6 +4,7 @@
 //! same server through [`server::spawn`] on a pre-bound listener.
 
 pub mod api;
+pub mod bodies;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod images;
 pub mod jobs;
 pub mod mail;
 pub mod ops;
@@ -25,5 +27,6 @@ pub mod traffic;
 
 pub mod web;
 pub mod widget;
+pub mod workers;
 
 pub use config::Config;

@@ -21,7 +21,7 @@ pub enum Class {
     /// Posts that check a password or send an email: sign-in, two-factor codes,
     /// password-reset requests.
     SignIn,
-    /// Pages anyone may read: the help center.
+    /// Pages anyone may read: the help center, and uploaded files.
     PublicPage,
     /// The chat widget's visitor API and its script.
     Widget,
@@ -59,7 +59,7 @@ impl Class {
         {
             return Some(Class::SignIn);
         }
-        if path == "/help" || path.starts_with("/help/") {
+        if path == "/help" || path.starts_with("/help/") || path.starts_with("/files/") {
             return Some(Class::PublicPage);
         }
         if path == "/widget.js" || path.starts_with("/widget/") {
@@ -79,6 +79,7 @@ pub struct Traffic {
     visitor_messages: DefaultKeyedRateLimiter<i64>,
     address_messages: DefaultKeyedRateLimiter<IpAddr>,
     visitor_conversations: DefaultKeyedRateLimiter<i64>,
+    visitor_uploads: DefaultKeyedRateLimiter<i64>,
     new_visitors: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -91,6 +92,8 @@ pub enum VisitorAct {
     Conversation,
     /// Starts as a new visitor (limited per address).
     Arrive,
+    /// Uploads a file (limited per visitor).
+    Upload,
 }
 
 /// The memory all API request bodies being read or served may take together: 32
@@ -117,6 +120,7 @@ impl Traffic {
             )),
             visitor_conversations: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_conversations_per_hour)),
             new_visitors: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_visitors_per_hour)),
+            visitor_uploads: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_uploads_per_hour)),
         }
     }
 
@@ -163,6 +167,7 @@ impl Traffic {
             }
             VisitorAct::Conversation => check(&self.visitor_conversations, &visitor),
             VisitorAct::Arrive => client.map_or(Ok(()), |ip| check(&self.new_visitors, &canonical(ip))),
+            VisitorAct::Upload => check(&self.visitor_uploads, &visitor),
         }
     }
 
@@ -173,7 +178,7 @@ impl Traffic {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        for limiter in [&self.visitor_messages, &self.visitor_conversations] {
+        for limiter in [&self.visitor_messages, &self.visitor_conversations, &self.visitor_uploads] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

@@ -156,6 +156,7 @@ fn execute(
                 recipient_id: Some(user.id),
                 sender_suffix: String::new(),
                 threading: None,
+                files: Vec::new(),
             };
             mail::queue(tx, &email, &now)?;
             report(ReportName::EmailAutomations)?;

@@ -82,6 +82,7 @@ pub fn compose(
         recipient_id: Some(conversation.user_id),
         sender_suffix: String::new(),
         threading: Some(threading),
+        files: Vec::new(),
     };
     Ok(Some(Reply { email, message_id, new_thread }))
 }

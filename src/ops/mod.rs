@@ -17,6 +17,7 @@ pub mod email;
 pub mod email_replies;
 pub mod email_threads;
 pub mod exports;
+pub mod files;
 pub mod inbound_email;
 pub mod messages;
 pub mod notes;
@@ -27,6 +28,7 @@ pub mod settings;
 pub mod users;
 pub mod visitors;
 
+use crate::domain::files::Refusal;
 use crate::error::{ApiError, Failure, Outcome};
 
 /// What an operation is about when it cannot find or take something.
@@ -54,6 +56,8 @@ pub enum OpsError {
         field: &'static str,
         why: String,
     },
+    /// A file not kept, and why.
+    FileRefused(crate::domain::files::Refusal),
     /// Too much at once (the password threads' queue is full); try again shortly.
     Busy,
     /// The database failed; the cause is logged where it happened.
@@ -99,6 +103,12 @@ impl From<OpsError> for ApiError {
             },
             OpsError::Duplicate(_) => Outcome::DuplicateEmail.into(),
             OpsError::Invalid { field, why } => Failure::invalid(field, why).into(),
+            OpsError::FileRefused(refusal) => match refusal {
+                Refusal::TooLarge { max_mb } => Failure::FileTooLarge(max_mb).into(),
+                Refusal::TypeNotAllowed { extension } => Failure::FileTypeNotAllowed(extension).into(),
+                Refusal::TooMany { max } => Failure::TooManyFiles(max).into(),
+                Refusal::Empty => Failure::invalid("file", "is empty").into(),
+            },
             OpsError::Busy => Failure::RateLimited.into(),
             OpsError::Storage => Failure::DatabaseError.into(),
             OpsError::Internal => Failure::InternalError.into(),

@@ -157,6 +157,26 @@ pub fn create_admin(
     Ok((id, key.api_token(&user.token_nonce)))
 }
 
+/// Gives user `id` the password behind `hash`, ending every session of theirs but
+/// `keep` (the one asking, when it is theirs): whoever knew the old one is out.
+pub fn set_password(tx: &Connection, id: i64, hash: String, keep: Option<&str>) -> OpsResult<()> {
+    let changes = UserChanges { password_hash: Some(hash), ..UserChanges::default() };
+    if !users::update(tx, id, &changes)? {
+        return Err(OpsError::NotFound(What::User));
+    }
+    match keep {
+        Some(keep) => sessions::revoke_all_except(tx, id, keep)?,
+        None => sessions::revoke_all_of(tx, id)?,
+    };
+    Ok(())
+}
+
+/// [`set_password`] for the user with `email` (`switchboard admin password`).
+pub fn set_password_by_email(conn: &mut Connection, email: &str, hash: String) -> OpsResult<()> {
+    let (user, _) = users::find_by_email(conn, email)?.ok_or(OpsError::NotFound(What::User))?;
+    crate::db::write(conn, |tx| set_password(tx, user.id, hash, None))
+}
+
 /// The API token of the user with `email`, replaced by a new one first if `rotate`.
 pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rotate: bool) -> OpsResult<String> {
     let (user, _) = users::find_by_email(conn, email)?.ok_or(OpsError::NotFound(What::User))?;

@@ -24,6 +24,9 @@ pub struct OutgoingEmail {
     /// notifications, whose Message-ID comes from the outbox delivery ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threading: Option<Threading>,
+    /// Uploaded files attached to the email, read from disk when it is sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<EmailFile>,
 }
 
 /// An email conversation's threading headers, fixed when the reply is composed.
@@ -36,6 +39,15 @@ pub struct Threading {
     pub references: Vec<String>,
     /// `support+<token>@…`: where the customer's answer goes.
     pub reply_to: Option<String>,
+}
+
+/// An uploaded file to attach, by its key (see `db::blobs`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EmailFile {
+    pub key: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
 }
 
 /// Queues `email` in the caller's transaction; wake the outbox after commit.

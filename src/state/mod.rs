@@ -33,6 +33,8 @@ pub struct AppState {
     settings: Arc<SettingsCache>,
     /// Live events for the chat widget's streams.
     pub hub: Arc<Hub>,
+    /// The thread that makes thumbnails of uploaded images, one at a time.
+    pub images: Arc<crate::workers::Workers>,
 }
 
 fn settle<T>(result: Result<T, TaskError<ApiError>>) -> ApiResult<T> {
@@ -58,7 +60,8 @@ impl AppState {
         traffic: Arc<crate::traffic::Traffic>,
     ) -> Self {
         let (config, background, settings) = (Arc::new(config), Arc::default(), Arc::default());
-        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default() }
+        let images = Arc::new(crate::workers::Workers::start("images", 1, 8));
+        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default(), images }
     }
 
     /// Runs `work` on a pooled connection during a turn, on the blocking pool.

@@ -10,9 +10,10 @@
 //! outbox                          queueing emails and webhooks
 //! contract                        the contract's JSON shapes of stored rows
 //! state                           what handlers reach: config, clock, key, the store
-//! db                              all SQL
+//! db                              all SQL, and the uploaded files' bytes
 //! domain                          validated types
-//! leaves                          error, config, clock, crypto, i18n, passwords, traffic, data_dir
+//! leaves                          error, config, clock, crypto, i18n, passwords, traffic, data_dir, workers, images,
+//!                                 bodies
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +23,8 @@ use std::path::{Path, PathBuf};
 /// (leaves may name other leaves, as long as no cycle forms).
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" => 0,
+        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" | "workers"
+        | "images" | "bodies" => 0,
         "domain" => 1,
         "db" => 2,
         "state" => 3,

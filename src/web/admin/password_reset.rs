@@ -134,6 +134,7 @@ pub async fn reset_request(
                 recipient_id: Some(user.id),
                 sender_suffix: String::new(),
                 threading: None,
+                files: Vec::new(),
             };
             Some((user.id, state.key.tag(HASH_PURPOSE, token.as_bytes()), message))
         }
