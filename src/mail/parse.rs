@@ -91,7 +91,8 @@ fn attachment(part: &mail_parser::MessagePart) -> Attachment {
         None => ct.ctype().to_string(),
     });
     let name = part.attachment_name().unwrap_or("unnamed").chars().take(255).collect();
-    Attachment { name, size: part.len(), content_type }
+    let bytes = part.contents().to_vec();
+    Attachment { name, size: bytes.len(), content_type, bytes, filed: None }
 }
 
 /// Why `message` is a machine's and must not be answered, if it is: RFC 3834's

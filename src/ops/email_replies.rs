@@ -3,13 +3,15 @@
 //! (`Message-ID`, `In-Reply-To`, `References`) and a reply-to address whose
 //! token brings the answer back to the conversation. Composed before the write
 //! that sends the message; [`record`] queues it in that write and remembers its
-//! Message-ID, so the answer's `In-Reply-To` finds the conversation.
+//! Message-ID, so the answer's `In-Reply-To` finds the conversation. The
+//! message's files go as attachments (as in notifications), their links in the text.
 
 use super::email_threads::{self, SOURCE};
+use super::notifications::About;
 use crate::db::conversations::ConversationRow;
 use crate::db::email::{self, EmailRecord, Thread};
 use crate::db::users::{self, UserRow};
-use crate::domain::email_template;
+use crate::domain::email_template::{self, Fill};
 use crate::domain::email_threading::{reply_address, reply_subject};
 use crate::domain::markup;
 use crate::outbox::email::{OutgoingEmail, Threading};
@@ -34,7 +36,7 @@ pub fn compose(
     state: &AppState,
     sender: &UserRow,
     conversation: &ConversationRow,
-    message: &str,
+    about: &About,
 ) -> rusqlite::Result<Option<Reply>> {
     if conversation.source.as_deref() != Some(SOURCE) || !sender.user_type.is_agent() {
         return Ok(None);
@@ -73,16 +75,23 @@ pub fn compose(
     };
     let customer = users::find(conn, conversation.user_id)?;
     let to_name = customer.as_ref().map(super::notifications::full_name).unwrap_or_default();
+    let (mut text, mut html) = (markup::to_plain(about.message), markup::to_html(about.message));
+    let links: Vec<(String, String)> = serde_json::from_str(about.attachments).unwrap_or_default();
+    if !links.is_empty() {
+        let listed = email_template::render("{attachments}", &[("attachments", Fill::Links(links))]);
+        text = format!("{}\n\n{}", text.trim_end(), listed.text);
+        html = format!("{html}<p>{}</p>", listed.html);
+    }
     let email = OutgoingEmail {
         to: thread.address.clone(),
         to_name,
         subject: reply_subject(&thread.subject, conversation.id),
-        text: markup::to_plain(message),
-        html: email_template::html_document(&markup::to_html(message)),
+        text,
+        html: email_template::html_document(&html),
         recipient_id: Some(conversation.user_id),
         sender_suffix: String::new(),
         threading: Some(threading),
-        files: Vec::new(),
+        files: super::notifications::email_files(conn, state, about.attachments)?,
     };
     Ok(Some(Reply { email, message_id, new_thread }))
 }

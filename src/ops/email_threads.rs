@@ -2,7 +2,7 @@
 //! a new email, and what the message of an email holds. The rules are in
 //! [`crate::ops::inbound_email`]'s documentation and the README.
 
-use super::inbound_email::{Attachment, Inbound};
+use super::inbound_email::{Attachment, Filed, Inbound};
 use super::messages::MESSAGE_MAX;
 use super::OpsResult;
 use crate::db::conversations::{self, NewConversation};
@@ -81,14 +81,14 @@ pub fn new_token() -> String {
     crate::crypto::random_hex(TOKEN_LEN / 2)
 }
 
-/// The message an email becomes: its new text, then a line per attachment
-/// (kept as names only until files can be stored), cut to the message limit.
+/// The message an email becomes: its new text, then a line per attachment that
+/// was not stored (stored ones are the message's files), cut to the message limit.
 pub fn message_text(email: &Inbound) -> String {
     let mut text = email.text.trim().to_string();
     if text.is_empty() && email.attachments.is_empty() {
         text = "(an empty email)".into();
     }
-    for attachment in &email.attachments {
+    for attachment in email.attachments.iter().filter(|a| !matches!(a.filed, Some(Filed::Stored { .. }))) {
         if !text.is_empty() {
             text.push('\n');
         }
@@ -102,7 +102,16 @@ pub fn message_text(email: &Inbound) -> String {
 }
 
 fn attachment_line(attachment: &Attachment) -> String {
-    format!("(attachment: {}, {}, {} — not stored)", attachment.name, size(attachment.size), attachment.content_type)
+    let why = match &attachment.filed {
+        Some(Filed::Refused(why)) => format!(": {why}"),
+        _ => String::new(),
+    };
+    format!(
+        "(attachment: {}, {}, {} — not stored{why})",
+        attachment.name,
+        size(attachment.size),
+        attachment.content_type
+    )
 }
 
 /// A size as people read it: 512 B, 12 KB, 3.4 MB.
@@ -134,13 +143,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn attachments_show_their_name_size_and_type_and_that_they_are_not_stored() {
+    fn attachments_not_stored_show_their_name_size_type_and_why() {
         let line = attachment_line(&Attachment {
-            name: "invoice.pdf".into(),
+            name: "invoice.exe".into(),
             size: 12_000,
-            content_type: "application/pdf".into(),
+            content_type: "application/octet-stream".into(),
+            bytes: Vec::new(),
+            filed: Some(Filed::Refused("type exe not allowed (upload-allowed-types)".into())),
         });
-        assert_eq!(line, "(attachment: invoice.pdf, 12 KB, application/pdf — not stored)");
+        assert_eq!(
+            line,
+            "(attachment: invoice.exe, 12 KB, application/octet-stream — not stored: type exe not allowed \
+             (upload-allowed-types))"
+        );
         assert_eq!(size(3 * 1024 * 1024 + 400_000), "3.4 MB");
     }
 }

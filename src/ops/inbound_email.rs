@@ -10,7 +10,7 @@
 //! when the sender is that conversation's customer. Never the subject text alone.
 
 use super::notifications::{self, About};
-use super::{email_threads, OpsResult};
+use super::{email_threads, inbound_files, OpsResult};
 use crate::db::conversations;
 use crate::db::doorway::Db;
 use crate::db::email::{self, EmailRecord};
@@ -21,16 +21,30 @@ use crate::domain::{ConversationStatus, Email, UserType};
 use crate::outbox::events;
 use crate::state::{AppState, Live};
 use rusqlite::Connection;
+use std::collections::HashMap;
 
 /// Emails one sender may turn into messages per hour; more are set aside.
 pub const SENDER_PER_HOUR: i64 = 30;
 
-/// An attachment as agents see it (issue 14 will store the file itself).
+/// An attachment of an email.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
     pub name: String,
     pub size: usize,
     pub content_type: String,
+    /// The decoded content, until it is stored (then empty).
+    pub bytes: Vec<u8>,
+    /// What became of it before the batch's write; `None` when it was not tried.
+    pub filed: Option<Filed>,
+}
+
+/// What became of an attachment (see [`super::inbound_files`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filed {
+    /// Stored as a file: its key, link and display name.
+    Stored { key: String, link: String, name: String },
+    /// Refused by the upload settings, and why.
+    Refused(String),
 }
 
 /// An email, parsed by the mail front door.
@@ -125,12 +139,13 @@ struct Created {
     customer: i64,
     sender: i64,
     text: String,
+    attachments: String,
 }
 
 /// Stores a batch: every email set aside, joined to its conversation or opening
 /// one, and the mailbox's position moved to the batch's last UID, in one
 /// transaction. Then agents are told as for any customer message.
-pub fn take(db: &mut Db, state: &AppState, batch: Batch) -> OpsResult<Taken> {
+pub fn take(db: &mut Db, state: &AppState, mut batch: Batch) -> OpsResult<Taken> {
     let settings = state.settings(db.conn()?)?;
     let piping = &settings.email_piping;
     let own_addresses = [piping.address.as_str(), settings.smtp.sender_address.as_str()]
@@ -142,6 +157,13 @@ pub fn take(db: &mut Db, state: &AppState, batch: Batch) -> OpsResult<Taken> {
     let shared = state.clone();
     let now = state.clock.now_text();
     let hour_ago = state.clock.ago_text(3600);
+    let mut counts = HashMap::new();
+    for (_, received) in &mut batch.emails {
+        let Received::Email(email) = received else { continue };
+        if files_wanted(db.conn()?, &policy, email, &hour_ago, &mut counts)? {
+            inbound_files::store(db, state, email)?;
+        }
+    }
     let (taken, created) = db.write(move |tx| -> OpsResult<(Taken, Vec<Created>)> {
         let mut taken = Taken::default();
         let mut created = Vec::new();
@@ -207,6 +229,30 @@ fn set_aside(
     email::record(tx, &record)
 }
 
+/// Whether `email`'s attachments should be stored: whether it will become a
+/// message, judged before the write so that mail set aside stores no files. The
+/// write judges again; a file stored for an email set aside after all is one no
+/// message carries, which clean-data removes.
+fn files_wanted(
+    conn: &Connection,
+    policy: &Policy,
+    email: &Inbound,
+    hour_ago: &str,
+    counts: &mut HashMap<String, i64>,
+) -> rusqlite::Result<bool> {
+    let sender = email.from.as_str().to_ascii_lowercase();
+    let count = match counts.get(&sender) {
+        Some(count) => *count,
+        None => email::taken_from_since(conn, &sender, hour_ago)?,
+    };
+    let set_aside = email.automatic.is_some()
+        || policy.own_addresses.iter().any(|own| is_address_of(&sender, own))
+        || count >= SENDER_PER_HOUR
+        || email::known(conn, &email.message_id)?;
+    counts.insert(sender, if set_aside { count } else { count + 1 });
+    Ok(!set_aside && !email.attachments.is_empty())
+}
+
 /// Turns one email into a message of its conversation, opening one when it
 /// threads into none.
 fn store(
@@ -240,10 +286,12 @@ fn store(
     let was_empty = !messages::any_in_conversation(tx, conversation_id)?;
     let text = email_threads::message_text(email);
     let payload = email_threads::payload(email);
+    let (attachments, keys) = inbound_files::attachments(email);
     let message_id = messages::insert(
         tx,
-        &NewMessage { conversation_id, user_id, message: &text, attachments: "", payload: &payload, now },
+        &NewMessage { conversation_id, user_id, message: &text, attachments: &attachments, payload: &payload, now },
     )?;
+    super::files::attach(tx, message_id, &keys)?;
     let status = ConversationStatus::WaitingForAgent;
     conversations::set_status(tx, conversation_id, status)?;
     events::message_sent(tx, state, &before, was_empty, message_id, status.code())?;
@@ -258,7 +306,7 @@ fn store(
     };
     email::record(tx, &record)?;
     taken.messages += 1;
-    Ok(Created { message_id, conversation_id, customer: before.user_id, sender: user_id, text })
+    Ok(Created { message_id, conversation_id, customer: before.user_id, sender: user_id, text, attachments })
 }
 
 /// "Ann Lee" -> ("Ann", "Lee"); a lone word is the first name.
@@ -281,7 +329,7 @@ fn notify_agents(db: &mut Db, state: &AppState, created: &[Created]) -> OpsResul
         let about = About {
             sender_name: notifications::full_name(&sender),
             message: &new.text,
-            attachments: "",
+            attachments: &new.attachments,
             conversation_id: Some(new.conversation_id),
         };
         emails.extend(notifications::for_message(conn, state, &sender, &about)?);

@@ -51,7 +51,7 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
     // In an email conversation, staff's message is itself the email to the
     // customer: it replaces the notification the customer would get.
     let reply = match conversations::find(conn, conversation_id)? {
-        Some(conversation) => super::email_replies::compose(conn, state, &sender, &conversation, &out.message)?,
+        Some(conversation) => super::email_replies::compose(conn, state, &sender, &conversation, &about)?,
         None => None,
     };
     let emails = if reply.is_some() { vec![] } else { notifications::for_message(conn, state, &sender, &about)? };

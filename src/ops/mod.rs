@@ -19,6 +19,7 @@ pub mod email_threads;
 pub mod exports;
 pub mod files;
 pub mod inbound_email;
+pub mod inbound_files;
 pub mod messages;
 pub mod notes;
 pub mod notifications;

@@ -163,7 +163,7 @@ const EMAIL_FILES_MAX_BYTES: i64 = 15 << 20;
 
 /// This server's files among `attachments`, to attach to the email about them, if
 /// together they are small enough; the email's text has their links either way.
-fn email_files(conn: &Connection, state: &AppState, attachments: &str) -> rusqlite::Result<Vec<EmailFile>> {
+pub fn email_files(conn: &Connection, state: &AppState, attachments: &str) -> rusqlite::Result<Vec<EmailFile>> {
     let found = crate::db::files::find_many(conn, &super::files::keys_in(state, attachments))?;
     if found.iter().map(|file| file.size).sum::<i64>() > EMAIL_FILES_MAX_BYTES {
         return Ok(Vec::new());

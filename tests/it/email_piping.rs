@@ -26,24 +26,24 @@ fn pipe_with(app: &TestApp, imap_port: u16, password: &str, done_folder: &str) {
 }
 
 /// A server piping `imap`, with no scheduler: syncs happen when a test asks.
-fn piped(imap: &Dovecot) -> TestApp {
+pub fn piped(imap: &Dovecot) -> TestApp {
     let app = TestApp::spawn_quiet_at(START);
     pipe(&app, imap.port, PASSWORD);
     app
 }
 
-fn sync(app: &TestApp) {
+pub fn sync(app: &TestApp) {
     assert_eq!(app.ok("email-piping", json!({ "force": true })), json!(true));
 }
 
 /// The IDs of the email conversations, oldest first.
-fn email_conversations(app: &TestApp) -> Vec<i64> {
+pub fn email_conversations(app: &TestApp) -> Vec<i64> {
     let db = app.db();
     let mut stmt = db.prepare("SELECT id FROM conversations WHERE source = 'em' ORDER BY id").unwrap();
     stmt.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
 }
 
-fn messages_of(app: &TestApp, conversation_id: i64) -> Vec<Value> {
+pub fn messages_of(app: &TestApp, conversation_id: i64) -> Vec<Value> {
     app.ok("get-conversation", json!({ "conversation_id": conversation_id }))["messages"].as_array().unwrap().clone()
 }
 

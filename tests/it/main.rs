@@ -21,6 +21,7 @@ mod email;
 mod email_delivery;
 mod email_piping;
 mod email_piping_crash;
+mod email_piping_files;
 mod files;
 mod files_admin;
 mod files_widget;
