@@ -29,21 +29,30 @@ pub fn last_start(conn: &Connection, job: &str) -> rusqlite::Result<Option<Strin
         .optional()
 }
 
+/// The latest run of `job`, if any.
+pub fn last_run(conn: &Connection, job: &str) -> rusqlite::Result<Option<RunRow>> {
+    conn.prepare_cached(
+        "SELECT id, job, started_at, ended_at, outcome, report FROM job_runs WHERE job = ?1 ORDER BY id DESC LIMIT 1",
+    )?
+    .query_row([job], from_row)
+    .optional()
+}
+
+fn from_row(row: &rusqlite::Row) -> rusqlite::Result<RunRow> {
+    Ok(RunRow {
+        id: row.get(0)?,
+        job: row.get(1)?,
+        started_at: row.get(2)?,
+        ended_at: row.get(3)?,
+        outcome: row.get(4)?,
+        report: row.get(5)?,
+    })
+}
+
 pub fn recent(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<RunRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, job, started_at, ended_at, outcome, report FROM job_runs ORDER BY id DESC LIMIT ?1",
     )?;
-    let rows = stmt
-        .query_map([limit], |row| {
-            Ok(RunRow {
-                id: row.get(0)?,
-                job: row.get(1)?,
-                started_at: row.get(2)?,
-                ended_at: row.get(3)?,
-                outcome: row.get(4)?,
-                report: row.get(5)?,
-            })
-        })?
-        .collect();
+    let rows = stmt.query_map([limit], from_row)?.collect();
     rows
 }

@@ -43,6 +43,9 @@ fn never_idle(_: &Value) -> bool {
     false
 }
 
+/// The email-piping job's name: the Jobs page shows its latest run as the last sync.
+pub const EMAIL_PIPING: &str = "email-piping";
+
 pub const JOBS: &[Job] = &[
     // The outbox is checked every second, and at once when something is queued.
     Job { name: "outbox", schedule_setting: None, run: outbox::drain_job, idle: outbox::idle },
@@ -61,7 +64,7 @@ pub const JOBS: &[Job] = &[
     },
     // Email in: a run while piping is off does nothing and is not recorded.
     Job {
-        name: "email-piping",
+        name: EMAIL_PIPING,
         schedule_setting: Some("cron-email-piping"),
         run: email_piping_job,
         idle: |report| report["active"] == false,

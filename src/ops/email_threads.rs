@@ -138,6 +138,31 @@ pub fn payload(email: &Inbound) -> String {
     .to_string()
 }
 
+/// What agents see of the email a message came from.
+pub struct Original {
+    pub from: String,
+    pub from_name: String,
+    pub subject: String,
+    /// The whole body as text, quoted history and signature included.
+    pub text: String,
+}
+
+/// The email a message came from, read from its `payload` (see [`payload`]).
+pub fn original_of(payload: &str) -> Option<Original> {
+    if !payload.contains("\"email\"") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(payload).ok()?;
+    let email = value.get("email")?;
+    let field = |name: &str| email.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    Some(Original {
+        from: field("from"),
+        from_name: field("from_name"),
+        subject: field("subject"),
+        text: field("original"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

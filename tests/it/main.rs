@@ -20,6 +20,7 @@ mod docs;
 mod email;
 mod email_delivery;
 mod email_piping;
+mod email_piping_admin;
 mod email_piping_crash;
 mod email_piping_files;
 mod files;

@@ -1,5 +1,5 @@
 //! The jobs page at `/admin/jobs` (admins): the latest job runs with their
-//! outcome and report, the outbox's counts by state and its latest items, and a
+//! outcome and report, the piped mailbox's last sync (however old) and its error, the outbox's counts by state and its latest items, and a
 //! button that runs the due jobs now, as `cron-jobs` does.
 
 use super::form::{Done, Fields};
@@ -20,6 +20,18 @@ struct Run {
     ended_at: Option<String>,
     outcome: Option<String>,
     report: String,
+}
+
+impl From<runs::RunRow> for Run {
+    fn from(run: runs::RunRow) -> Self {
+        Run {
+            job: run.job,
+            started_at: run.started_at,
+            ended_at: run.ended_at,
+            outcome: run.outcome,
+            report: readable(run.report),
+        }
+    }
 }
 
 /// A run's report as people read it: a JSON object's fields as `name: value`,
@@ -45,6 +57,8 @@ struct JobsPage {
     frame: Frame,
     notice: Option<&'static str>,
     runs: Vec<Run>,
+    /// The email-piping job's latest run: the mailbox's last sync.
+    last_sync: Option<Run>,
     counts: Vec<(&'static str, i64)>,
     items: Vec<outbox::Item>,
     schedules: Vec<(&'static str, String)>,
@@ -57,7 +71,7 @@ pub async fn jobs_page(
 ) -> Result<HttpResponse, PageError> {
     admin.require_admin()?;
     let shared = state.get_ref().clone();
-    let (runs, counts, items, schedules) = state
+    let (runs, last_sync, counts, items, schedules) = state
         .read(move |conn| {
             let settings = shared.settings(conn)?;
             let stored = outbox::counts(conn)?;
@@ -75,23 +89,16 @@ pub async fn jobs_page(
                 };
                 schedules.push((job.name, schedule));
             }
-            let runs = runs::recent(conn, SHOWN)?
-                .into_iter()
-                .map(|run| Run {
-                    job: run.job,
-                    started_at: run.started_at,
-                    ended_at: run.ended_at,
-                    outcome: run.outcome,
-                    report: readable(run.report),
-                })
-                .collect::<Vec<_>>();
-            Ok((runs, counts, outbox::recent(conn, None, SHOWN)?, schedules))
+            let runs = runs::recent(conn, SHOWN)?.into_iter().map(Run::from).collect::<Vec<_>>();
+            let last_sync = runs::last_run(conn, crate::jobs::EMAIL_PIPING)?.map(Run::from);
+            Ok((runs, last_sync, counts, outbox::recent(conn, None, SHOWN)?, schedules))
         })
         .await?;
     render(&JobsPage {
         frame: Frame::new(&state, &admin, "jobs", "Jobs and outbox"),
         notice: super::notice::text(query.done.as_deref()),
         runs,
+        last_sync,
         counts,
         items,
         schedules,

@@ -1,12 +1,14 @@
 //! A message as the conversation page shows it: who spoke, the markup rendered
 //! (everything typed escaped), and its attachments: this server's images as
 //! thumbnails that open full size, other files as links with their size, and
-//! links elsewhere as links (anything that is not a web link, as text).
+//! links elsewhere as links (anything that is not a web link, as text); and for
+//! a message that came by email, who sent it and the full original.
 
 use crate::db::messages::MessageRow;
 use crate::domain::files::{human_size, is_inline_image};
 use crate::domain::people::display_name as full_name;
 use crate::domain::{markup, UserType};
+use crate::ops::email_threads::{original_of, Original};
 use crate::ops::files::{thumbnail_url, Attached};
 use crate::state::AppState;
 
@@ -30,6 +32,8 @@ pub struct MessageView {
     /// `markup::to_html` output: every character the sender typed is escaped.
     pub html: String,
     pub attachments: Vec<Attachment>,
+    /// The email the message came from (escaped by the template like all text).
+    pub email: Option<Original>,
 }
 
 /// The side a message's sender is on (how the page styles it), and their type.
@@ -63,6 +67,7 @@ pub fn message_view(state: &AppState, row: &MessageRow, attached: Vec<Attached>)
         time: row.creation_time.clone(),
         html: markup::to_html(&row.message),
         attachments,
+        email: original_of(&row.payload),
     }
 }
 
