@@ -4,10 +4,12 @@
 //!
 //!     cargo run --release --bin switchboard-bench -- --messages 1000000
 //!     cargo run --release --bin switchboard-bench -- --quick      (the CI smoke run)
+//!     cargo run --release --bin switchboard-bench -- --email-piping 10000   (only that)
 
 mod ceiling;
 mod flood;
 mod load;
+mod mailbox;
 mod seed;
 mod visitors;
 
@@ -38,6 +40,10 @@ struct Args {
     /// (for profiling; each run's writes stay in it).
     #[arg(long)]
     keep: Option<std::path::PathBuf>,
+    /// Only the email channel: pipe a Dovecot mailbox of this many emails (needs
+    /// dovecot-imapd and root), then stop.
+    #[arg(long)]
+    email_piping: Option<usize>,
     /// A small, fast run that checks the benchmark works (for CI).
     #[arg(long)]
     quick: bool,
@@ -66,6 +72,19 @@ fn main() -> Result<(), Failure> {
             trusted_proxies,
             ..Config::default()
         });
+    }
+    if let Some(emails) = args.email_piping {
+        let dir = tempfile::tempdir()?;
+        let run = mailbox::run(dir.path(), emails)?;
+        println!("mailbox filled with {} emails over IMAP APPEND in {:.1} s", run.emails, run.fill.as_secs_f64());
+        println!(
+            "email piping: {} emails piped in {:.1} s ({:.0} emails/s): {}",
+            run.emails,
+            run.pipe.as_secs_f64(),
+            run.emails as f64 / run.pipe.as_secs_f64(),
+            run.report
+        );
+        return Ok(());
     }
     if args.quick {
         (args.messages, args.seconds, args.connections) = (2_000, 1, 8);
