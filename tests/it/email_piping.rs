@@ -281,3 +281,42 @@ fn piping_runs(app: &TestApp) -> usize {
     let runs = app.ok("get-job-runs", json!({}));
     runs.as_array().unwrap().iter().filter(|run| run["job"] == "email-piping").count()
 }
+
+#[test]
+fn a_subject_tag_joins_its_conversation_only_from_that_conversations_customer() {
+    let imap = Dovecot::start();
+    let app = piped(&imap);
+    imap.append(&mail("ann@customer.test", "t1@customer.test", "Refund", "", "Where is it?"));
+    sync(&app);
+    let refund = email_conversations(&app)[0];
+
+    let tag = format!("Another question [#{refund}]");
+    imap.append(&mail("ann@customer.test", "t2@customer.test", &tag, "", "And the invoice?"));
+    imap.append(&mail("bob@elsewhere.test", "t3@elsewhere.test", &tag, "", "Let me in."));
+    sync(&app);
+
+    let texts: Vec<Value> = messages_of(&app, refund).iter().map(|m| m["message"].clone()).collect();
+    assert_eq!(texts, [json!("Where is it?"), json!("And the invoice?")], "Ann's tagged mail joined");
+    let conversations = email_conversations(&app);
+    assert_eq!(conversations.len(), 2, "Bob's tagged mail opened its own conversation");
+    let bobs = app.ok("get-user-from-conversation", json!({ "conversation_id": conversations[1] }));
+    assert_eq!(bobs["email"], "bob@elsewhere.test", "{bobs}");
+}
+
+#[test]
+fn a_mail_over_ten_mib_is_set_aside_and_marked_while_the_next_one_is_taken() {
+    let imap = Dovecot::start();
+    let app = piped(&imap);
+    let line = format!("{}\r\n", "x".repeat(78));
+    let huge = line.repeat(11 * 1024 * 1024 / line.len() + 1);
+    imap.append(&mail("ann@customer.test", "big@customer.test", "Scans", "", &huge));
+    imap.append(&mail("carl@customer.test", "small@customer.test", "Hello", "", "A short one."));
+
+    sync(&app);
+
+    let conversations = email_conversations(&app);
+    assert_eq!(conversations.len(), 1, "only the small mail became a conversation");
+    assert_eq!(messages_of(&app, conversations[0])[0]["message"], "A short one.");
+    assert_eq!(app.ok("get-job-runs", json!({}))[0]["report"]["set_aside"], 1);
+    assert_eq!(imap.unseen_and_total("INBOX"), (0, 2), "the large mail is done with too");
+}
