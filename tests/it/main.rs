@@ -23,6 +23,7 @@ mod email_piping;
 mod email_piping_admin;
 mod email_piping_crash;
 mod email_piping_files;
+mod email_piping_security;
 mod files;
 mod files_admin;
 mod files_widget;
