@@ -41,3 +41,19 @@ fn starttls_is_required_when_chosen_tls_must_be_spoken_and_plain_imap_is_for_loo
     assert_eq!(code, "email-piping-not-configured", "{message}");
     assert!(message.contains("loopback address only"), "{message}");
 }
+
+#[test]
+fn the_mailbox_password_is_never_shown_and_saving_the_mask_back_keeps_it() {
+    let imap = Dovecot::start();
+    let app = TestApp::spawn_quiet_at("2024-03-01 09:00:00");
+    pipe_as(&app, "127.0.0.1", imap.port, "none", crate::support::imap::PASSWORD);
+
+    let shown = app.ok("get-setting", json!({ "setting": "email-piping" }));
+    assert_eq!(shown["email-piping-password"], "********", "{shown}");
+    let exported = app.ok("get-settings", json!({}));
+    assert!(!exported.to_string().contains(crate::support::imap::PASSWORD), "no answer holds the password");
+
+    // An admin's form sends back what it read: the mask keeps the password.
+    app.ok("save-settings", json!({ "settings": { "email-piping": shown } }));
+    assert_eq!(app.ok("test-email-piping", json!({})), json!({ "messages": 0 }), "still logs in");
+}
