@@ -320,15 +320,7 @@ fn an_email_in_set_visitor_info_opens_a_customers_history_only_with_the_sites_pr
     assert_eq!(messages, json!([]), "no proof, no history");
     assert_eq!(logged(&stranger), Vec::<String>::new());
 
-    let secret = app
-        .state
-        .store
-        .blocking_session()
-        .conn()
-        .map(|c| switchboard::ops::visitors::identity_secret(c, &app.state))
-        .unwrap()
-        .unwrap();
-    let hash = switchboard::crypto::hmac_sha256_hex(secret.as_bytes(), &[b"carla@example.com"]);
+    let hash = app.identity_hash("carla@example.com");
     let real = Browser::start();
     open_chat(&real, &site.url("/"));
     let proven = real.eval_async(&format!(

@@ -129,15 +129,7 @@ fn an_email_someone_has_merges_only_with_the_sites_proof() {
     assert_eq!(told["response"]["details"]["unverified_email"], "carla@example.com");
     assert!(stranger.texts().is_empty(), "no proof: carla's history stays hidden");
 
-    let secret = app
-        .state
-        .store
-        .blocking_session()
-        .conn()
-        .map(|c| switchboard::ops::visitors::identity_secret(c, &app.state))
-        .unwrap()
-        .unwrap();
-    let hash = switchboard::crypto::hmac_sha256_hex(secret.as_bytes(), &[b"carla@example.com"]);
+    let hash = app.identity_hash("carla@example.com");
     let wrong =
         stranger.post("/widget/info", json!({ "email": "carla@example.com", "identity": { "hash": "0".repeat(64) } }));
     assert_ne!(wrong["response"]["id"], json!(customer.to_string()), "a wrong proof merges nothing: {wrong}");
