@@ -84,13 +84,15 @@ pub enum Failure {
     InvalidVisitor,
     /// The page embedding the chat widget is not on an allowed site.
     OriginNotAllowed,
+    /// A backup could not be written (the job's report and the admin download say why).
+    BackupFailed(String),
     DatabaseError,
     InternalError,
 }
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 15] = [
+    pub const CODES: [&'static str; 16] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -104,6 +106,7 @@ impl Failure {
         "not-found",
         "invalid-visitor",
         "origin-not-allowed",
+        "backup-failed",
         "database-error",
         "internal-error",
     ];
@@ -127,6 +130,7 @@ impl Failure {
             Failure::NotFound => "not-found",
             Failure::InvalidVisitor => "invalid-visitor",
             Failure::OriginNotAllowed => "origin-not-allowed",
+            Failure::BackupFailed(_) => "backup-failed",
             Failure::DatabaseError => "database-error",
             Failure::InternalError => "internal-error",
         }
@@ -150,6 +154,7 @@ impl Failure {
             Failure::NotFound => "Nothing is served at this address.".into(),
             Failure::InvalidVisitor => "The visitor credential is not valid; start a new visitor session.".into(),
             Failure::OriginNotAllowed => "This site may not use the chat widget (widget-allowed-origins).".into(),
+            Failure::BackupFailed(why) => format!("The backup failed: {why}."),
             Failure::DatabaseError => "The database could not complete the request; it has been logged.".into(),
             Failure::InternalError => "The server could not complete the request; it has been logged.".into(),
         }
@@ -252,6 +257,7 @@ mod tests {
             Failure::NotFound,
             Failure::InvalidVisitor,
             Failure::OriginNotAllowed,
+            Failure::BackupFailed("x".into()),
             Failure::DatabaseError,
             Failure::InternalError,
         ];

@@ -4,6 +4,7 @@
 //! same server through [`server::spawn`] on a pre-bound listener.
 
 pub mod api;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;

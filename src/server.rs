@@ -27,6 +27,10 @@ pub enum StartError {
     Writer { source: std::io::Error },
     #[error("cannot open the database pool: {0}")]
     Pool(#[from] r2d2::Error),
+    #[error("{path} is being restored (switchboard restore); start again when it is done")]
+    Restoring { path: String },
+    #[error("cannot keep a copy of the database before migrating it, at {path}: {source}")]
+    KeepBeforeMigrating { path: String, source: rusqlite::Error },
 }
 
 /// Creates the data directory (private to this user, see [`crate::data_dir`]),
@@ -35,8 +39,12 @@ pub enum StartError {
 pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let data_dir_error = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
     crate::data_dir::prepare(&config).map_err(data_dir_error)?;
+    let held = crate::data_dir::hold_shared(&config.data_dir)
+        .map_err(data_dir_error)?
+        .ok_or_else(|| StartError::Restoring { path: config.data_dir.display().to_string() })?;
     let key = SecretKey::load_or_create(&config.data_dir.join("secret.key")).map_err(data_dir_error)?;
     let mut conn = db::open(&config.database_path())?;
+    keep_before_migrating(&conn, &config)?;
     migrate::run(&mut conn)?;
     drop(conn);
     let pool = db::pool(&config.database_path(), config.db_pool_size)?;
@@ -47,7 +55,26 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let passwords = Arc::new(crate::passwords::Passwords::start(cores().div_ceil(2), 16));
     let store = Arc::new(db::doorway::Store::new(pool, writer, passwords));
     let traffic = Arc::new(crate::traffic::Traffic::new(&config));
-    Ok(AppState::new(config, clock, key, store, traffic))
+    Ok(AppState::new(config, clock, key, store, traffic, held))
+}
+
+/// Before a migration changes a database that holds data, a consistent copy of
+/// it is kept as `switchboard.db.before-<first migration>` (e.g. `before-0018`),
+/// so an upgrade can be undone with `switchboard restore`. A copy already there
+/// (an earlier try at the same upgrade) is kept as it is.
+fn keep_before_migrating(conn: &rusqlite::Connection, config: &Config) -> Result<(), StartError> {
+    let found = migrate::version(conn)?;
+    if found == 0 || found >= migrate::latest_version() {
+        return Ok(());
+    }
+    let copy = config.data_dir.join(format!("switchboard.db.before-{:04}", found + 1));
+    if copy.exists() {
+        return Ok(());
+    }
+    db::backup::copy_to(conn, &copy)
+        .map_err(|source| StartError::KeepBeforeMigrating { path: copy.display().to_string(), source })?;
+    tracing::info!(copy = %copy.display(), "kept a copy of the database before migrating it");
+    Ok(())
 }
 
 /// The cores Switchboard may use: one HTTP worker each.

@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod automations;
+pub mod backup;
 pub mod bulk;
 pub mod cleanup;
 pub mod conversations;

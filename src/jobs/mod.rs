@@ -7,6 +7,7 @@
 //! down happens once at the next start. Runs that did something are recorded in
 //! `job_runs`.
 
+pub mod backup;
 pub mod cleanup;
 
 pub mod mailer;
@@ -58,6 +59,7 @@ pub const JOBS: &[Job] = &[
         run: maintenance::maintenance_job,
         idle: never_idle,
     },
+    Job { name: "backup", schedule_setting: Some("cron-backup"), run: backup::backup_job, idle: backup::idle },
 ];
 
 pub fn find(name: &str) -> Option<&'static Job> {

@@ -33,6 +33,8 @@ pub struct AppState {
     settings: Arc<SettingsCache>,
     /// Live events for the chat widget's streams.
     pub hub: Arc<Hub>,
+    /// The data directory, held shared while this state lives (see [`crate::data_dir::Held`]).
+    _data_dir: Arc<crate::data_dir::Held>,
 }
 
 fn settle<T>(result: Result<T, TaskError<ApiError>>) -> ApiResult<T> {
@@ -56,9 +58,11 @@ impl AppState {
         key: SecretKey,
         store: Arc<Store>,
         traffic: Arc<crate::traffic::Traffic>,
+        held: crate::data_dir::Held,
     ) -> Self {
         let (config, background, settings) = (Arc::new(config), Arc::default(), Arc::default());
-        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default() }
+        let _data_dir = Arc::new(held);
+        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default(), _data_dir }
     }
 
     /// Runs `work` on a pooled connection during a turn, on the blocking pool.

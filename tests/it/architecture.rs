@@ -9,7 +9,8 @@
 //! jobs                            when work happens, and delivering what is queued
 //! outbox                          queueing emails and webhooks
 //! contract                        the contract's JSON shapes of stored rows
-//! state                           what handlers reach: config, clock, key, the store
+//! state, backup                   what handlers reach: config, clock, key, the store;
+//!                                 backups of the data directory and restoring them
 //! db                              all SQL
 //! domain                          validated types
 //! leaves                          error, config, clock, crypto, i18n, passwords, traffic, data_dir
@@ -25,7 +26,7 @@ fn layer(module: &str) -> Option<u8> {
         "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" => 0,
         "domain" => 1,
         "db" => 2,
-        "state" => 3,
+        "state" | "backup" => 3,
         "contract" => 4,
         "outbox" => 5,
         "jobs" => 6,

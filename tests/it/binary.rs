@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+pub const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 
 /// Kills the server if a test fails before stopping it.
 struct Running(Child);
@@ -19,14 +19,14 @@ impl Drop for Running {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The binary, run from `dir` with none of the developer's `SWITCHBOARD_*`
 /// variables, so only what the test passes (and no stray `./switchboard.toml`)
 /// configures it.
-fn switchboard(dir: &Path) -> Command {
+pub fn switchboard(dir: &Path) -> Command {
     let mut command = Command::new(BIN);
     command.current_dir(dir);
     for (name, _) in std::env::vars_os() {

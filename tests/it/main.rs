@@ -13,6 +13,7 @@ mod admin_sessions;
 mod architecture;
 mod articles;
 mod automations;
+mod backups;
 mod binary;
 mod conversations;
 mod dispatch;

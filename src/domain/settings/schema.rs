@@ -111,4 +111,8 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "cron-clean-data", section: "cron", kind: Kind::Cron, default: "\"0 0 * * * *\"" },
     Setting { id: "cron-presence", section: "cron", kind: Kind::Cron, default: "\"0 * * * * *\"" },
     Setting { id: "cron-maintenance", section: "cron", kind: Kind::Cron, default: "\"0 30 3 * * *\"" },
+    Setting { id: "cron-backup", section: "cron", kind: Kind::Cron, default: "\"0 0 2 * * *\"" },
+    // Scheduled backups: off until a folder is set (a relative one is inside the data directory).
+    Setting { id: "backup-folder", section: "backup", kind: Kind::Text(1024), default: "\"\"" },
+    Setting { id: "backup-keep", section: "backup", kind: Kind::Number(1, 1000), default: "7" },
 ];

@@ -28,6 +28,7 @@ pub struct Settings {
     pub help_center_title: String,
     pub help_center_description: String,
     pub cron: Cron,
+    pub backup: Backup,
     pub widget: Widget,
     /// When the chat is staffed, in [`Settings::office_timezone`].
     pub office_hours: OfficeHours,
@@ -144,6 +145,15 @@ pub struct Cron {
     pub clean_data: String,
     pub presence: String,
     pub maintenance: String,
+    pub backup: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backup {
+    /// Where scheduled backups go; empty: no scheduled backups.
+    pub folder: String,
+    /// How many scheduled backups are kept; older ones are deleted.
+    pub keep: usize,
 }
 
 impl Cron {
@@ -153,6 +163,7 @@ impl Cron {
             "cron-clean-data" => Some(&self.clean_data),
             "cron-presence" => Some(&self.presence),
             "cron-maintenance" => Some(&self.maintenance),
+            "cron-backup" => Some(&self.backup),
             _ => None,
         }
     }
@@ -280,6 +291,11 @@ impl Settings {
                 clean_data: v.text("cron-clean-data"),
                 presence: v.text("cron-presence"),
                 maintenance: v.text("cron-maintenance"),
+                backup: v.text("cron-backup"),
+            },
+            backup: Backup {
+                folder: v.text("backup-folder"),
+                keep: v.value("backup-keep").as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(7),
             },
             widget: Widget {
                 prechat: v.flag("widget-prechat"),

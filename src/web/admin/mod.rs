@@ -9,6 +9,7 @@ mod assignees;
 mod automation_editor;
 mod automation_form;
 mod automations;
+mod backup;
 mod categories;
 mod confirm;
 mod conversation;
@@ -81,7 +82,9 @@ fn backoffice_routes(config: &mut web::ServiceConfig) {
         .route("/admin/settings/{section}", web::post().to(settings::save_section))
         .route("/admin/reports", web::get().to(reports::reports_page))
         .route("/admin/jobs", web::get().to(jobs::jobs_page))
-        .route("/admin/jobs/run", web::post().to(jobs::run_due));
+        .route("/admin/jobs/run", web::post().to(jobs::run_due))
+        .route("/admin/backup", web::get().to(backup::confirm_page))
+        .route("/admin/backup", web::post().to(backup::download));
 }
 
 /// The inbox, the conversation page and their live updates.

@@ -18,6 +18,11 @@ pub fn section(id: &str) -> (&'static str, &'static str) {
             "Scheduled jobs",
             "When each job runs: six fields, sec min hour day month weekday (UTC), e.g. 0 0 * * * * for every hour.",
         ),
+        "backup" => (
+            "Backups",
+            "Scheduled backups of the database, secret.key and uploads/ (a .tar.gz each), at the time the \
+             backup job's schedule says. A failed backup emails the admins.",
+        ),
         _ => ("Other", ""),
     }
 }
@@ -98,6 +103,12 @@ pub fn of(id: &'static str) -> (&'static str, &'static str) {
         "cron-clean-data" => ("Clean-up", "Removes old visitors and trash; archives idle conversations."),
         "cron-presence" => ("Presence", "Clears expired typing statuses."),
         "cron-maintenance" => ("Maintenance", "Optimises the database and removes expired files."),
+        "cron-backup" => ("Backup", "Writes a backup to the backup folder (when one is set); daily at 02:00 by default."),
+        "backup-folder" => (
+            "Backup folder",
+            "Where scheduled backups are written; relative to the data directory unless absolute. Empty: none.",
+        ),
+        "backup-keep" => ("Backups kept", "The oldest scheduled backups beyond this many are deleted."),
         other => (other, ""),
     }
 }

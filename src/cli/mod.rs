@@ -1,5 +1,7 @@
-//! The command line: `serve` (the default), `migrate`, `admin create`, `admin token`
-//! and `config`.
+//! The command line: `serve` (the default), `migrate`, `admin create`, `admin token`,
+//! `backup`, `restore` and `config`.
+
+mod backups;
 
 use crate::clock::Clock;
 use crate::config::{Config, Overrides};
@@ -42,6 +44,22 @@ enum Command {
     Admin(AdminCommand),
     /// Print the effective configuration.
     Config,
+    /// Write a consistent backup while the server runs.
+    Backup {
+        /// Where to write it.
+        #[arg(long)]
+        output: PathBuf,
+        /// Write a .tar.gz archive with the database, secret.key and uploads/
+        /// (without it: the database alone, as a SQLite file).
+        #[arg(long)]
+        with_uploads: bool,
+    },
+    /// Restore a backup (the server must be stopped); keeps what it replaces.
+    Restore {
+        /// A backup written by `switchboard backup` or the backup job.
+        #[arg(long)]
+        input: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -82,6 +100,8 @@ pub fn run() -> CliResult {
         }
         Command::Admin(AdminCommand::Create { email, password_stdin }) => admin_create(config, &email, password_stdin),
         Command::Admin(AdminCommand::Token { email, rotate }) => admin_token(config, &email, rotate),
+        Command::Backup { output, with_uploads } => backups::backup(&config, &output, with_uploads),
+        Command::Restore { input } => backups::restore(&config, &input),
     }
 }
 
