@@ -50,6 +50,8 @@ pub struct Config {
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
     pub log: String,
+    /// A bearer token that opens `/metrics` to scrapers beyond loopback (empty: loopback only).
+    pub metrics_token: String,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             widget_visitors_per_hour: 60,
             db_pool_size: 4,
             log: "info".into(),
+            metrics_token: String::new(),
         }
     }
 }
@@ -155,6 +158,9 @@ impl Config {
                 return Err(invalid(key, "must be at least 2"));
             }
         }
+        if !self.metrics_token.is_empty() && self.metrics_token.trim().len() < 16 {
+            return Err(invalid("metrics_token", "must be at least 16 characters (or empty: loopback only)"));
+        }
         if self.db_pool_size == 0 {
             return Err(invalid("db_pool_size", "must be at least 1"));
         }
@@ -178,10 +184,13 @@ impl Config {
         self.data_dir.join("uploads")
     }
 
-    /// The configuration as TOML, for `switchboard config`. No key holds a secret
-    /// yet; when one does, it is masked here.
+    /// The configuration as TOML, for `switchboard config`, secrets masked.
     pub fn to_masked_toml(&self) -> String {
-        toml::to_string(self).unwrap_or_default()
+        let mut shown = self.clone();
+        if !shown.metrics_token.is_empty() {
+            shown.metrics_token = "***".into();
+        }
+        toml::to_string(&shown).unwrap_or_default()
     }
 }
 

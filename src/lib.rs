@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod metrics;
 pub mod ops;
 pub mod outbox;
 pub mod passwords;

@@ -2,7 +2,7 @@
 //! store (creating and migrating it); [`spawn`] serves it on a listener the caller
 //! bound, so tests can use port 0.
 
-use crate::api::dispatch::{self, FunctionName};
+use crate::api::dispatch::{self, CallOutcome, FunctionName};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::SecretKey;
@@ -108,6 +108,30 @@ fn rate_limited(req: &actix_web::dev::ServiceRequest) -> Option<actix_web::HttpR
     )
 }
 
+/// Counts a request in the metrics: API calls by function and envelope code,
+/// everything else by its route pattern (never its path, which holds IDs) and
+/// status class.
+fn count(
+    response: &actix_web::dev::ServiceResponse,
+    function: Option<&'static str>,
+    pattern: Option<String>,
+    seconds: f64,
+) {
+    let Some(state) = response.request().app_data::<web::Data<AppState>>() else { return };
+    let call = response.response().extensions().get::<CallOutcome>().map(|o| o.0);
+    let status = format!("{}xx", response.status().as_u16() / 100);
+    let (kind, name, outcome) = match (call, pattern) {
+        (Some(outcome), _) => ("api", function.unwrap_or("unknown").to_string(), outcome.to_string()),
+        (None, Some(pattern)) => {
+            let pattern = pattern.strip_prefix(state.config.base_path.as_str()).unwrap_or(&pattern).to_string();
+            let kind = if pattern.starts_with("/widget") { "widget" } else { "page" };
+            (kind, pattern, status)
+        }
+        (None, None) => ("page", "unmatched".to_string(), status),
+    };
+    state.metrics.request(kind, &name, &outcome, seconds);
+}
+
 /// The HTTP server over `state`, listening on `listener`. Await it (or run it on a
 /// `System`) to serve; SIGINT and SIGTERM stop it after in-flight requests finish.
 pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
@@ -147,10 +171,12 @@ pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
                 let started = Instant::now();
                 let method = req.method().to_string();
                 let path = loggable_path(req.path());
+                let pattern = req.match_pattern();
                 let response = srv.call(req);
                 async move {
                     let response = response.await?;
                     let function = response.response().extensions().get::<FunctionName>().map(|f| f.0);
+                    count(&response, function, pattern, started.elapsed().as_secs_f64());
                     // Paths only: query strings and bodies may hold tokens and passwords.
                     tracing::info!(
                         method,

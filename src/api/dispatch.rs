@@ -6,7 +6,7 @@
 
 use super::args::Args;
 use super::{auth, Answer, Call};
-use crate::error::{envelope, ApiResult, Failure};
+use crate::error::{envelope, ApiError, ApiResult, Failure};
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -15,6 +15,10 @@ use futures_util::StreamExt;
 /// The called function's name, left on the response for the request log.
 #[derive(Clone, Copy)]
 pub struct FunctionName(pub &'static str);
+
+/// How the call ended (`ok`, or the envelope's code), left on the response for the metrics.
+#[derive(Clone, Copy)]
+pub struct CallOutcome(pub &'static str);
 
 pub async fn api_endpoint(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     let mut function = None;
@@ -167,6 +171,12 @@ fn respond(headers: &HeaderMap, function: Option<&'static str>, result: &ApiResu
     if let Some(name) = function {
         response.extensions_mut().insert(FunctionName(name));
     }
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(ApiError::Outcome(outcome)) => outcome.code(),
+        Err(ApiError::Failure(failure)) => failure.code(),
+    };
+    response.extensions_mut().insert(CallOutcome(outcome));
     response
 }
 

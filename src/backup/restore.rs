@@ -44,18 +44,12 @@ fn stage(input: &Path, staging: &Path) -> BackupResult<i64> {
         if !database.is_file() {
             return Err(BackupError::NoDatabaseInArchive(input.to_path_buf()));
         }
-    } else if is_sqlite(input)? {
+    } else if crate::db::backup::looks_like_database(input) {
         std::fs::copy(input, &database).map_err(io("cannot copy", input))?;
     } else {
         return Err(BackupError::NotABackup(input.to_path_buf()));
     }
     crate::db::backup::check(&database).map_err(|source| BackupError::Check { path: input.to_path_buf(), source })
-}
-
-fn is_sqlite(path: &Path) -> BackupResult<bool> {
-    let mut magic = [0u8; 16];
-    let mut file = std::fs::File::open(path).map_err(io("cannot read", path))?;
-    Ok(std::io::Read::read_exact(&mut file, &mut magic).is_ok() && &magic == b"SQLite format 3\0")
 }
 
 /// Keeps the live files the backup replaces, then moves the staged ones in.

@@ -17,6 +17,15 @@ pub fn copy_to(conn: &Connection, dest: &Path) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Whether the file at `path` can be opened and starts as a SQLite database does
+/// (`/healthz` asks this of the live file: the pooled connections keep theirs
+/// open, so they would not notice it gone or replaced).
+pub fn looks_like_database(path: &Path) -> bool {
+    let mut magic = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut file| std::io::Read::read_exact(&mut file, &mut magic)).is_ok()
+        && &magic == b"SQLite format 3\0"
+}
+
 /// Why a database file cannot be used as a backup.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {

@@ -78,6 +78,7 @@ pub fn run(db: &mut Db, state: &AppState, job: &Job) -> ApiResult<Value> {
         Err(_) => (false, false, crate::error::envelope(&result).to_string()),
     };
     if !idle {
+        state.metrics.job_run(job.name, ok);
         let ended = state.clock.now_text();
         let name = job.name;
         db.write(move |tx| {

@@ -33,6 +33,8 @@ pub struct AppState {
     settings: Arc<SettingsCache>,
     /// Live events for the chat widget's streams.
     pub hub: Arc<Hub>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The data directory, held shared while this state lives (see [`crate::data_dir::Held`]).
     _data_dir: Arc<crate::data_dir::Held>,
 }
@@ -62,7 +64,9 @@ impl AppState {
     ) -> Self {
         let (config, background, settings) = (Arc::new(config), Arc::default(), Arc::default());
         let _data_dir = Arc::new(held);
-        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default(), _data_dir }
+        let (turn_waits, batch_sizes) = store.histograms();
+        let metrics = Arc::new(crate::metrics::Metrics::new(turn_waits, batch_sizes));
+        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default(), metrics, _data_dir }
     }
 
     /// Runs `work` on a pooled connection during a turn, on the blocking pool.

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 /// (leaves may name other leaves, as long as no cycle forms).
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" => 0,
+        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" | "metrics" => 0,
         "domain" => 1,
         "db" => 2,
         "state" | "backup" => 3,

@@ -23,6 +23,7 @@ mod email_delivery;
 mod formatting;
 mod fuzz;
 mod hardening;
+mod health;
 mod help;
 mod install;
 mod jobs;
