@@ -46,6 +46,13 @@ pub struct Config {
     pub widget_conversations_per_hour: u32,
     /// New widget visitors per client address per hour.
     pub widget_visitors_per_hour: u32,
+    /// API calls allowed per admin token per minute (all of them at once, then a steady flow).
+    pub api_calls_per_minute_per_token: u32,
+    /// API calls allowed per client address per minute (all at once, then a steady flow).
+    pub api_calls_per_minute_per_address: u32,
+    /// API calls with a missing or wrong token allowed per client address per minute;
+    /// beyond it every call from that address is refused for a minute.
+    pub api_failed_auth_per_minute: u32,
     /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
@@ -74,6 +81,9 @@ impl Default for Config {
             widget_messages_per_minute: 20,
             widget_conversations_per_hour: 10,
             widget_visitors_per_hour: 60,
+            api_calls_per_minute_per_token: 6000,
+            api_calls_per_minute_per_address: 6000,
+            api_failed_auth_per_minute: 30,
             db_pool_size: 4,
             log: "info".into(),
             metrics_token: String::new(),
@@ -153,6 +163,9 @@ impl Config {
             ("widget_messages_per_minute", self.widget_messages_per_minute),
             ("widget_conversations_per_hour", self.widget_conversations_per_hour),
             ("widget_visitors_per_hour", self.widget_visitors_per_hour),
+            ("api_calls_per_minute_per_token", self.api_calls_per_minute_per_token),
+            ("api_calls_per_minute_per_address", self.api_calls_per_minute_per_address),
+            ("api_failed_auth_per_minute", self.api_failed_auth_per_minute),
         ] {
             if per_minute < 2 {
                 return Err(invalid(key, "must be at least 2"));

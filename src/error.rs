@@ -78,6 +78,9 @@ pub enum Failure {
     /// A body with more fields than the parser takes; answered as `request-too-large`.
     TooManyFields(usize),
     RateLimited,
+    /// Over an API rate limit (per token, per address, or failed authentication):
+    /// try again after this many seconds (also sent as `Retry-After`).
+    TooManyRequests(u64),
     MethodNotAllowed,
     NotFound,
     /// The chat widget's visitor credential is unknown or no longer valid.
@@ -92,7 +95,7 @@ pub enum Failure {
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 16] = [
+    pub const CODES: [&'static str; 17] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -102,6 +105,7 @@ impl Failure {
         "malformed-body",
         "request-too-large",
         "rate-limited",
+        "too-many-requests",
         "method-not-allowed",
         "not-found",
         "invalid-visitor",
@@ -126,6 +130,7 @@ impl Failure {
             Failure::MalformedBody(_) => "malformed-body",
             Failure::RequestTooLarge(_) | Failure::TooManyFields(_) => "request-too-large",
             Failure::RateLimited => "rate-limited",
+            Failure::TooManyRequests(_) => "too-many-requests",
             Failure::MethodNotAllowed => "method-not-allowed",
             Failure::NotFound => "not-found",
             Failure::InvalidVisitor => "invalid-visitor",
@@ -150,6 +155,9 @@ impl Failure {
             Failure::RequestTooLarge(limit) => format!("The request body is larger than the limit of {limit} bytes."),
             Failure::TooManyFields(limit) => format!("The request has more than {limit} arguments."),
             Failure::RateLimited => "Too many requests at once; try again in a moment.".into(),
+            Failure::TooManyRequests(seconds) => {
+                format!("Too many requests from this token or address; try again in {seconds} seconds.")
+            }
             Failure::MethodNotAllowed => "Call the API with POST.".into(),
             Failure::NotFound => "Nothing is served at this address.".into(),
             Failure::InvalidVisitor => "The visitor credential is not valid; start a new visitor session.".into(),
@@ -253,6 +261,7 @@ mod tests {
             Failure::MalformedBody("x".into()),
             Failure::RequestTooLarge(1),
             Failure::RateLimited,
+            Failure::TooManyRequests(1),
             Failure::MethodNotAllowed,
             Failure::NotFound,
             Failure::InvalidVisitor,

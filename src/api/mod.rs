@@ -44,9 +44,17 @@ pub struct Call<'a> {
     pub state: &'a AppState,
     pub caller: UserRow,
     pub args: Args,
+    /// The client's address (behind trusted proxies, the forwarded one).
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Call<'_> {
+    /// The caller, as the audit log names them.
+    pub fn actor(&self) -> crate::domain::audit::Actor {
+        let name = self.caller.email.clone().unwrap_or_else(|| format!("user {}", self.caller.id));
+        crate::domain::audit::Actor::person(self.caller.id, &name, "api", self.client)
+    }
+
     pub fn now(&self) -> String {
         self.state.clock.now_text()
     }

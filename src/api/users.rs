@@ -215,8 +215,8 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
         Some(password) => Some(call.hash_password(&password)?),
         None => None,
     };
-    let (now, state) = (call.now(), call.state.clone());
-    let id = call.write(move |tx| Ok(accounts::add(tx, &state, &now, account)?))?;
+    let (now, state, actor) = (call.now(), call.state.clone(), call.actor());
+    let id = call.write(move |tx| Ok(accounts::add(tx, &state, &now, account, &actor)?))?;
     call.state.background.wake();
     Ok(json!(id))
 }
@@ -236,12 +236,12 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
         password_hash: None,
         department: call.args.nullable_id("department")?,
     };
-    let (details, state) = (details_arg(call)?, call.state.clone());
+    let (details, state, actor) = (details_arg(call)?, call.state.clone(), call.actor());
     if let Some(password) = password_arg(call)? {
         changes.password_hash = Some(call.hash_password(&password)?);
     }
     call.write(move |tx| {
-        accounts::update(tx, &state, id, &changes, &details)?;
+        accounts::update(tx, &state, id, &changes, &details, Some(&actor))?;
         if changes.password_hash.is_some() {
             // A new password ends every session of that person, as the admin pages do.
             sessions::revoke_all_of(tx, id)?;
@@ -254,8 +254,8 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let state = call.state.clone();
-    let deleted = call.write(move |tx| Ok(accounts::delete(tx, &state, id)?))?;
+    let (state, actor) = (call.state.clone(), call.actor());
+    let deleted = call.write(move |tx| Ok(accounts::delete(tx, &state, id, &actor)?))?;
     call.state.background.wake();
     if deleted {
         Ok(json!(true))

@@ -7,6 +7,7 @@
 //! `BEGIN IMMEDIATE` transaction for the CLI and the benchmark's seeding.
 
 pub mod articles;
+pub mod audit;
 pub mod automations;
 pub mod backup;
 pub mod bulk;

@@ -3,7 +3,8 @@
 //! the first start, or the bot `get-bot-id` makes; and the one path for changes
 //! and deletions, so the API and the admin area fire the same webhooks.
 
-use super::{OpsError, OpsResult, What};
+use super::{audit, OpsError, OpsResult, What};
+use crate::domain::audit::Actor;
 use crate::crypto::SecretKey;
 use crate::db::sessions;
 use crate::db::users::{self, Detail, NewUser, UserChanges};
@@ -79,19 +80,31 @@ pub fn create(conn: &Connection, key: &SecretKey, now: &str, account: Account) -
 
 /// Creates `account` as a person added by the API or an agent: a new `user` fires
 /// `registration`. Call inside a write transaction; wake the jobs after commit.
-pub fn add(tx: &Connection, state: &AppState, now: &str, account: Account) -> OpsResult<i64> {
+pub fn add(tx: &Connection, state: &AppState, now: &str, account: Account, actor: &Actor) -> OpsResult<i64> {
     let user_type = account.user_type;
+    let email = account.email.as_ref().map(|e| e.as_str().to_string());
     let id = create(tx, &state.key, now, account)?;
     if user_type == UserType::User {
         events::registration(tx, state, id)?;
     }
+    let details = serde_json::json!({ "user_type": user_type.as_str(), "email": email });
+    audit::record(tx, now, actor, "user.create", audit::user_target(id), details)?;
     Ok(id)
 }
 
 /// Applies `changes` and `details` to user `id`, refusing an email someone else
 /// has, and fires what the change means (`registration`, `new-email-address`).
+/// Recorded in the audit log when made by `actor` (`None`: a chat widget visitor
+/// changing their own profile, which is not audited).
 /// Call inside a write transaction; wake the jobs after commit.
-pub fn update(tx: &Connection, state: &AppState, id: i64, changes: &UserChanges, details: &[Detail]) -> OpsResult<()> {
+pub fn update(
+    tx: &Connection,
+    state: &AppState,
+    id: i64,
+    changes: &UserChanges,
+    details: &[Detail],
+    actor: Option<&Actor>,
+) -> OpsResult<()> {
     if let Some(Some(email)) = &changes.email {
         if users::email_taken(tx, email, Some(id))? {
             return Err(OpsError::Duplicate(What::Email));
@@ -102,26 +115,49 @@ pub fn update(tx: &Connection, state: &AppState, id: i64, changes: &UserChanges,
     for detail in details {
         users::set_detail(tx, id, detail)?;
     }
+    let after = users::find(tx, id)?.ok_or(OpsError::NotFound(What::User))?;
+    let mut changed = audit::user_changes(&before, &after);
+    // A new type is a change of role, recorded as such.
+    let action = if changed.get("user_type").is_some() { "user.role" } else { "user.update" };
+    if changes.password_hash.is_some() {
+        changed["password"] = serde_json::json!("changed");
+    }
+    if !details.is_empty() {
+        changed["details"] = serde_json::json!(details.iter().map(|d| d.slug.as_str()).collect::<Vec<_>>());
+    }
+    if let Some(actor) = actor {
+        audit::record(tx, &state.clock.now_text(), actor, action, audit::user_target(id), changed)?;
+    }
     Ok(events::user_updated(tx, state, &before)?)
 }
 
 /// Deletes user `id` (their conversations go with them) and fires `user-deleted`;
 /// false when there was no such user. Wake the jobs after commit.
-pub fn delete(tx: &Connection, state: &AppState, id: i64) -> OpsResult<bool> {
+pub fn delete(tx: &Connection, state: &AppState, id: i64, actor: &Actor) -> OpsResult<bool> {
+    let Some(gone) = users::find(tx, id)? else { return Ok(false) };
     let deleted = users::delete(tx, id)?;
     if deleted {
         events::users_deleted(tx, state, &[id])?;
+        let details = serde_json::json!({ "user_type": gone.user_type.as_str(), "email": gone.email });
+        audit::record(tx, &state.clock.now_text(), actor, "user.delete", audit::user_target(id), details)?;
     }
     Ok(deleted)
 }
 
 /// Replaces the API token of user `id`; the old one stops working at once, and so
 /// does every session of theirs but `keep` (the one asking, when it is theirs).
-pub fn rotate_token(tx: &Connection, key: &SecretKey, id: i64, keep: Option<&str>) -> OpsResult<String> {
+pub fn rotate_token(
+    tx: &Connection,
+    key: &SecretKey,
+    id: i64,
+    keep: Option<&str>,
+    (now, actor): (&str, &Actor),
+) -> OpsResult<String> {
     let issued = key.issue_token();
     if !users::set_token(tx, id, &issued.nonce, &issued.lookup)? {
         return Err(OpsError::NotFound(What::User));
     }
+    audit::record(tx, now, actor, "token.rotate", audit::user_target(id), serde_json::json!({}))?;
     match keep {
         Some(keep) => sessions::revoke_all_except(tx, id, keep)?,
         None => sessions::revoke_all_of(tx, id)?,
@@ -163,5 +199,6 @@ pub fn token_for_email(conn: &mut Connection, key: &SecretKey, email: &str, rota
     if !rotate {
         return Ok(key.api_token(&user.token_nonce));
     }
-    crate::db::write(conn, |tx| rotate_token(tx, key, user.id, None))
+    let now = crate::clock::format(chrono::Utc::now());
+    crate::db::write(conn, |tx| rotate_token(tx, key, user.id, None, (&now, &Actor::command_line())))
 }

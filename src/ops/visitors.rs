@@ -229,7 +229,7 @@ fn apply(tx: &Connection, state: &AppState, id: i64, info: &Info, now: &str) -> 
     if let Some(phone) = &info.phone {
         details.push(Detail { slug: "phone".into(), name: "Phone".into(), value: phone.clone() });
     }
-    accounts::update(tx, state, id, &changes, &details)?;
+    accounts::update(tx, state, id, &changes, &details, None)?;
     for slug in &info.unset {
         users::remove_detail(tx, id, slug)?;
     }

@@ -10,6 +10,7 @@ mod admin_inbox_requests;
 mod admin_people;
 mod admin_reports_jobs;
 mod admin_sessions;
+mod api_limits;
 mod architecture;
 mod articles;
 mod automations;

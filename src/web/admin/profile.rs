@@ -290,14 +290,14 @@ pub async fn profile_save(
     else {
         return page(&state, &admin, shown, errors, None).await;
     };
-    let (shared, id) = (state.get_ref().clone(), admin.user.id);
+    let (shared, id, actor) = (state.get_ref().clone(), admin.user.id, admin.actor());
     let changes = UserChanges {
         first_name: Some(first_name),
         last_name: Some(last_name),
         email: Some(Some(email.into_string())),
         ..UserChanges::default()
     };
-    let saved = state.write(move |tx| Ok(accounts::update(tx, &shared, id, &changes, &[])?)).await;
+    let saved = state.write(move |tx| Ok(accounts::update(tx, &shared, id, &changes, &[], Some(&actor))?)).await;
     match saved {
         Ok(()) => {
             state.background.wake();
