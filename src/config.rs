@@ -53,6 +53,11 @@ pub struct Config {
     /// API calls with a missing or wrong token allowed per client address per minute;
     /// beyond it every call from that address is refused for a minute.
     pub api_failed_auth_per_minute: u32,
+    /// Files a widget visitor may upload per hour.
+    pub widget_uploads_per_hour: u32,
+    /// The largest upload body (a file and its form), whatever the `upload-max-size`
+    /// setting says: the memory one upload may take.
+    pub max_upload_bytes: usize,
     /// Number of pooled SQLite connections, and so of threads running database work at once.
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
@@ -84,6 +89,8 @@ impl Default for Config {
             api_calls_per_minute_per_token: 6000,
             api_calls_per_minute_per_address: 6000,
             api_failed_auth_per_minute: 30,
+            widget_uploads_per_hour: 20,
+            max_upload_bytes: 25 * 1024 * 1024,
             db_pool_size: 4,
             log: "info".into(),
             metrics_token: String::new(),
@@ -141,6 +148,9 @@ impl Config {
         if self.max_body_bytes < 1024 {
             return Err(invalid("max_body_bytes", "must be at least 1024"));
         }
+        if !(1024 * 1024..=60 * 1024 * 1024).contains(&self.max_upload_bytes) {
+            return Err(invalid("max_upload_bytes", "must be between 1 MiB and 60 MiB"));
+        }
         const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
         for (key, seconds) in [
             ("online_window_seconds", self.online_window_seconds),
@@ -166,6 +176,7 @@ impl Config {
             ("api_calls_per_minute_per_token", self.api_calls_per_minute_per_token),
             ("api_calls_per_minute_per_address", self.api_calls_per_minute_per_address),
             ("api_failed_auth_per_minute", self.api_failed_auth_per_minute),
+            ("widget_uploads_per_hour", self.widget_uploads_per_hour),
         ] {
             if per_minute < 2 {
                 return Err(invalid(key, "must be at least 2"));

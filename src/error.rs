@@ -89,13 +89,19 @@ pub enum Failure {
     OriginNotAllowed,
     /// A backup could not be written (the job's report and the admin download say why).
     BackupFailed(String),
+    /// An upload larger than the `upload-max-size` setting (MB).
+    FileTooLarge(usize),
+    /// An upload whose content is of a type `upload-allowed-types` does not name.
+    FileTypeNotAllowed(String),
+    /// More attachments on one message than `upload-max-files`.
+    TooManyFiles(usize),
     DatabaseError,
     InternalError,
 }
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 17] = [
+    pub const CODES: [&'static str; 20] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -111,6 +117,9 @@ impl Failure {
         "invalid-visitor",
         "origin-not-allowed",
         "backup-failed",
+        "file-too-large",
+        "file-type-not-allowed",
+        "too-many-files",
         "database-error",
         "internal-error",
     ];
@@ -136,6 +145,9 @@ impl Failure {
             Failure::InvalidVisitor => "invalid-visitor",
             Failure::OriginNotAllowed => "origin-not-allowed",
             Failure::BackupFailed(_) => "backup-failed",
+            Failure::FileTooLarge(_) => "file-too-large",
+            Failure::FileTypeNotAllowed(_) => "file-type-not-allowed",
+            Failure::TooManyFiles(_) => "too-many-files",
             Failure::DatabaseError => "database-error",
             Failure::InternalError => "internal-error",
         }
@@ -163,6 +175,11 @@ impl Failure {
             Failure::InvalidVisitor => "The visitor credential is not valid; start a new visitor session.".into(),
             Failure::OriginNotAllowed => "This site may not use the chat widget (widget-allowed-origins).".into(),
             Failure::BackupFailed(why) => format!("The backup failed: {why}."),
+            Failure::FileTooLarge(max_mb) => format!("The file is larger than the limit of {max_mb} MB."),
+            Failure::FileTypeNotAllowed(extension) => {
+                format!("Files of this type ({extension}, judged by their content) may not be uploaded.")
+            }
+            Failure::TooManyFiles(max) => format!("A message may carry at most {max} files."),
             Failure::DatabaseError => "The database could not complete the request; it has been logged.".into(),
             Failure::InternalError => "The server could not complete the request; it has been logged.".into(),
         }
@@ -267,6 +284,9 @@ mod tests {
             Failure::InvalidVisitor,
             Failure::OriginNotAllowed,
             Failure::BackupFailed("x".into()),
+            Failure::FileTooLarge(1),
+            Failure::FileTypeNotAllowed("x".into()),
+            Failure::TooManyFiles(1),
             Failure::DatabaseError,
             Failure::InternalError,
         ];

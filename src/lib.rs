@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod backup;
+pub mod bodies;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod images;
 pub mod jobs;
 pub mod metrics;
 pub mod ops;
@@ -26,5 +28,6 @@ pub mod traffic;
 
 pub mod web;
 pub mod widget;
+pub mod workers;
 
 pub use config::Config;

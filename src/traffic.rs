@@ -26,7 +26,7 @@ pub enum Class {
     /// Posts that check a password or send an email: sign-in, two-factor codes,
     /// password-reset requests.
     SignIn,
-    /// Pages anyone may read: the help center.
+    /// Pages anyone may read: the help center, and uploaded files.
     PublicPage,
     /// The chat widget's visitor API and its script.
     Widget,
@@ -64,7 +64,7 @@ impl Class {
         {
             return Some(Class::SignIn);
         }
-        if path == "/help" || path.starts_with("/help/") {
+        if path == "/help" || path.starts_with("/help/") || path.starts_with("/files/") {
             return Some(Class::PublicPage);
         }
         if path == "/widget.js" || path.starts_with("/widget/") {
@@ -84,6 +84,7 @@ pub struct Traffic {
     visitor_messages: DefaultKeyedRateLimiter<i64>,
     address_messages: DefaultKeyedRateLimiter<IpAddr>,
     visitor_conversations: DefaultKeyedRateLimiter<i64>,
+    visitor_uploads: DefaultKeyedRateLimiter<i64>,
     new_visitors: DefaultKeyedRateLimiter<IpAddr>,
     api_tokens: DefaultKeyedRateLimiter<i64>,
     api_addresses: DefaultKeyedRateLimiter<IpAddr>,
@@ -110,6 +111,8 @@ pub enum VisitorAct {
     Conversation,
     /// Starts as a new visitor (limited per address).
     Arrive,
+    /// Uploads a file (limited per visitor).
+    Upload,
 }
 
 /// The memory all API request bodies being read or served may take together: 32
@@ -140,6 +143,7 @@ impl Traffic {
             api_addresses: DefaultKeyedRateLimiter::keyed(whole_minute(config.api_calls_per_minute_per_address)),
             failed_auth: DefaultKeyedRateLimiter::keyed(whole_minute(config.api_failed_auth_per_minute)),
             shut_out: std::sync::Mutex::default(),
+            visitor_uploads: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_uploads_per_hour)),
         }
     }
 
@@ -223,6 +227,7 @@ impl Traffic {
             }
             VisitorAct::Conversation => check(&self.visitor_conversations, &visitor),
             VisitorAct::Arrive => client.map_or(Ok(()), |ip| check(&self.new_visitors, &canonical(ip))),
+            VisitorAct::Upload => check(&self.visitor_uploads, &visitor),
         }
     }
 
@@ -242,7 +247,7 @@ impl Traffic {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        for limiter in [&self.visitor_messages, &self.visitor_conversations, &self.api_tokens] {
+        for limiter in [&self.visitor_messages, &self.visitor_conversations, &self.visitor_uploads, &self.api_tokens] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

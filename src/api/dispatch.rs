@@ -6,11 +6,11 @@
 
 use super::args::Args;
 use super::{auth, Answer, Call};
+use crate::bodies::{self, Held, Part};
 use crate::error::{envelope, ApiError, ApiResult, Failure};
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 /// The called function's name, left on the response for the request log.
 #[derive(Clone, Copy)]
@@ -82,7 +82,7 @@ fn failed_auth(state: &AppState, client: Option<std::net::IpAddr>, err: impl Int
 enum Body {
     Form(web::Bytes),
     Json(web::Bytes),
-    Fields(Vec<(String, String)>),
+    Fields(Vec<(String, String)>, Vec<Part>),
 }
 
 /// The two fields read before anything else.
@@ -95,7 +95,8 @@ impl Body {
             return Ok(Body::Json(body));
         }
         if content_type == "multipart/form-data" {
-            return Ok(Body::Fields(parse_multipart(req, body).await?));
+            let (fields, files) = parse_multipart(req, body).await?;
+            return Ok(Body::Fields(fields, files));
         }
         // PHP's curl and jQuery send urlencoded forms; a missing type is read the same way.
         Ok(Body::Form(body))
@@ -117,7 +118,7 @@ impl Body {
                 }
                 Ok(Args::from_fields(head)?)
             }
-            Body::Fields(fields) => {
+            Body::Fields(fields, _) => {
                 Ok(Args::from_fields(fields.iter().filter(|(key, _)| HEAD.contains(&key.as_str())).cloned())?)
             }
             Body::Json(bytes) => Ok(Args::head_of_json(bytes, &HEAD)?),
@@ -128,61 +129,47 @@ impl Body {
         Ok(match self {
             Body::Form(bytes) => Args::from_form(&bytes)?,
             Body::Json(bytes) => Args::from_json(&bytes)?,
-            Body::Fields(fields) => Args::from_fields(fields)?,
+            Body::Fields(fields, files) => Args::from_fields(fields)?.with_files(files),
         })
     }
 }
 
-/// The body, at most `max_body_bytes`, and its share of the body budget, held
-/// until the answer is written: all bodies held at once stay within the budget.
-async fn read_capped(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    state: &AppState,
-) -> ApiResult<(web::Bytes, Vec<tokio::sync::OwnedSemaphorePermit>)> {
-    let limit = state.config.max_body_bytes;
+/// The body, at most `max_body_bytes` (`max_upload_bytes` for multipart, which
+/// may carry a file for `upload`), and its share of the body budget, held until
+/// the answer is written: all bodies held at once stay within the budget.
+async fn read_capped(req: &HttpRequest, payload: web::Payload, state: &AppState) -> ApiResult<(web::Bytes, Held)> {
+    let limit = if is_multipart(req) {
+        state.config.max_upload_bytes.max(state.config.max_body_bytes)
+    } else {
+        state.config.max_body_bytes
+    };
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > limit) {
-        return Err(Failure::RequestTooLarge(limit).into());
-    }
-    let budget = &state.traffic.bodies;
-    let take = |bytes: usize| {
-        let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
-        budget.clone().try_acquire_many_owned(kib).map_err(|_| Failure::RateLimited)
-    };
-    let mut held = vec![take(declared.unwrap_or(0))?];
-    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|err| Failure::MalformedBody(err.to_string()))?;
-        if body.len() + chunk.len() > limit {
-            return Err(Failure::RequestTooLarge(limit).into());
-        }
-        if body.len() + chunk.len() > body.capacity() {
-            held.push(take(chunk.len())?);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((body.freeze(), held))
+    Ok(bodies::read_capped(payload, declared, limit, &state.traffic.bodies).await?)
 }
 
-/// The fields of a multipart body, files included as text (import-settings takes
-/// its file this way); binary files are refused. The body is already capped.
-async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<Vec<(String, String)>, Failure> {
+fn is_multipart(req: &HttpRequest) -> bool {
+    req.content_type().eq_ignore_ascii_case("multipart/form-data")
+}
+
+/// The fields of a multipart body: files are kept as bytes (for `upload`) and, when
+/// they are text, also as fields (import-settings takes its file that way).
+async fn parse_multipart(req: &HttpRequest, body: web::Bytes) -> Result<(Vec<(String, String)>, Vec<Part>), Failure> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let boundary = multer::parse_boundary(content_type).map_err(|err| Failure::MalformedBody(err.to_string()))?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    let mut fields = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|err| Failure::MalformedBody(err.to_string()))? {
-        if fields.len() == super::args::MAX_FIELDS {
-            return Err(Failure::TooManyFields(super::args::MAX_FIELDS));
+    let parts = bodies::multipart(content_type, body, super::args::MAX_FIELDS).await?;
+    let mut fields = Vec::with_capacity(parts.len());
+    let mut files = Vec::new();
+    for part in parts {
+        match (std::str::from_utf8(&part.bytes), part.file_name.is_some()) {
+            (Ok(text), _) => fields.push((part.name.clone(), text.to_string())),
+            (Err(_), false) => return Err(Failure::invalid(&part.name, "not UTF-8 text")),
+            (Err(_), true) => {}
         }
-        let Some(name) = field.name().map(str::to_string) else { continue };
-        let text = field.text().await.map_err(|err| Failure::MalformedBody(err.to_string()))?;
-        fields.push((name, text));
+        if part.file_name.is_some() {
+            files.push(part);
+        }
     }
-    Ok(fields)
+    Ok((fields, files))
 }
 
 fn respond(headers: &HeaderMap, function: Option<&'static str>, result: &ApiResult<Answer>) -> HttpResponse {

@@ -8,10 +8,10 @@ use crate::contract::profile_image_url;
 use crate::contract::MessageJson;
 use crate::db::conversations;
 use crate::db::messages;
-use crate::error::{ApiResult, Failure, Outcome};
+use crate::error::{ApiResult, Failure};
+use crate::ops;
 use crate::ops::direct_messages::{self, DirectMessage};
-use crate::ops::messages::{send, Outgoing, StatusChange, MESSAGE_MAX};
-use crate::outbox::events;
+use crate::ops::messages::{send, Edit, Outgoing, StatusChange, MESSAGE_MAX};
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
@@ -87,31 +87,14 @@ pub fn update_message(call: &mut Call) -> ApiResult<Value> {
     let message = call.args.text_max("message", MESSAGE_MAX)?;
     let attachments = attachments_arg(call)?;
     let payload = payload_arg(call)?;
-    let changed = call.write(move |tx| {
-        Ok(messages::update(tx, id, message.as_deref(), attachments.as_deref(), payload.as_deref())?)
-    })?;
-    if changed {
-        Ok(json!(true))
-    } else {
-        Err(Outcome::MessageNotFound.into())
-    }
+    ops::messages::update(call.db, call.state, id, Edit { message, attachments, payload })?;
+    Ok(json!(true))
 }
 
 pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("message_id")?;
-    let state = call.state.clone();
-    let deleted = call.write(move |tx| {
-        let Some(message) = messages::find(tx, id)? else { return Ok(false) };
-        messages::delete(tx, id)?;
-        events::message_deleted(tx, &state, &message)?;
-        Ok(true)
-    })?;
-    call.state.background.wake();
-    if deleted {
-        Ok(json!(true))
-    } else {
-        Err(Outcome::MessageNotFound.into())
-    }
+    ops::messages::delete(call.db, call.state, id)?;
+    Ok(json!(true))
 }
 
 pub fn update_messages_status(call: &mut Call) -> ApiResult<Value> {

@@ -13,6 +13,7 @@ pub mod dispatch;
 pub(crate) mod email;
 
 pub(crate) mod exports;
+mod files;
 mod formatting;
 mod jobs;
 pub(crate) mod json;
@@ -209,6 +210,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("get-outbox", Builds(jobs::get_outbox)),
     // Switchboard addition, not in the contract: a webhook to try the settings.
     ("send-test-webhook", Builds(webhooks::send_test_webhook)),
+    // Switchboard addition, not in the contract: a file to pass in `attachments`.
+    ("upload", Builds(files::upload)),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

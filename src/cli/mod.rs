@@ -223,6 +223,7 @@ fn describe(err: OpsError) -> String {
         OpsError::NotFound(_) => "no user has that email".into(),
         OpsError::Storage => "database error (see the log above)".into(),
         OpsError::Invalid { field, why } => format!("{field}: {why}"),
+        OpsError::FileRefused(refusal) => format!("file refused: {refusal:?}"),
         OpsError::Busy | OpsError::Internal => "internal error (see the log above)".into(),
     }
 }

@@ -44,7 +44,16 @@ pub fn append(
         "INSERT INTO audit_log (at, actor_id, actor, via, address, action, target, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![at, actor.user_id, actor.name, actor.via, actor.address, action, target, details.to_string()])?;
+    .execute(params![
+        at,
+        actor.user_id,
+        actor.name,
+        actor.via,
+        actor.address,
+        action,
+        target,
+        details.to_string()
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -82,8 +91,7 @@ mod tests {
         crate::db::migrate::run(&mut conn).unwrap();
         let ann = Actor::person(7, "ann@example.com", "api", None);
         append(&conn, "2024-01-01 10:00:00", &ann, "user.update", Some("user 3"), &serde_json::json!({})).unwrap();
-        append(&conn, "2024-01-02 10:00:00", &Actor::system(), "backup.create", None, &serde_json::json!({}))
-            .unwrap();
+        append(&conn, "2024-01-02 10:00:00", &Actor::system(), "backup.create", None, &serde_json::json!({})).unwrap();
         let by_ann = Filter { actor_id: Some(7), ..Filter::default() };
         assert_eq!(list(&conn, &by_ann, 0, 10).unwrap().len(), 1);
         let users = Filter { action: Some("user".into()), ..Filter::default() };

@@ -22,7 +22,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0015_fts_automerge", include_str!("../../migrations/0015_fts_automerge.sql")),
     ("0016_user_detail_trigrams", include_str!("../../migrations/0016_user_detail_trigrams.sql")),
     ("0017_visitor_credentials", include_str!("../../migrations/0017_visitor_credentials.sql")),
-    ("0018_audit_log", include_str!("../../migrations/0018_audit_log.sql")),
+    ("0018_files", include_str!("../../migrations/0018_files.sql")),
+    ("0020_audit_log", include_str!("../../migrations/0020_audit_log.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,4 @@
-//! The only place SQL lives. Each submodule holds every statement about one table
+//! The only place SQL lives (and, in [`blobs`], the uploaded files' bytes). Each submodule holds every statement about one table
 //! family, in functions named by intent that take a `&Connection`, so they work
 //! inside or outside a transaction.
 //!
@@ -10,11 +10,13 @@ pub mod articles;
 pub mod audit;
 pub mod automations;
 pub mod backup;
+pub mod blobs;
 pub mod bulk;
 pub mod cleanup;
 pub mod conversations;
 pub mod doorway;
 pub mod downloads;
+pub mod files;
 pub mod housekeeping;
 pub mod jobs;
 pub mod login_failures;

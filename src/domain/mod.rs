@@ -7,6 +7,7 @@ pub mod automations;
 pub mod days;
 mod email;
 pub mod email_template;
+pub mod files;
 pub mod markup;
 pub mod office_hours;
 pub mod people;

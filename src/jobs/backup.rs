@@ -68,6 +68,7 @@ fn tell_admins(db: &mut Db, state: &AppState, why: &str) -> ApiResult<()> {
                 html: html_document(&text_to_html(&text)),
                 recipient_id: Some(admin.id),
                 sender_suffix: String::new(),
+                files: Vec::new(),
             })
         })
         .collect();

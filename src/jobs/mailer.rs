@@ -13,11 +13,12 @@
 
 use super::outbound;
 use super::outbox::Undelivered;
+use crate::db::blobs::Blobs;
 use crate::db::doorway::Db;
 use crate::db::outbox::Item;
 use crate::domain::settings::{Settings, SmtpSecurity};
-use crate::outbox::email::OutgoingEmail;
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use crate::outbox::email::{EmailFile, OutgoingEmail};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -68,15 +69,29 @@ impl Smtp {
 /// first, and the SMTP conversation happens with no connection or turn held. With
 /// `public_only` (the outbound-public-only setting), a server on a loopback,
 /// private or link-local address is refused.
-pub fn deliver(db: &mut Db, item: &Item, settings: &Settings) -> Result<(), Undelivered> {
+pub fn deliver(db: &mut Db, item: &Item, settings: &Settings, blobs: &Blobs) -> Result<(), Undelivered> {
     let email: OutgoingEmail = serde_json::from_str(&item.payload)
         .map_err(|err| Undelivered::permanent(format!("the queued email cannot be read: {err}")))?;
     let smtp = Smtp::from_settings(settings)?;
     let public_only = settings.outbound_public_only;
-    db.outside(|| send(&smtp, &build(&smtp, &email, &item.delivery_id)?, public_only))
+    db.outside(|| {
+        let files = read_files(blobs, &email.files);
+        send(&smtp, &build(&smtp, &email, &item.delivery_id, files)?, public_only)
+    })
 }
 
-fn build(smtp: &Smtp, email: &OutgoingEmail, delivery_id: &str) -> Result<Message, Undelivered> {
+/// The attached files' bytes; a file deleted since the email was queued is left
+/// out (its link in the text then answers 404, as the file is gone).
+fn read_files(blobs: &Blobs, files: &[EmailFile]) -> Vec<(EmailFile, Vec<u8>)> {
+    files.iter().filter_map(|file| Some((file.clone(), std::fs::read(blobs.path(&file.key)?).ok()?))).collect()
+}
+
+fn build(
+    smtp: &Smtp,
+    email: &OutgoingEmail,
+    delivery_id: &str,
+    files: Vec<(EmailFile, Vec<u8>)>,
+) -> Result<Message, Undelivered> {
     let to = email
         .to
         .trim()
@@ -85,9 +100,18 @@ fn build(smtp: &Smtp, email: &OutgoingEmail, delivery_id: &str) -> Result<Messag
     let to_name = Some(email.to_name.trim().to_string()).filter(|name| !name.is_empty());
     let from_name = format!("{}{}", smtp.sender_name, email.sender_suffix);
     let from_name = Some(from_name.trim().to_string()).filter(|name| !name.is_empty());
-    let body = MultiPart::alternative()
+    let alternative = MultiPart::alternative()
         .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))
         .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.clone()));
+    let body = if files.is_empty() {
+        alternative
+    } else {
+        files.into_iter().fold(MultiPart::mixed().multipart(alternative), |body, (file, bytes)| {
+            let kind = ContentType::parse(&file.content_type)
+                .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("a valid content type"));
+            body.singlepart(Attachment::new(file.name).body(bytes, kind))
+        })
+    };
     Message::builder()
         .from(Mailbox::new(from_name, smtp.sender.clone()))
         .to(Mailbox::new(to_name, to))
@@ -222,12 +246,13 @@ mod tests {
             html: "a &lt; b".into(),
             recipient_id: None,
             sender_suffix: " (billing)".into(),
+            files: Vec::new(),
         }
     }
 
     #[test]
     fn an_email_carries_its_delivery_id_the_sender_suffix_and_both_parts() {
-        let message = build(&smtp(), &email(), "abc123").unwrap();
+        let message = build(&smtp(), &email(), "abc123", Vec::new()).unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.contains("Message-ID: <abc123@example.com>"), "{raw}");
         // The name is an encoded word here; the integration tests read it decoded.
@@ -237,7 +262,8 @@ mod tests {
 
     #[test]
     fn a_bad_recipient_address_fails_for_good() {
-        let failure = build(&smtp(), &OutgoingEmail { to: "not an address".into(), ..email() }, "x").unwrap_err();
+        let failure =
+            build(&smtp(), &OutgoingEmail { to: "not an address".into(), ..email() }, "x", Vec::new()).unwrap_err();
         assert!(failure.permanent, "{failure:?}");
     }
 }

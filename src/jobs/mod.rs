@@ -16,6 +16,7 @@ pub mod outbound;
 pub mod outbox;
 pub mod webhooks;
 
+use crate::db::blobs::{self, Blobs};
 use crate::db::doorway::Db;
 use crate::db::jobs as runs;
 use crate::error::ApiResult;
@@ -153,6 +154,11 @@ pub fn start(state: AppState) -> Scheduler {
                     }
                 } else if woken {
                     log_failure("outbox", run(&mut db, &state, outbox));
+                }
+                // Bytes of files that deleted messages, conversations or users took
+                // with them (whoever deleted them rang, or it is a tick).
+                if let Err(err) = blobs::remove_gone(&mut db, &Blobs::new(&state.config.uploads_dir())) {
+                    tracing::warn!(error = %err, "forgotten files could not be removed yet");
                 }
                 // The session ends here: the wait below holds no connection or turn.
                 drop(db);

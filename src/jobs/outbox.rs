@@ -114,7 +114,10 @@ fn deliver(db: &mut Db, state: &AppState, item: &Item) -> Result<(), Undelivered
         .and_then(|conn| state.settings(conn))
         .map_err(|err| Undelivered::retry(format!("could not read the settings: {err}")))?;
     match item.kind.as_str() {
-        crate::outbox::email::KIND => super::mailer::deliver(db, item, &settings),
+        crate::outbox::email::KIND => {
+            let blobs = crate::db::blobs::Blobs::new(&state.config.uploads_dir());
+            super::mailer::deliver(db, item, &settings, &blobs)
+        }
         crate::outbox::webhooks::KIND => {
             db.outside(|| super::webhooks::deliver(state, item, settings.outbound_public_only))
         }

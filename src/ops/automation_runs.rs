@@ -155,6 +155,7 @@ fn execute(
                 html: crate::domain::email_template::text_to_html(&automation.message),
                 recipient_id: Some(user.id),
                 sender_suffix: String::new(),
+                files: Vec::new(),
             };
             mail::queue(tx, &email, &now)?;
             report(ReportName::EmailAutomations)?;

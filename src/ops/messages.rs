@@ -1,6 +1,7 @@
 //! Sending messages: the one path for `send-message`, the admin area's reply box
 //! and every channel to come.
 
+use super::files;
 use super::notifications::{self, About};
 use super::{OpsError, OpsResult, What};
 use crate::db::conversations;
@@ -38,6 +39,8 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
     }
     let (user_id, conversation_id) = (out.user_id, out.conversation_id);
     let conn = db.conn()?;
+    files::check_count(conn, state, &out.attachments)?;
+    let file_keys = files::keys_in(state, &out.attachments);
     let sender = users::find(conn, user_id)?.ok_or(OpsError::NotFound(What::User))?;
     let about = About {
         sender_name: notifications::full_name(&sender),
@@ -62,6 +65,7 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
                 now: &now,
             },
         )?;
+        files::attach(tx, id, &file_keys)?;
         let automatic = if sender.user_type.is_agent() || sender.user_type == crate::domain::UserType::Bot {
             ConversationStatus::WaitingForUser
         } else {
@@ -92,6 +96,56 @@ pub fn send(db: &mut Db, state: &AppState, out: Outgoing, now: String) -> OpsRes
         state.hub.publish(customer, Live::Status { conversation_id, status_code: status.code() });
     }
     Ok((id, notified))
+}
+
+/// What an edit changes; `None` keeps the value.
+pub struct Edit {
+    pub message: Option<String>,
+    /// As stored: `[["name", "link"], …]` JSON, checked by the caller.
+    pub attachments: Option<String>,
+    pub payload: Option<String>,
+}
+
+/// Edits message `id`; files it no longer carries go when no other message does.
+pub fn update(db: &mut Db, state: &AppState, id: i64, edit: Edit) -> OpsResult<()> {
+    let file_keys = match &edit.attachments {
+        Some(attachments) => {
+            files::check_count(db.conn()?, state, attachments)?;
+            Some(files::keys_in(state, attachments))
+        }
+        None => None,
+    };
+    let changed = db.write(move |tx| -> OpsResult<_> {
+        let Edit { message, attachments, payload } = edit;
+        let changed = messages::update(tx, id, message.as_deref(), attachments.as_deref(), payload.as_deref())?;
+        if let (true, Some(keys)) = (changed, file_keys) {
+            files::attach(tx, id, &keys)?;
+        }
+        Ok(changed)
+    })?;
+    if !changed {
+        return Err(OpsError::NotFound(What::Message));
+    }
+    // The jobs thread removes the bytes of files no message carries any more.
+    state.background.wake();
+    Ok(())
+}
+
+/// Deletes message `id` (firing `message-deleted`), and the files only it carried.
+pub fn delete(db: &mut Db, state: &AppState, id: i64) -> OpsResult<()> {
+    let shared = state.clone();
+    let deleted = db.write(move |tx| -> OpsResult<_> {
+        let Some(message) = messages::find(tx, id)? else { return Ok(false) };
+        messages::delete(tx, id)?;
+        events::message_deleted(tx, &shared, &message)?;
+        Ok(true)
+    })?;
+    if !deleted {
+        return Err(OpsError::NotFound(What::Message));
+    }
+    // Delivers the webhook, and removes the bytes of files only this message carried.
+    state.background.wake();
+    Ok(())
 }
 
 /// What a sent message does to its conversation's status.

@@ -16,6 +16,7 @@ pub mod conversations;
 pub mod direct_messages;
 pub mod email;
 pub mod exports;
+pub mod files;
 pub mod messages;
 pub mod notes;
 pub mod notifications;
@@ -25,6 +26,7 @@ pub mod settings;
 pub mod users;
 pub mod visitors;
 
+use crate::domain::files::Refusal;
 use crate::error::{ApiError, Failure, Outcome};
 
 /// What an operation is about when it cannot find or take something.
@@ -52,6 +54,8 @@ pub enum OpsError {
         field: &'static str,
         why: String,
     },
+    /// A file not kept, and why.
+    FileRefused(crate::domain::files::Refusal),
     /// Too much at once (the password threads' queue is full); try again shortly.
     Busy,
     /// The database failed; the cause is logged where it happened.
@@ -97,6 +101,12 @@ impl From<OpsError> for ApiError {
             },
             OpsError::Duplicate(_) => Outcome::DuplicateEmail.into(),
             OpsError::Invalid { field, why } => Failure::invalid(field, why).into(),
+            OpsError::FileRefused(refusal) => match refusal {
+                Refusal::TooLarge { max_mb } => Failure::FileTooLarge(max_mb).into(),
+                Refusal::TypeNotAllowed { extension } => Failure::FileTypeNotAllowed(extension).into(),
+                Refusal::TooMany { max } => Failure::TooManyFiles(max).into(),
+                Refusal::Empty => Failure::invalid("file", "is empty").into(),
+            },
             OpsError::Busy => Failure::RateLimited.into(),
             OpsError::Storage => Failure::DatabaseError.into(),
             OpsError::Internal => Failure::InternalError.into(),

@@ -13,7 +13,7 @@ use crate::db::users::{self, UserRow};
 use crate::domain::email_template::{self, Fill};
 use crate::domain::settings::{Notify, Settings};
 use crate::domain::UserType;
-use crate::outbox::email::OutgoingEmail;
+use crate::outbox::email::{EmailFile, OutgoingEmail};
 use crate::state::AppState;
 use rusqlite::Connection;
 
@@ -152,7 +152,25 @@ pub fn composed(
         html: email_template::html_document(&rendered.html),
         recipient_id: Some(recipient.id),
         sender_suffix: String::new(),
+        files: email_files(conn, state, about.attachments)?,
     }))
+}
+
+/// The largest total of files attached to one email; beyond it the email carries
+/// only their links (many mail servers refuse messages over 25 MB once encoded).
+const EMAIL_FILES_MAX_BYTES: i64 = 15 << 20;
+
+/// This server's files among `attachments`, to attach to the email about them, if
+/// together they are small enough; the email's text has their links either way.
+fn email_files(conn: &Connection, state: &AppState, attachments: &str) -> rusqlite::Result<Vec<EmailFile>> {
+    let found = crate::db::files::find_many(conn, &super::files::keys_in(state, attachments))?;
+    if found.iter().map(|file| file.size).sum::<i64>() > EMAIL_FILES_MAX_BYTES {
+        return Ok(Vec::new());
+    }
+    Ok(found
+        .into_iter()
+        .map(|file| EmailFile { key: file.key, name: file.name, content_type: file.content_type, size: file.size })
+        .collect())
 }
 
 /// An email whose body is `message` as it is, without a template.
@@ -165,6 +183,7 @@ pub fn plain_email(to: &str, subject: &str, message: &str, recipient_id: Option<
         html: email_template::html_document(&email_template::text_to_html(message)),
         recipient_id,
         sender_suffix: suffix.to_string(),
+        files: Vec::new(),
     }
 }
 

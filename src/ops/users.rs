@@ -4,10 +4,10 @@
 //! and deletions, so the API and the admin area fire the same webhooks.
 
 use super::{audit, OpsError, OpsResult, What};
-use crate::domain::audit::Actor;
 use crate::crypto::SecretKey;
 use crate::db::sessions;
 use crate::db::users::{self, Detail, NewUser, UserChanges};
+use crate::domain::audit::Actor;
 use crate::domain::{Email, UserType};
 use crate::outbox::events;
 use crate::state::AppState;

@@ -3,6 +3,7 @@
 //! nothing else. What they tell about themselves, and when they may be merged into
 //! a known user: only with proof from the site (identity verification).
 
+use super::files;
 use super::messages::{self, Outgoing, StatusChange};
 use super::users::{self as accounts, Account};
 use super::{OpsError, OpsResult, What};
@@ -80,9 +81,10 @@ pub fn send(
     db: &mut Db,
     state: &AppState,
     visitor: i64,
-    text: String,
+    said: Said,
     department: Option<i64>,
 ) -> OpsResult<(i64, i64, bool)> {
+    let attachments = own_files(db.conn()?, state, visitor, &said.attachments)?;
     let open = latest_conversation(db.conn()?, visitor)?.filter(|c| c.status_code < ConversationStatus::Archive.code());
     let (conversation_id, opened) = match open {
         Some(conversation) => (conversation.id, false),
@@ -91,13 +93,40 @@ pub fn send(
     let outgoing = Outgoing {
         user_id: visitor,
         conversation_id,
-        message: text,
-        attachments: String::new(),
+        message: said.text,
+        attachments,
         payload: String::new(),
         status: StatusChange::Automatic,
     };
     let (message_id, _) = messages::send(db, state, outgoing, state.clock.now_text())?;
     Ok((message_id, conversation_id, opened))
+}
+
+/// What a visitor says: text, files they uploaded (`[name, link]`), or both.
+#[derive(Default)]
+pub struct Said {
+    pub text: String,
+    pub attachments: Vec<(String, String)>,
+}
+
+impl From<String> for Said {
+    fn from(text: String) -> Self {
+        Said { text, attachments: Vec::new() }
+    }
+}
+
+/// The attachments as stored, if every one is a file `visitor` uploaded: a visitor
+/// attaches their own uploads, never links of their choosing.
+fn own_files(conn: &Connection, state: &AppState, visitor: i64, sent: &[(String, String)]) -> OpsResult<String> {
+    if sent.is_empty() {
+        return Ok(String::new());
+    }
+    let stored = serde_json::to_string(sent).map_err(|_| OpsError::Internal)?;
+    let keys = files::keys_in(state, &stored);
+    if keys.len() != sent.len() || !files::all_uploaded_by(conn, visitor, &keys)? {
+        return Err(OpsError::invalid("attachments", "only files uploaded by this visitor may be attached"));
+    }
+    Ok(stored)
 }
 
 fn open_conversation(db: &mut Db, state: &AppState, visitor: i64, department: Option<i64>) -> OpsResult<i64> {

@@ -20,6 +20,18 @@ pub struct OutgoingEmail {
     pub recipient_id: Option<i64>,
     /// Appended to the sender name (send-custom-email's `sender_suffix`).
     pub sender_suffix: String,
+    /// Uploaded files attached to the email, read from disk when it is sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<EmailFile>,
+}
+
+/// An uploaded file to attach, by its key (see `db::blobs`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EmailFile {
+    pub key: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
 }
 
 /// Queues `email` in the caller's transaction; wake the outbox after commit.

@@ -37,6 +37,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The data directory, held shared while this state lives (see [`crate::data_dir::Held`]).
     _data_dir: Arc<crate::data_dir::Held>,
+    /// The thread that makes thumbnails of uploaded images, one at a time.
+    pub images: Arc<crate::workers::Workers>,
 }
 
 fn settle<T>(result: Result<T, TaskError<ApiError>>) -> ApiResult<T> {
@@ -66,7 +68,20 @@ impl AppState {
         let _data_dir = Arc::new(held);
         let (turn_waits, batch_sizes) = store.histograms();
         let metrics = Arc::new(crate::metrics::Metrics::new(turn_waits, batch_sizes));
-        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default(), metrics, _data_dir }
+        let images = Arc::new(crate::workers::Workers::start("images", 1, 8));
+        Self {
+            config,
+            clock,
+            key,
+            background,
+            store,
+            traffic,
+            settings,
+            hub: Arc::default(),
+            metrics,
+            _data_dir,
+            images,
+        }
     }
 
     /// Runs `work` on a pooled connection during a turn, on the blocking pool.

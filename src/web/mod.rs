@@ -10,6 +10,7 @@ mod health;
 pub mod help;
 mod home;
 pub mod session;
+mod uploads;
 
 use crate::error::{envelope, Failure};
 use actix_web::{web, HttpResponse};
@@ -22,6 +23,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/static/{path:.*}", web::get().to(assets::static_file))
         .route("/uploads/avatars/{file}", web::get().to(files::avatar))
         .route("/downloads/{token}/{file}", web::get().to(files::download))
+        .route("/files/thumbnails/{key}", web::get().to(uploads::thumbnail))
+        .route("/files/{key}/{name}", web::get().to(uploads::file))
         .configure(help::routes)
         .configure(admin::routes);
 }

@@ -83,7 +83,7 @@ fn answer(conn: &Connection, state: &AppState, id: i64, credential: String, want
         "credential": credential,
         "visitor": VisitorView::new(&user, users::details(conn, id)?),
         "conversation": conversation.as_ref().map(ConversationView::new),
-        "messages": history.iter().map(|m| MessageView::new(state, m)).collect::<Vec<_>>(),
+        "messages": MessageView::many(conn, state, &history)?,
         "available": visitors::available(conn, state)?,
         "settings": {
             "title": settings.design.header_title,

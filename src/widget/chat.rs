@@ -10,6 +10,7 @@ use crate::db::typing;
 use crate::domain::Email;
 use crate::error::{ApiResult, Failure, Outcome};
 use crate::ops::notifications::plain_email;
+use crate::ops::visitors::Said;
 use crate::ops::{self, visitors};
 use crate::state::AppState;
 use crate::traffic::VisitorAct;
@@ -54,7 +55,7 @@ pub(super) fn news(db: &mut crate::db::doorway::Db, state: &AppState, me: i64, a
         None => None,
     };
     let answer = json!({
-        "messages": rows.iter().map(|m| MessageView::new(state, m)).collect::<Vec<_>>(),
+        "messages": MessageView::many(conn, state, &rows)?,
         "typing": typing,
         "conversation": conversation.as_ref().map(ConversationView::new),
         "available": visitors::available(conn, state)?,
@@ -72,6 +73,8 @@ pub(super) fn news(db: &mut crate::db::doorway::Db, state: &AppState, me: i64, a
 struct Sent {
     message: String,
     department: Option<String>,
+    /// `[name, link]` of files this visitor uploaded (`POST /widget/uploads`).
+    attachments: Vec<(String, String)>,
 }
 
 pub async fn send(req: HttpRequest, state: web::Data<AppState>, bytes: web::Bytes) -> HttpResponse {
@@ -81,14 +84,15 @@ pub async fn send(req: HttpRequest, state: web::Data<AppState>, bytes: web::Byte
 async fn sent(req: &HttpRequest, state: &AppState, bytes: &[u8]) -> ApiResult<Value> {
     let me = visitor(req, state).await?;
     let sent: Sent = body(bytes)?;
-    if sent.message.trim().is_empty() {
+    if sent.message.trim().is_empty() && sent.attachments.is_empty() {
         return Err(Failure::invalid("message", "must not be empty").into());
     }
     admit(req, state, VisitorAct::Message, me.id)?;
     let department = sent.department.as_deref().and_then(|d| d.trim().parse().ok());
+    let said = Said { text: sent.message, attachments: sent.attachments };
     let shared = state.clone();
     let (message_id, conversation, opened) =
-        state.session(move |db| Ok(visitors::send(db, &shared, me.id, sent.message, department)?)).await?;
+        state.session(move |db| Ok(visitors::send(db, &shared, me.id, said, department)?)).await?;
     if opened {
         // Counted once the conversation exists: the limit is on conversations opened.
         let _ = admit(req, state, VisitorAct::Conversation, me.id);
@@ -97,8 +101,10 @@ async fn sent(req: &HttpRequest, state: &AppState, bytes: &[u8]) -> ApiResult<Va
     state
         .read(move |conn| {
             let message = messages::find(conn, message_id)?.ok_or(Outcome::MessageNotFound)?;
-            let conversation = crate::db::conversations::find(conn, conversation)?.ok_or(Outcome::ConversationNotFound)?;
-            Ok(json!({ "message": MessageView::new(&shared, &message), "conversation": ConversationView::new(&conversation) }))
+            let conversation =
+                crate::db::conversations::find(conn, conversation)?.ok_or(Outcome::ConversationNotFound)?;
+            let view = MessageView::many(conn, &shared, std::slice::from_ref(&message))?.pop();
+            Ok(json!({ "message": view, "conversation": ConversationView::new(&conversation) }))
         })
         .await
 }
@@ -216,7 +222,7 @@ async fn left(req: &HttpRequest, state: &AppState, bytes: &[u8]) -> ApiResult<Va
     state
         .session(move |db| {
             let user = visitors::set_info(db, &shared, me.id, info)?;
-            visitors::send(db, &shared, user, sent.message, None)?;
+            visitors::send(db, &shared, user, sent.message.into(), None)?;
             Ok(json!(true))
         })
         .await

@@ -113,7 +113,8 @@ impl Stream {
             .state
             .read(move |conn| {
                 let rows = messages::of_customer_after(conn, me, after, PAGE)?;
-                let views: Vec<(i64, MessageView)> = rows.iter().map(|m| (m.id, MessageView::new(&state, m))).collect();
+                let views: Vec<(i64, MessageView)> =
+                    rows.iter().map(|m| m.id).zip(MessageView::many(conn, &state, &rows)?).collect();
                 Ok((views, visitors::available(conn, &state)?))
             })
             .await;

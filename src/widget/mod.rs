@@ -1,5 +1,5 @@
 //! The chat widget's front door: `GET /widget.js`, and the visitor API under
-//! `/widget/` that it talks to (see `docs/widget-api.md`).
+//! `/widget/` that it talks to (see "The visitor API" in the README).
 //!
 //! A visitor proves who they are with the credential their browser keeps, sent in
 //! the `X-Switchboard-Visitor` header (or `?visitor=` on the event stream, which
@@ -14,6 +14,7 @@ mod events;
 mod profile;
 mod script;
 mod shapes;
+mod uploads;
 
 use crate::db::users::UserRow;
 use crate::error::{envelope, ApiError, ApiResult, Failure};
@@ -35,6 +36,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/widget/messages", web::post().to(chat::send))
         .route("/widget/events", web::get().to(events::stream))
         .route("/widget/typing", web::post().to(chat::typing))
+        .route("/widget/uploads", web::post().to(uploads::upload))
         .route("/widget/rating", web::post().to(chat::rate))
         .route("/widget/transcript", web::post().to(chat::transcript))
         .route("/widget/offline", web::post().to(chat::offline))

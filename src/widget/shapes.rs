@@ -3,10 +3,14 @@
 
 use crate::contract::profile_image_url;
 use crate::db::conversations::ConversationRow;
+use crate::db::files::FileRow;
 use crate::db::messages::MessageRow;
 use crate::db::users::{Detail, UserRow};
+use crate::domain::files::{human_size, is_inline_image};
 use crate::domain::{markup, UserType};
+use crate::ops::files::{self, Attached};
 use crate::state::AppState;
+use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -26,15 +30,45 @@ pub struct MessageView {
     status_code: String,
     /// `[name, link]` pairs; only http(s) links.
     attachments: Vec<(String, String)>,
+    /// The attachments that are this server's files, with what the widget shows.
+    files: Vec<FileView>,
+}
+
+/// One of this server's files attached to a message.
+#[derive(Serialize)]
+pub struct FileView {
+    name: String,
+    url: String,
+    /// As people read it: `12 KB`.
+    size: String,
+    /// Whether it is a raster image (shown in the message).
+    image: bool,
+    thumbnail: Option<String>,
+}
+
+impl FileView {
+    pub fn new(state: &AppState, file: &FileRow) -> Self {
+        Self {
+            name: file.name.clone(),
+            url: files::url(state, file),
+            size: human_size(file.size),
+            image: is_inline_image(&file.extension),
+            thumbnail: files::thumbnail_url(state, file),
+        }
+    }
 }
 
 impl MessageView {
-    pub fn new(state: &AppState, row: &MessageRow) -> Self {
-        let attachments = serde_json::from_str::<Vec<(String, String)>>(&row.attachments)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(_, link)| url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
-            .collect();
+    /// Views of `rows`, their files found in one pass.
+    pub fn many(conn: &Connection, state: &AppState, rows: &[MessageRow]) -> rusqlite::Result<Vec<Self>> {
+        let attached = files::attached(conn, state, rows.iter().map(|row| row.attachments.as_str()))?;
+        Ok(rows.iter().zip(attached).map(|(row, attached)| Self::new(state, row, attached)).collect())
+    }
+
+    pub fn new(state: &AppState, row: &MessageRow, attached: Vec<Attached>) -> Self {
+        let web = |link: &str| url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        let files = attached.iter().filter_map(|a| a.file.as_ref()).map(|file| FileView::new(state, file)).collect();
+        let attachments = attached.into_iter().filter(|a| web(&a.link)).map(|a| (a.name, a.link)).collect();
         Self {
             id: row.id.to_string(),
             message: row.message.clone(),
@@ -47,6 +81,7 @@ impl MessageView {
             creation_time: row.creation_time.clone(),
             status_code: row.status_code.to_string(),
             attachments,
+            files,
         }
     }
 }

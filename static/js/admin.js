@@ -243,6 +243,122 @@
     }
   }
 
+  // Files for the reply: chosen with the button, dropped on the reply box or pasted
+  // into it. Each uploads at once; the reply carries the uploaded ones as its
+  // attachments field, and any can be removed before sending.
+  function startAttachments(form) {
+    var box = document.getElementById("attach");
+    if (!box) return;
+    box.hidden = false;
+    var url = box.getAttribute("data-upload-url");
+    var input = document.getElementById("reply-files");
+    var list = document.getElementById("pending-files");
+    var field = document.getElementById("reply-attachments");
+    var csrf = form.querySelector("input[name=csrf_token]").value;
+    var attached = [];
+    var uploading = 0;
+    function sync() {
+      field.value = attached.length ? JSON.stringify(attached) : "";
+    }
+    function removeButton(item, label, onRemove) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link remove";
+      button.textContent = "Remove";
+      button.setAttribute("aria-label", "Remove " + label);
+      button.addEventListener("click", function () {
+        onRemove();
+        item.remove();
+      });
+      item.appendChild(button);
+    }
+    function add(file) {
+      var name = file.name || "pasted-image.png";
+      var item = document.createElement("li");
+      item.className = "uploading";
+      item.textContent = name + " — uploading…";
+      list.appendChild(item);
+      uploading += 1;
+      var data = new FormData();
+      data.append("csrf_token", csrf);
+      data.append("file", file, name);
+      fetch(url, { method: "POST", credentials: "same-origin", body: data })
+        .then(function (response) {
+          return response.json();
+        })
+        .then(function (answer) {
+          item.textContent = "";
+          if (!answer.success) {
+            item.className = "failed";
+            item.setAttribute("role", "alert");
+            item.textContent = name + ": " + (answer.message || answer.response);
+            removeButton(item, name, function () {});
+            return;
+          }
+          var file = answer.response;
+          var entry = [file.name, file.url];
+          attached.push(entry);
+          sync();
+          item.className = "uploaded";
+          if (file.thumbnail) {
+            var image = document.createElement("img");
+            image.src = file.thumbnail;
+            image.alt = "";
+            item.appendChild(image);
+          }
+          var label = document.createElement("span");
+          label.textContent = file.name + " (" + file.size + ")";
+          item.appendChild(label);
+          removeButton(item, file.name, function () {
+            attached.splice(attached.indexOf(entry), 1);
+            sync();
+          });
+        })
+        .catch(function () {
+          item.className = "failed";
+          item.textContent = name + ": the upload failed; try again.";
+        })
+        .then(function () {
+          uploading -= 1;
+        });
+    }
+    function addAll(files) {
+      for (var i = 0; i < files.length; i++) add(files[i]);
+    }
+    document.getElementById("attach-button").addEventListener("click", function () {
+      input.click();
+    });
+    input.addEventListener("change", function () {
+      addAll(input.files);
+      input.value = "";
+    });
+    form.addEventListener("dragover", function (e) {
+      e.preventDefault();
+      form.classList.add("dropping");
+    });
+    form.addEventListener("dragleave", function () {
+      form.classList.remove("dropping");
+    });
+    form.addEventListener("drop", function (e) {
+      e.preventDefault();
+      form.classList.remove("dropping");
+      if (e.dataTransfer && e.dataTransfer.files.length) addAll(e.dataTransfer.files);
+    });
+    form.querySelector("textarea[name=message]").addEventListener("paste", function (e) {
+      var files = e.clipboardData && e.clipboardData.files;
+      if (files && files.length) {
+        e.preventDefault();
+        addAll(files);
+      }
+    });
+    form.addEventListener("submit", function (e) {
+      if (uploading > 0) {
+        e.preventDefault();
+        window.alert("Wait for the files to finish uploading.");
+      }
+    });
+  }
+
   function typingInField(event) {
     var target = event.target;
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
@@ -280,4 +396,5 @@
   if (messages && window.fetch) startConversation(messages);
   var reply = document.querySelector("form.reply[data-preview-url]");
   if (reply && window.fetch) startReply(reply);
+  if (reply && window.fetch && window.FormData) startAttachments(reply);
 })();

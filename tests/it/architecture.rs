@@ -11,9 +11,10 @@
 //! contract                        the contract's JSON shapes of stored rows
 //! state, backup                   what handlers reach: config, clock, key, the store;
 //!                                 backups of the data directory and restoring them
-//! db                              all SQL
+//! db                              all SQL, and the uploaded files' bytes
 //! domain                          validated types
-//! leaves                          error, config, clock, crypto, i18n, passwords, traffic, data_dir
+//! leaves                          error, config, clock, crypto, i18n, passwords, traffic, data_dir, metrics, workers,
+//!                                 images, bodies
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,7 +24,8 @@ use std::path::{Path, PathBuf};
 /// (leaves may name other leaves, as long as no cycle forms).
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" | "metrics" => 0,
+        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" | "metrics"
+        | "workers" | "images" | "bodies" => 0,
         "domain" => 1,
         "db" => 2,
         "state" | "backup" => 3,

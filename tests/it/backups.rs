@@ -87,6 +87,24 @@ fn a_backup_taken_during_a_write_load_holds_every_acknowledged_user_and_passes_t
     assert!(during >= before.len(), "the load went on while the backup ran");
 }
 
+/// Every file below `root` (relative to it) with its bytes, in order.
+fn files_under(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                found.push((path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 #[test]
 fn a_restore_into_a_fresh_data_dir_brings_back_the_users_the_key_and_the_uploads_and_a_second_keeps_what_it_replaced() {
     let app = TestApp::spawn();
@@ -94,6 +112,10 @@ fn a_restore_into_a_fresh_data_dir_brings_back_the_users_the_key_and_the_uploads
     let avatar = data_dir(&app).join("uploads/avatars/rita.png");
     std::fs::create_dir_all(avatar.parent().unwrap()).unwrap();
     std::fs::write(&avatar, b"picture").unwrap();
+    // An attachment lives under uploads/files/<two key digits>/<key>, with its thumbnail.
+    crate::files::uploaded(&app, "screenshot.png", crate::files::png(40, 30));
+    let attachments = files_under(&data_dir(&app).join("uploads/files"));
+    assert_eq!(attachments.len(), 2, "the file and its thumbnail: {attachments:?}");
     let archive = app.dir.path().join("everything.tar.gz");
     let (ok, _, stderr) = run(&data_dir(&app), &["backup", "--with-uploads", "--output", archive.to_str().unwrap()]);
     assert!(ok, "{stderr}");
@@ -105,6 +127,7 @@ fn a_restore_into_a_fresh_data_dir_brings_back_the_users_the_key_and_the_uploads
     assert!(!stdout.contains("kept"), "nothing was there to keep: {stdout}");
     assert!(emails_in(&restored.join("switchboard.db")).contains(&"rita@example.com".to_string()));
     assert_eq!(std::fs::read(restored.join("uploads/avatars/rita.png")).unwrap(), b"picture");
+    assert_eq!(files_under(&restored.join("uploads/files")), attachments, "every attachment, byte for byte");
     let (ok, token, stderr) = run(&restored, &["admin", "token", "--email", "admin@example.com"]);
     assert!(ok, "{stderr}");
     assert_eq!(token.trim(), app.token, "the same key makes the same token");

@@ -42,7 +42,12 @@ fn clean_data_on_a_crafted_database_deletes_exactly_what_the_contract_says() {
 
     assert_eq!(
         report,
-        json!({ "visitors_deleted": 1, "trashed_conversations_deleted": 1, "conversations_archived": 1 })
+        json!({
+            "visitors_deleted": 1,
+            "trashed_conversations_deleted": 1,
+            "conversations_archived": 1,
+            "files_removed": 0
+        })
     );
     assert_eq!(
         app.ok("get-user", json!({ "user_id": old_visitor })),
@@ -66,7 +71,12 @@ fn clean_data_on_a_crafted_database_deletes_exactly_what_the_contract_says() {
     assert_eq!(status(waiting_for_agent), "2", "a customer's last message never archives");
     assert_eq!(
         run(&app, "clean-data"),
-        json!({ "visitors_deleted": 0, "trashed_conversations_deleted": 0, "conversations_archived": 0 })
+        json!({
+            "visitors_deleted": 0,
+            "trashed_conversations_deleted": 0,
+            "conversations_archived": 0,
+            "files_removed": 0
+        })
     );
 }
 

@@ -26,9 +26,21 @@ pub const MAX_LIST: usize = 10_000;
 #[derive(Debug, Clone, Default)]
 pub struct Args {
     map: Map<String, Value>,
+    /// The files of a multipart body, as sent.
+    files: Vec<crate::bodies::Part>,
 }
 
 impl Args {
+    pub fn with_files(mut self, files: Vec<crate::bodies::Part>) -> Self {
+        self.files = files;
+        self
+    }
+
+    /// The file sent in the multipart field `name`, if any.
+    pub fn file(&self, name: &str) -> Option<&crate::bodies::Part> {
+        self.files.iter().find(|part| part.name == name)
+    }
+
     pub fn from_form(body: &[u8]) -> Result<Self, Failure> {
         let mut builder = Builder::default();
         for (n, (key, value)) in url::form_urlencoded::parse(body).enumerate() {
@@ -52,12 +64,12 @@ impl Args {
     }
 
     fn from_map(map: Map<String, Value>) -> Self {
-        Self { map }
+        Self { map, files: Vec::new() }
     }
 
     pub fn from_json(body: &[u8]) -> Result<Self, Failure> {
         match serde_json::from_slice(body) {
-            Ok(Value::Object(map)) => Ok(Self { map }),
+            Ok(Value::Object(map)) => Ok(Self { map, files: Vec::new() }),
             Ok(_) => Err(Failure::MalformedBody("a JSON body must be an object of arguments".into())),
             Err(err) => Err(Failure::MalformedBody(format!("invalid JSON: {err}"))),
         }
@@ -81,7 +93,7 @@ impl Args {
                 map.insert(name.to_string(), value);
             }
         }
-        Ok(Self { map })
+        Ok(Self { map, files: Vec::new() })
     }
 
     #[cfg(test)]

@@ -53,6 +53,16 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "widget-prechat-phone", section: "widget", kind: Kind::Select(ASKED), default: "\"off\"" },
     Setting { id: "widget-offline-form", section: "widget", kind: Kind::Checkbox, default: "true" },
     Setting { id: "widget-allowed-origins", section: "widget", kind: Kind::Text(2000), default: "\"\"" },
+    // Files: what may be attached to messages (in the admin area, the widget, the
+    // API and email). Types are named by extension and checked against content.
+    Setting { id: "upload-max-size", section: "files", kind: Kind::Number(1, 100), default: "10" },
+    Setting { id: "upload-max-files", section: "files", kind: Kind::Number(1, 50), default: "10" },
+    Setting {
+        id: "upload-allowed-types",
+        section: "files",
+        kind: Kind::Text(2000),
+        default: "\"jpg, png, gif, webp, pdf, txt, csv, zip, docx, xlsx, pptx, odt, ods, odp, mp3, mp4, mov, wav\"",
+    },
     // Design
     Setting { id: "color-1", section: "design", kind: Kind::Color, default: "\"#028be5\"" },
     Setting { id: "color-2", section: "design", kind: Kind::Color, default: "\"#026eb3\"" },

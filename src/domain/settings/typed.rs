@@ -33,6 +33,17 @@ pub struct Settings {
     /// When the chat is staffed, in [`Settings::office_timezone`].
     pub office_hours: OfficeHours,
     pub office_timezone: chrono_tz::Tz,
+    pub files: Files,
+}
+
+/// What may be attached to a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Files {
+    /// The largest file, in bytes.
+    pub max_bytes: usize,
+    pub max_per_message: usize,
+    /// Canonical extensions (see [`crate::domain::files::sniff`]).
+    pub allowed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -197,6 +208,13 @@ impl Values<'_> {
         self.value(id).as_bool().unwrap_or(false)
     }
 
+    /// A number setting (saved as a number or as its text), else its default.
+    fn number(&self, id: &str) -> i64 {
+        let (setting, value) = self.setting(id);
+        let read = |v: &Value| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok());
+        read(&value).or_else(|| read(&setting.default_value())).unwrap_or_default()
+    }
+
     fn rows(&self, id: &str) -> Vec<Value> {
         self.value(id).as_array().cloned().unwrap_or_default()
     }
@@ -313,6 +331,11 @@ impl Settings {
             office_hours: OfficeHours::parse(&v.text("office-hours")).unwrap_or_else(|_| OfficeHours::always()),
             office_timezone: crate::domain::days::parse_timezone(&v.text("office-hours-timezone"))
                 .unwrap_or(chrono_tz::UTC),
+            files: Files {
+                max_bytes: usize::try_from(v.number("upload-max-size")).unwrap_or(10) << 20,
+                max_per_message: usize::try_from(v.number("upload-max-files")).unwrap_or(10),
+                allowed: crate::domain::files::parse_allowed(&v.text("upload-allowed-types")),
+            },
         }
     }
 }

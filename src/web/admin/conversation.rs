@@ -9,14 +9,15 @@
 //! `transcript` writes it.
 
 use super::assignees::{options, with_current, Assignees, Opt};
+use super::message_view::{message_views, role, MessageView};
 use super::{render, Frame, PageError};
 use crate::db::conversations::{self, ConversationRow};
 use crate::db::doorway::Db;
-use crate::db::messages::{self, MessageRow};
+use crate::db::messages;
 use crate::db::{notes, typing, users};
 use crate::domain::people::display_name as full_name;
 use crate::domain::settings::Settings;
-use crate::domain::{markup, After, UserType};
+use crate::domain::After;
 use crate::domain::{source_name, status_label};
 use crate::error::ApiResult;
 use crate::ops::exports;
@@ -26,24 +27,6 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use rusqlite::Connection;
-
-pub struct Attachment {
-    pub name: String,
-    /// Only web links are linked; anything else is shown as text.
-    pub link: Option<String>,
-}
-
-pub struct MessageView {
-    pub id: i64,
-    pub sender: String,
-    /// `customer`, `staff` or `bot`: who is speaking, for the layout.
-    pub side: &'static str,
-    pub role: &'static str,
-    pub time: String,
-    /// `markup::to_html` output: every character the sender typed is escaped.
-    pub html: String,
-    pub attachments: Vec<Attachment>,
-}
 
 pub struct NoteView {
     pub id: i64,
@@ -106,41 +89,11 @@ pub struct ConversationPage {
     notice: Option<&'static str>,
 }
 
-/// The side a message's sender is on (how the page styles it), and their type.
-fn role(user_type: UserType) -> (&'static str, &'static str) {
-    let side = match user_type {
-        UserType::Agent | UserType::Admin => "staff",
-        UserType::Bot => "bot",
-        UserType::User | UserType::Lead | UserType::Visitor => "customer",
-    };
-    (side, user_type.label())
-}
-
-pub fn message_view(row: &MessageRow) -> MessageView {
-    let attachments = serde_json::from_str::<Vec<(String, String)>>(&row.attachments)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(name, link)| {
-            let web = url::Url::parse(&link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-            Attachment { name, link: web.then_some(link) }
-        })
-        .collect();
-    let (side, role) = role(row.user_type);
-    MessageView {
-        id: row.id,
-        sender: full_name(&row.first_name, &row.last_name),
-        side,
-        role,
-        time: row.creation_time.clone(),
-        html: markup::to_html(&row.message),
-        attachments,
-    }
-}
-
 /// Everything the page shows, read in one trip to the database.
 struct Loaded {
     conversation: ConversationRow,
-    messages: Vec<MessageRow>,
+    messages: Vec<MessageView>,
+    last_message_id: i64,
     notes: Vec<notes::NoteRow>,
     profile: Option<Profile>,
     typing: bool,
@@ -198,8 +151,10 @@ fn load(db: &mut Db, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
         }),
         None => None,
     };
+    let rows = messages::of_conversation(conn, id)?;
     Ok(Some(Loaded {
-        messages: messages::of_conversation(conn, id)?,
+        last_message_id: rows.last().map_or(0, |m| m.id),
+        messages: message_views(conn, state, &rows)?,
         notes: notes::of_conversation(conn, id)?,
         typing: typing::is_typing(conn, conversation.user_id, id, &typing_since)?,
         assignees: Assignees::load(conn, &settings)?,
@@ -235,8 +190,8 @@ pub async fn page(
         is_trash: c.status_code == 4,
         created: c.creation_time.clone(),
         source: c.source.as_deref().filter(|s| !s.is_empty()).map(source_name),
-        last_message_id: loaded.messages.last().map_or(0, |m| m.id),
-        messages: loaded.messages.iter().map(message_view).collect(),
+        last_message_id: loaded.last_message_id,
+        messages: loaded.messages,
         customer_name,
         typing: loaded.typing,
         notes: loaded
@@ -308,17 +263,19 @@ pub async fn conversation_messages(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let after = params.after.trim().parse::<i64>().unwrap_or(0).max(0);
-    let rows = state
+    let shared = state.get_ref().clone();
+    let messages = state
         .session(move |db| {
             if !conversations::exists(db.conn()?, id)? {
                 return Ok(None);
             }
             mark_read(db, id)?;
-            Ok(Some(messages::of_conversation_after(db.conn()?, id, &After::Id(after))?))
+            let rows = messages::of_conversation_after(db.conn()?, id, &After::Id(after))?;
+            Ok(Some(message_views(db.conn()?, &shared, &rows)?))
         })
         .await?
         .ok_or(PageError::NotFound)?;
-    render(&MessagesFragment { messages: rows.iter().map(message_view).collect() })
+    render(&MessagesFragment { messages })
 }
 
 /// The conversation as CSV, downloaded straight from the signed-in session.

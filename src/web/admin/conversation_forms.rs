@@ -47,6 +47,9 @@ pub struct ReplyForm {
     action: String,
     #[serde(default)]
     saved_reply: String,
+    /// `[["name", "link"], …]` of files uploaded from the reply box.
+    #[serde(default)]
+    attachments: String,
 }
 
 pub async fn reply(
@@ -79,11 +82,12 @@ pub async fn reply(
             render(&page(&state, &admin, id, Draft { message, ..Draft::default() }, None).await?)
         }
         _ => {
+            let attachments = uploaded_files(&state, &form.attachments)?;
             let outgoing = Outgoing {
                 user_id: admin.user.id,
                 conversation_id: id,
                 message: form.message.clone(),
-                attachments: String::new(),
+                attachments,
                 payload: String::new(),
                 status: StatusChange::Automatic,
             };
@@ -105,6 +109,20 @@ pub async fn reply(
             }
         }
     }
+}
+
+/// The reply box's attachments: only files uploaded to this server, as the API
+/// stores them (`""` for none).
+fn uploaded_files(state: &AppState, sent: &str) -> Result<String, PageError> {
+    if sent.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let pairs: Vec<(String, String)> = serde_json::from_str(sent).map_err(|_| PageError::BadForm)?;
+    let stored = serde_json::to_string(&pairs).map_err(|_| PageError::BadForm)?;
+    if crate::ops::files::keys_in(state, &stored).len() != pairs.len() {
+        return Err(PageError::BadForm);
+    }
+    Ok(if pairs.is_empty() { String::new() } else { stored })
 }
 
 #[derive(serde::Deserialize)]

@@ -17,10 +17,12 @@ mod conversation_forms;
 mod form;
 mod guard;
 mod inbox;
+mod install;
 mod jobs;
 mod live;
 mod login;
 mod login_code;
+mod message_view;
 pub mod notice;
 mod password_reset;
 mod profile;
@@ -30,6 +32,7 @@ mod reports;
 mod settings;
 mod settings_form;
 mod settings_labels;
+mod uploads;
 mod user_actions;
 mod user_form;
 mod users;
@@ -55,7 +58,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .configure(inbox_routes);
 }
 
-/// The knowledge base, automations, settings, reports and jobs pages.
+/// The knowledge base, automations, settings, reports, jobs and widget pages.
 fn backoffice_routes(config: &mut web::ServiceConfig) {
     config
         .route("/admin/articles", web::get().to(articles::list_page))
@@ -84,7 +87,10 @@ fn backoffice_routes(config: &mut web::ServiceConfig) {
         .route("/admin/jobs", web::get().to(jobs::jobs_page))
         .route("/admin/jobs/run", web::post().to(jobs::run_due))
         .route("/admin/backup", web::get().to(backup::confirm_page))
-        .route("/admin/backup", web::post().to(backup::download));
+        .route("/admin/backup", web::post().to(backup::download))
+        .route("/admin/widget", web::get().to(install::install_page))
+        .route("/admin/widget/secret", web::get().to(install::rotate_page))
+        .route("/admin/widget/secret", web::post().to(install::rotate));
 }
 
 /// The inbox, the conversation page and their live updates.
@@ -103,6 +109,7 @@ fn inbox_routes(config: &mut web::ServiceConfig) {
         .route("/admin/conversations/{id}/trash", web::get().to(forms::trash_page))
         .route("/admin/conversations/{id}/assign", web::post().to(forms::assign))
         .route("/admin/conversations/{id}/typing", web::post().to(forms::typing))
+        .route("/admin/uploads", web::post().to(uploads::upload))
         .route("/admin/conversations/{id}/notes", web::post().to(forms::add_note))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::get().to(forms::delete_note_page))
         .route("/admin/conversations/{id}/notes/{note}/delete", web::post().to(forms::delete_note));
@@ -207,7 +214,7 @@ impl From<crate::ops::OpsError> for PageError {
         match err {
             OpsError::NotFound(_) => PageError::NotFound,
             OpsError::Busy => PageError::Busy,
-            OpsError::Invalid { .. } | OpsError::Duplicate(_) => PageError::BadForm,
+            OpsError::Invalid { .. } | OpsError::Duplicate(_) | OpsError::FileRefused(_) => PageError::BadForm,
             OpsError::Storage | OpsError::Internal => PageError::Unavailable,
         }
     }

@@ -34,6 +34,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("archived", "Conversation archived."),
     ("trashed", "Conversation moved to the trash."),
     ("assigned", "Assignment saved."),
+    ("secret-rotated", "A new identity secret was made. Signatures made with the old one no longer work."),
 ];
 
 /// The text of the notice `code` names, if it names one.

@@ -133,6 +133,7 @@ pub async fn reset_request(
                 html,
                 recipient_id: Some(user.id),
                 sender_suffix: String::new(),
+                files: Vec::new(),
             };
             Some((user.id, state.key.tag(HASH_PURPOSE, token.as_bytes()), message))
         }

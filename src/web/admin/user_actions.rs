@@ -125,8 +125,7 @@ pub async fn token_rotate(
     may_rotate(&admin, &user)?;
     let (key, id, keep) = (state.key.clone(), user.id, admin.session.clone());
     let (now, actor) = (state.clock.now_text(), admin.actor());
-    let rotated =
-        state.write(move |tx| Ok(accounts::rotate_token(tx, &key, id, Some(&keep), (&now, &actor))?)).await;
+    let rotated = state.write(move |tx| Ok(accounts::rotate_token(tx, &key, id, Some(&keep), (&now, &actor))?)).await;
     match rotated {
         Ok(_) => Ok(see_other(format!("{}/admin/users/{id}?done=token-rotated", state.config.base_path))),
         Err(crate::error::ApiError::Outcome(Outcome::UserNotFound)) => Err(PageError::NotFound),

@@ -232,6 +232,64 @@ impl Browser {
         }
     }
 
+    /// Waits (up to `seconds`) until `script`, a function body, returns `true`.
+    #[track_caller]
+    pub fn wait_until(&self, script: &str, what: &str, seconds: u64) {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            if self.eval(script) == serde_json::json!(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{what} never happened");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Runs an asynchronous script: its last argument is a function that it calls
+    /// with its answer.
+    pub fn eval_async(&self, script: &str) -> serde_json::Value {
+        self.runtime.block_on(self.client().execute_async(script, vec![])).unwrap()
+    }
+
+    pub fn set_window_size(&self, width: u32, height: u32) {
+        self.runtime.block_on(self.client().set_window_size(width, height)).unwrap();
+    }
+
+    /// The element matching `css` inside the open shadow root of the element matching `host`.
+    async fn in_shadow(
+        &self,
+        host: &str,
+        css: &str,
+    ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+        self.client().find(Locator::Css(host)).await?.shadow_root().await?.find(Locator::Css(css)).await
+    }
+
+    /// Clicks, as a person would, the element matching `css` inside `host`'s shadow root.
+    pub fn click_in_shadow(&self, host: &str, css: &str) {
+        self.runtime
+            .block_on(async { self.in_shadow(host, css).await?.click().await })
+            .unwrap_or_else(|err| panic!("click {css} in {host}: {err}"));
+    }
+
+    /// Types `text` with the keyboard into the field matching `css` inside `host`'s shadow root.
+    pub fn type_in_shadow(&self, host: &str, css: &str, text: &str) {
+        self.runtime
+            .block_on(async { self.in_shadow(host, css).await?.send_keys(text).await })
+            .unwrap_or_else(|err| panic!("type into {css} in {host}: {err}"));
+    }
+
+    /// The visible text of the element matching `css` inside `host`'s shadow root.
+    pub fn text_in_shadow(&self, host: &str, css: &str) -> String {
+        self.runtime
+            .block_on(async { self.in_shadow(host, css).await?.text().await })
+            .unwrap_or_else(|err| panic!("text of {css} in {host}: {err}"))
+    }
+
+    /// The text of the JavaScript dialog (alert, confirm) open now, if one is.
+    pub fn dialog(&self) -> Option<String> {
+        self.runtime.block_on(self.client().get_alert_text()).ok()
+    }
+
     /// Saves a PNG of the page under `target/screenshots/<name>.png`.
     pub fn screenshot(&self, name: &str) {
         let png = self.runtime.block_on(self.client().screenshot()).unwrap();

@@ -3,6 +3,7 @@
 //! forms.
 
 pub mod browser;
+pub mod host;
 pub mod php;
 pub mod receiver;
 pub mod smtp;
