@@ -9,10 +9,9 @@
 //! sign-in and password-reset posts, and the public help center. A limited
 //! request is answered 429 at once, before it reaches the database.
 //!
-//! The API has limits of its own: calls per token and per client address (a
-//! minute's allowance at once, then a steady flow: a sliding minute), and calls
-//! that fail authentication per address. An address past that last limit is shut
-//! out of the API for a whole minute, whatever token it sends.
+//! The API has limits of its own, over a sliding minute (see [`api`]).
+
+pub mod api;
 
 use governor::{DefaultKeyedRateLimiter, Quota};
 use ipnet::IpNet;
@@ -86,20 +85,7 @@ pub struct Traffic {
     visitor_conversations: DefaultKeyedRateLimiter<i64>,
     visitor_uploads: DefaultKeyedRateLimiter<i64>,
     new_visitors: DefaultKeyedRateLimiter<IpAddr>,
-    api_tokens: DefaultKeyedRateLimiter<i64>,
-    api_addresses: DefaultKeyedRateLimiter<IpAddr>,
-    failed_auth: DefaultKeyedRateLimiter<IpAddr>,
-    /// Addresses shut out of the API after too many failed authentications, until when.
-    shut_out: std::sync::Mutex<std::collections::HashMap<IpAddr, std::time::Instant>>,
-}
-
-/// How long an address that failed authentication too often is shut out.
-const SHUT_OUT: Duration = Duration::from_secs(60);
-
-/// `per_minute` a minute, all of them at once after a quiet spell.
-fn whole_minute(per_minute: u32) -> Quota {
-    let per_minute = NonZeroU32::new(per_minute.max(2)).expect("at least two");
-    Quota::per_minute(per_minute).allow_burst(per_minute)
+    api: api::ApiLimits,
 }
 
 /// What a widget visitor does that has a limit of its own.
@@ -139,49 +125,26 @@ impl Traffic {
             )),
             visitor_conversations: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_conversations_per_hour)),
             new_visitors: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_visitors_per_hour)),
-            api_tokens: DefaultKeyedRateLimiter::keyed(whole_minute(config.api_calls_per_minute_per_token)),
-            api_addresses: DefaultKeyedRateLimiter::keyed(whole_minute(config.api_calls_per_minute_per_address)),
-            failed_auth: DefaultKeyedRateLimiter::keyed(whole_minute(config.api_failed_auth_per_minute)),
-            shut_out: std::sync::Mutex::default(),
+            api: api::ApiLimits::new(config),
             visitor_uploads: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_uploads_per_hour)),
         }
-    }
-
-    fn shut_out(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<IpAddr, std::time::Instant>> {
-        self.shut_out.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Counts an API call from `client`; `Err` says how long to wait (the address
     /// is shut out, or over its allowance).
     pub fn admit_api(&self, client: IpAddr) -> Result<(), Duration> {
-        let client = canonical(client);
-        if let Some(until) = self.shut_out().get(&client) {
-            let left = until.saturating_duration_since(std::time::Instant::now());
-            if !left.is_zero() {
-                return Err(left);
-            }
-        }
-        check(&self.api_addresses, &client)
+        self.api.admit_address(canonical(client), std::time::Instant::now())
     }
 
     /// Counts an API call made with the token of user `user`.
     pub fn admit_token(&self, user: i64) -> Result<(), Duration> {
-        check(&self.api_tokens, &user)
+        self.api.admit_token(user, std::time::Instant::now())
     }
 
-    /// Counts a call from `client` that failed authentication; `Err` (how long to
-    /// wait) when that was one too many, and the address is shut out from now on.
+    /// Counts an API call from `client` that failed authentication; `Err` (how
+    /// long to wait) when that was one too many: the address is shut out.
     pub fn failed_auth(&self, client: IpAddr) -> Result<(), Duration> {
-        let client = canonical(client);
-        if check(&self.failed_auth, &client).is_err() {
-            let mut shut_out = self.shut_out();
-            if shut_out.len() > REMEMBERED {
-                shut_out.retain(|_, until| *until > std::time::Instant::now());
-            }
-            shut_out.insert(client, std::time::Instant::now() + SHUT_OUT);
-            return Err(SHUT_OUT);
-        }
-        Ok(())
+        self.api.failed_auth(canonical(client), std::time::Instant::now())
     }
 
     /// The client's address: `peer`, or behind trusted proxies the nearest
@@ -234,20 +197,12 @@ impl Traffic {
     /// Forgets addresses whose limits have fully recovered; the scheduler calls
     /// this now and then so a scan from many addresses leaves no memory behind.
     pub fn forget_quiet(&self) {
-        self.shut_out().retain(|_, until| *until > std::time::Instant::now());
-        for limiter in [
-            &self.sign_in,
-            &self.public_pages,
-            &self.widget,
-            &self.address_messages,
-            &self.new_visitors,
-            &self.api_addresses,
-            &self.failed_auth,
-        ] {
+        self.api.forget_quiet(std::time::Instant::now());
+        for limiter in [&self.sign_in, &self.public_pages, &self.widget, &self.address_messages, &self.new_visitors] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        for limiter in [&self.visitor_messages, &self.visitor_conversations, &self.visitor_uploads, &self.api_tokens] {
+        for limiter in [&self.visitor_messages, &self.visitor_conversations, &self.visitor_uploads] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -301,21 +256,6 @@ mod tests {
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(3), "{wait:?}");
         assert_eq!(traffic.admit(Class::SignIn, other), Ok(()), "another address is not held back");
         assert_eq!(traffic.admit(Class::PublicPage, one), Ok(()), "nor another class");
-    }
-
-    #[test]
-    fn too_many_failed_authentications_shut_the_address_out_of_the_api() {
-        let config = crate::config::Config { api_failed_auth_per_minute: 3, ..Default::default() };
-        let traffic = Traffic::new(&config);
-        let (one, other) = (ip("198.51.100.1"), ip("198.51.100.2"));
-        for _ in 0..3 {
-            assert_eq!(traffic.admit_api(one), Ok(()));
-            assert_eq!(traffic.failed_auth(one), Ok(()));
-        }
-        assert_eq!(traffic.failed_auth(one), Err(SHUT_OUT), "the fourth failure is one too many");
-        let wait = traffic.admit_api(one).unwrap_err();
-        assert!(wait > Duration::from_secs(55) && wait <= SHUT_OUT, "{wait:?}");
-        assert_eq!(traffic.admit_api(other), Ok(()), "other addresses are not shut out");
     }
 
     #[test]
