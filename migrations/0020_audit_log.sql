@@ -23,3 +23,12 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
+
+-- The retention's pruning names its cutoff here, inside its own transaction, and
+-- removes it again; a delete of any row not older than a named cutoff is refused.
+CREATE TABLE audit_log_pruning (before TEXT NOT NULL);
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+WHEN NOT EXISTS (SELECT 1 FROM audit_log_pruning WHERE OLD.at < before)
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only; only its retention prunes it');
+END;

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub(crate) mod articles;
+mod audit;
 pub mod auth;
 pub(crate) mod automations;
 mod avatars;
@@ -212,6 +213,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("send-test-webhook", Builds(webhooks::send_test_webhook)),
     // Switchboard addition, not in the contract: a file to pass in `attachments`.
     ("upload", Builds(files::upload)),
+    // Switchboard addition, not in the contract: who changed what.
+    ("get-audit-log", Builds(audit::get_audit_log)),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

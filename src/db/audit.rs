@@ -57,28 +57,49 @@ pub fn append(
     Ok(conn.last_insert_rowid())
 }
 
+/// The WHERE clause every read shares: ?1 actor, ?2 action, ?3 its family, ?4 from, ?5 to.
+const MATCHING: &str = "(?1 IS NULL OR actor_id = ?1)
+    AND (?2 IS NULL OR action = ?2 OR action LIKE ?3 ESCAPE '\\')
+    AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)";
+
+/// `user` finds `user.update` and `user.delete`; `_` and `%` match only themselves.
+fn family(filter: &Filter) -> Option<String> {
+    filter
+        .action
+        .as_ref()
+        .map(|action| format!("{}.%", action.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+}
+
 /// Entries matching `filter`, newest first, `limit` of them after skipping `offset`.
 pub fn list(conn: &Connection, filter: &Filter, offset: i64, limit: i64) -> rusqlite::Result<Vec<AuditRow>> {
-    let family = filter.action.as_ref().map(|action| format!("{action}.%"));
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT id, at, actor_id, actor, via, address, action, target, details FROM audit_log
-         WHERE (?1 IS NULL OR actor_id = ?1)
-           AND (?2 IS NULL OR action = ?2 OR action LIKE ?3)
-           AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)
-         ORDER BY id DESC LIMIT ?6 OFFSET ?7",
-    )?;
+         WHERE {MATCHING} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
         .query_map(
-            params![filter.actor_id, filter.action, family, filter.from, filter.to, limit, offset],
+            params![filter.actor_id, filter.action, family(filter), filter.from, filter.to, limit, offset],
             AuditRow::from_row,
         )?
         .collect();
     rows
 }
 
-/// Deletes entries older than `before`; answers how many.
+/// How many entries match `filter`.
+pub fn count(conn: &Connection, filter: &Filter) -> rusqlite::Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM audit_log WHERE {MATCHING}");
+    conn.prepare_cached(&sql)?
+        .query_row(params![filter.actor_id, filter.action, family(filter), filter.from, filter.to], |row| row.get(0))
+}
+
+/// Deletes entries older than `before` (the retention; the trigger refuses any
+/// other delete); answers how many. Call inside a transaction.
 pub fn prune(conn: &Connection, before: &str) -> rusqlite::Result<usize> {
-    conn.prepare_cached("DELETE FROM audit_log WHERE at < ?1")?.execute([before])
+    conn.prepare_cached("INSERT INTO audit_log_pruning (before) VALUES (?1)")?.execute([before])?;
+    let pruned = conn.prepare_cached("DELETE FROM audit_log WHERE at < ?1")?.execute([before])?;
+    conn.prepare_cached("DELETE FROM audit_log_pruning")?.execute([])?;
+    Ok(pruned)
 }
 
 #[cfg(test)]
@@ -98,7 +119,13 @@ mod tests {
         assert_eq!(list(&conn, &users, 0, 10).unwrap()[0].action, "user.update");
         let since = Filter { from: Some("2024-01-02 00:00:00".into()), ..Filter::default() };
         assert_eq!(list(&conn, &since, 0, 10).unwrap()[0].actor, "system");
+        assert_eq!(count(&conn, &users).unwrap(), 1);
+        let like = Filter { action: Some("u%".into()), ..Filter::default() };
+        assert_eq!(count(&conn, &like).unwrap(), 0, "no wildcards from the filter");
         assert!(conn.execute("UPDATE audit_log SET actor = 'someone else'", []).is_err(), "append-only");
+        assert!(conn.execute("DELETE FROM audit_log", []).is_err(), "append-only");
         assert_eq!(prune(&conn, "2024-01-02 00:00:00").unwrap(), 1);
+        assert_eq!(count(&conn, &Filter::default()).unwrap(), 1, "the newer entry stays");
+        assert!(conn.execute("DELETE FROM audit_log", []).is_err(), "pruning leaves no way open");
     }
 }

@@ -4,9 +4,11 @@
 //! by [`record`] in the transaction of the change itself, so the log and the
 //! change commit (or roll back) together.
 
-use crate::db::audit;
+use super::exports::{finish, write_row};
+use super::OpsResult;
+use crate::db::audit::{self, AuditRow};
 use crate::db::users::UserRow;
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, Filter};
 use crate::domain::settings::{public, Setting};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
@@ -55,4 +57,35 @@ pub fn user_changes(before: &UserRow, after: &UserRow) -> Value {
     compare("last_name", json!(before.last_name), json!(after.last_name));
     compare("department", json!(before.department), json!(after.department));
     Value::Object(changed)
+}
+
+/// A page of the log: its entries, newest first, and how many match in all.
+pub struct Entries {
+    pub rows: Vec<AuditRow>,
+    pub total: i64,
+}
+
+/// The entries matching `filter`, `limit` of them after skipping `offset`.
+pub fn read(conn: &Connection, filter: &Filter, offset: i64, limit: i64) -> OpsResult<Entries> {
+    Ok(Entries { rows: audit::list(conn, filter, offset, limit)?, total: audit::count(conn, filter)? })
+}
+
+/// The most an export holds (the newest entries matching).
+pub const EXPORT_MAX: i64 = 100_000;
+
+/// The entries matching `filter` as CSV (through the `csv` crate, formula cells
+/// neutralised as every export is), newest first.
+pub fn to_csv(conn: &Connection, filter: &Filter) -> OpsResult<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    write_row(&mut writer, ["id", "time", "user_id", "actor", "via", "address", "action", "target", "details"])?;
+    for row in audit::list(conn, filter, 0, EXPORT_MAX)? {
+        let actor_id = row.actor_id.map(|id| id.to_string()).unwrap_or_default();
+        let (address, target) = (row.address.unwrap_or_default(), row.target.unwrap_or_default());
+        let id = row.id.to_string();
+        write_row(
+            &mut writer,
+            [&id, &row.at, &actor_id, &row.actor, &row.via, &address, &row.action, &target, &row.details],
+        )?;
+    }
+    finish(writer)
 }

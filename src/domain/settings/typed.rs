@@ -29,6 +29,8 @@ pub struct Settings {
     pub help_center_description: String,
     pub cron: Cron,
     pub backup: Backup,
+    /// Days the audit log keeps its entries.
+    pub audit_retention_days: i64,
     pub widget: Widget,
     /// When the chat is staffed, in [`Settings::office_timezone`].
     pub office_hours: OfficeHours,
@@ -315,6 +317,7 @@ impl Settings {
                 folder: v.text("backup-folder"),
                 keep: v.value("backup-keep").as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(7),
             },
+            audit_retention_days: v.value("audit-retention-days").as_i64().unwrap_or(365),
             widget: Widget {
                 prechat: v.flag("widget-prechat"),
                 prechat_name: v.text("widget-prechat-name"),

@@ -23,6 +23,9 @@ pub fn section(id: &str) -> (&'static str, &'static str) {
             "Scheduled backups of the database, secret.key and uploads/ (a .tar.gz each), at the time the \
              backup job's schedule says. A failed backup emails the admins.",
         ),
+        "audit" => {
+            ("Audit log", "Who changed what, kept for this long (the daily maintenance job prunes older entries).")
+        }
         _ => ("Other", ""),
     }
 }
@@ -109,6 +112,7 @@ pub fn of(id: &'static str) -> (&'static str, &'static str) {
             "Where scheduled backups are written; relative to the data directory unless absolute. Empty: none.",
         ),
         "backup-keep" => ("Backups kept", "The oldest scheduled backups beyond this many are deleted."),
+        "audit-retention-days" => ("Days the audit log keeps", "Entries older than this many days are deleted."),
         other => (other, ""),
     }
 }
