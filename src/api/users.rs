@@ -9,7 +9,6 @@ use crate::domain::people::NAME_MAX;
 use crate::domain::{page_offset, After, Email, UserSort, UserType};
 use crate::error::{ApiResult, Failure, Outcome};
 use crate::ops::users::{self as accounts, Account};
-use crate::outbox::events;
 use serde_json::{json, Map, Value};
 
 fn details_json(details: &[Detail]) -> Value {
@@ -266,23 +265,15 @@ pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
-    let state = call.state.clone();
-    call.write(move |tx| {
-        let mut deleted = Vec::with_capacity(ids.len());
-        for &id in &ids {
-            if users::delete(tx, id)? {
-                deleted.push(id);
-            }
-        }
-        Ok(events::users_deleted(tx, &state, &deleted)?)
-    })?;
+    let (state, actor) = (call.state.clone(), call.actor());
+    call.write(move |tx| Ok(accounts::delete_many(tx, &state, &ids, &actor)?))?;
     call.state.background.wake();
     Ok(json!(true))
 }
 
 pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
-    let state = call.state.clone();
-    call.write(move |tx| Ok(events::users_deleted(tx, &state, &users::delete_of_type(tx, UserType::Lead)?)?))?;
+    let (state, actor) = (call.state.clone(), call.actor());
+    call.write(move |tx| Ok(accounts::delete_leads(tx, &state, &actor)?))?;
     call.state.background.wake();
     Ok(json!(true))
 }
@@ -302,8 +293,8 @@ pub fn count_users(call: &mut Call) -> ApiResult<Value> {
 
 pub fn update_user_to_lead(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let changes = UserChanges { user_type: Some(UserType::Lead), ..UserChanges::default() };
-    if call.write(move |tx| Ok(users::update(tx, id, &changes)?))? {
+    let (now, actor) = (call.now(), call.actor());
+    if call.write(move |tx| Ok(accounts::make_lead(tx, &now, id, &actor)?))? {
         Ok(json!(true))
     } else {
         Err(Outcome::UserNotFound.into())

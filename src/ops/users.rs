@@ -144,6 +144,65 @@ pub fn delete(tx: &Connection, state: &AppState, id: i64, actor: &Actor) -> OpsR
     Ok(deleted)
 }
 
+/// Deletes each of `ids` that exists (delete-users), firing `user-deleted` for
+/// them and recording each; answers the IDs deleted. Wake the jobs after commit.
+pub fn delete_many(tx: &Connection, state: &AppState, ids: &[i64], actor: &Actor) -> OpsResult<Vec<i64>> {
+    let now = state.clock.now_text();
+    let mut deleted = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let Some(gone) = users::find(tx, id)? else { continue };
+        if users::delete(tx, id)? {
+            let details = serde_json::json!({ "user_type": gone.user_type.as_str(), "email": gone.email });
+            audit::record(tx, &now, actor, "user.delete", audit::user_target(id), details)?;
+            deleted.push(id);
+        }
+    }
+    events::users_deleted(tx, state, &deleted)?;
+    Ok(deleted)
+}
+
+/// Deletes every lead (delete-leads), recorded as one entry with their number.
+pub fn delete_leads(tx: &Connection, state: &AppState, actor: &Actor) -> OpsResult<usize> {
+    let deleted = users::delete_of_type(tx, UserType::Lead)?;
+    events::users_deleted(tx, state, &deleted)?;
+    let details = serde_json::json!({ "user_type": "lead", "count": deleted.len() });
+    audit::record(tx, &state.clock.now_text(), actor, "user.delete", Some("every lead".into()), details)?;
+    Ok(deleted.len())
+}
+
+/// Makes user `id` a lead (update-user-to-lead), a change of type recorded as
+/// such; false when there is no such user.
+pub fn make_lead(tx: &Connection, now: &str, id: i64, actor: &Actor) -> OpsResult<bool> {
+    let Some(before) = users::find(tx, id)? else { return Ok(false) };
+    let changes = UserChanges { user_type: Some(UserType::Lead), ..UserChanges::default() };
+    if !users::update(tx, id, &changes)? {
+        return Ok(false);
+    }
+    let details = serde_json::json!({ "user_type": [before.user_type.as_str(), "lead"] });
+    audit::record(tx, now, actor, "user.role", audit::user_target(id), details)?;
+    Ok(true)
+}
+
+/// Sets the password of user `id` (already hashed) and ends their sessions but
+/// `keep`: a change on the profile page, or a reset by link (`reset`).
+pub fn set_password(
+    tx: &Connection,
+    now: &str,
+    id: i64,
+    hash: String,
+    keep: Option<&str>,
+    (actor, reset): (&Actor, bool),
+) -> OpsResult<()> {
+    users::update(tx, id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })?;
+    match keep {
+        Some(keep) => sessions::revoke_all_except(tx, id, keep)?,
+        None => sessions::revoke_all_of(tx, id)?,
+    };
+    let details = serde_json::json!({ "password": if reset { "reset by link" } else { "changed" } });
+    audit::record(tx, now, actor, "user.password", audit::user_target(id), details)?;
+    Ok(())
+}
+
 /// Replaces the API token of user `id`; the old one stops working at once, and so
 /// does every session of theirs but `keep` (the one asking, when it is theirs).
 pub fn rotate_token(

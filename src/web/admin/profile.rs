@@ -341,16 +341,9 @@ pub async fn password_save(
     let (Ok(new_password), None) = (new_password, &errors.current_password) else {
         return page(&state, &admin, shown_of(&admin), errors, None).await;
     };
-    let (id, keep) = (admin.user.id, admin.session.clone());
-    let changes =
-        UserChanges { password_hash: Some(state.hash_password(&new_password).await?), ..UserChanges::default() };
-    state
-        .write(move |tx| {
-            users::update(tx, id, &changes)?;
-            sessions::revoke_all_except(tx, id, &keep)?;
-            Ok(())
-        })
-        .await?;
+    let (id, keep, actor, now) = (admin.user.id, admin.session.clone(), admin.actor(), state.clock.now_text());
+    let hash = state.hash_password(&new_password).await?;
+    state.write(move |tx| Ok(accounts::set_password(tx, &now, id, hash, Some(&keep), (&actor, false))?)).await?;
     Ok(see_other(format!("{}/admin/profile?done=password-changed", state.config.base_path)))
 }
 
