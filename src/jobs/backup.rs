@@ -32,7 +32,12 @@ pub fn backup_job(db: &mut Db, state: &AppState) -> ApiResult<Value> {
         Ok::<_, String>(json!({ "file": file.display().to_string(), "bytes": bytes, "deleted": deleted }))
     });
     match written {
-        Ok(report) => Ok(report),
+        Ok(report) => {
+            let (now, details) = (state.clock.now_text(), report.clone());
+            let system = crate::domain::audit::Actor::system();
+            db.write(move |tx| crate::db::audit::append(tx, &now, &system, "backup.create", None, &details))?;
+            Ok(report)
+        }
         Err(why) => {
             tracing::error!(reason = %why, "scheduled backup failed");
             tell_admins(db, state, &why)?;

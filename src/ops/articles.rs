@@ -4,9 +4,9 @@
 
 use crate::db::articles::{self, ArticleRow, CategoryRow, NewArticle};
 use crate::domain::audit::Actor;
-use serde_json::json;
 use crate::state::AppState;
 use rusqlite::Connection;
+use serde_json::json;
 use std::collections::HashMap;
 
 /// The default language's code (the `default-language` setting, `en` unless set).
@@ -89,7 +89,12 @@ pub fn delete(tx: &Connection, id: &str, language: Option<&str>, now: &str, acto
 }
 
 /// Makes the categories exactly `categories`. Call inside a write.
-pub fn replace_categories(tx: &Connection, categories: &[CategoryRow], now: &str, actor: &Actor) -> rusqlite::Result<()> {
+pub fn replace_categories(
+    tx: &Connection,
+    categories: &[CategoryRow],
+    now: &str,
+    actor: &Actor,
+) -> rusqlite::Result<()> {
     articles::replace_categories(tx, categories)?;
     let ids: Vec<&str> = categories.iter().map(|c| c.id.as_str()).collect();
     super::audit::record(tx, now, actor, "article.categories", None, json!({ "categories": ids }))

@@ -7,7 +7,7 @@
 use super::exports::{finish, write_row};
 use super::OpsResult;
 use crate::db::audit::{self, AuditRow};
-use crate::db::users::UserRow;
+use crate::db::users::{self, UserRow};
 use crate::domain::audit::{Actor, Filter};
 use crate::domain::settings::{public, Setting};
 use rusqlite::Connection;
@@ -88,4 +88,45 @@ pub fn to_csv(conn: &Connection, filter: &Filter) -> OpsResult<Vec<u8>> {
         )?;
     }
     finish(writer)
+}
+
+/// The admin area's sign-in names client addresses as text (its lock-out's key).
+fn address_of(text: &str) -> Option<std::net::IpAddr> {
+    text.parse().ok()
+}
+
+/// Person `user_id` opened a session in the admin area from `address` (after
+/// their password, and their code when two-factor sign-in is on).
+pub fn signed_in(tx: &Connection, now: &str, user_id: i64, address: &str) -> OpsResult<()> {
+    let name = users::find(tx, user_id)?.and_then(|u| u.email).unwrap_or_else(|| format!("user {user_id}"));
+    let actor = Actor::person(user_id, &name, "admin", address_of(address));
+    Ok(record(tx, now, &actor, "sign-in", None, json!({}))?)
+}
+
+/// A wrong password or code for `account` (the email typed) from `address` at
+/// `step` (`password`, `code`, `current password`); the entry names the person
+/// when the email is someone's.
+pub fn sign_in_failed(tx: &Connection, now: &str, account: &str, address: &str, step: &str) -> OpsResult<()> {
+    let user_id = users::find_by_email(tx, account)?.map(|(user, _)| user.id);
+    let mut actor = Actor::person(0, account, "admin", address_of(address));
+    actor.user_id = user_id;
+    Ok(record(tx, now, &actor, "sign-in.failed", None, json!({ "email": account, "step": step }))?)
+}
+
+/// `actor` ended their session.
+pub fn signed_out(tx: &Connection, now: &str, actor: &Actor) -> OpsResult<()> {
+    Ok(record(tx, now, actor, "sign-out", None, json!({}))?)
+}
+
+/// Two-factor sign-in of person `user_id` turned on or off by `actor` (themself,
+/// or an admin turning it off for someone who lost their device).
+pub fn two_factor(tx: &Connection, now: &str, actor: &Actor, user_id: i64, on: bool) -> OpsResult<()> {
+    let action = if on { "two-factor.enable" } else { "two-factor.disable" };
+    Ok(record(tx, now, actor, action, user_target(user_id), json!({}))?)
+}
+
+/// A backup written or downloaded (`action`), or restored, by `actor`: recorded
+/// right after it happened (the copy itself never holds its own entry).
+pub fn backup(tx: &Connection, now: &str, actor: &Actor, action: &'static str, details: Value) -> OpsResult<()> {
+    Ok(record(tx, now, actor, action, None, details)?)
 }

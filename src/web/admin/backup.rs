@@ -30,7 +30,7 @@ pub async fn confirm_page(admin: Admin, state: web::Data<AppState>) -> Result<Ht
     })
 }
 
-pub async fn download(state: web::Data<AppState>, _: AdminPost<Fields>) -> Result<HttpResponse, PageError> {
+pub async fn download(state: web::Data<AppState>, posted: AdminPost<Fields>) -> Result<HttpResponse, PageError> {
     let now = state.clock.now();
     let config = state.config.clone();
     let name = format!("switchboard-{}.tar.gz", crate::backup::stamp(now));
@@ -54,6 +54,9 @@ pub async fn download(state: web::Data<AppState>, _: AdminPost<Fields>) -> Resul
     .map_err(|_| PageError::Unavailable)?
     .map_err(|()| PageError::Unavailable)?;
     let length = opened.metadata().map(|m| m.len()).map_err(|_| PageError::Unavailable)?;
+    let (actor, when, file) = (posted.admin.actor(), state.clock.now_text(), name.clone());
+    let details = serde_json::json!({ "file": file, "bytes": length });
+    state.write(move |tx| Ok(crate::ops::audit::backup(tx, &when, &actor, "backup.download", details)?)).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/gzip")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))

@@ -7,10 +7,10 @@
 
 use super::{render, see_other, PageError};
 use crate::crypto::random_hex;
-use crate::db::users;
-use crate::ops::users as accounts;
 use crate::db::password_resets;
+use crate::db::users;
 use crate::domain::people;
+use crate::ops::users as accounts;
 use crate::outbox::email::{self, OutgoingEmail};
 use crate::state::AppState;
 use crate::web::csrf;

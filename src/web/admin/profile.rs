@@ -244,7 +244,7 @@ pub(super) async fn check_password(
     if state.verify_password(&password, hash.as_deref()).await? {
         return Ok(PasswordCheck::Right);
     }
-    record_failure(state, account, address).await?;
+    record_failure(state, account, address, "current password").await?;
     Ok(PasswordCheck::Wrong)
 }
 

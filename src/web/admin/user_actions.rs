@@ -171,7 +171,12 @@ pub async fn two_factor_off(
 ) -> Result<HttpResponse, PageError> {
     let user = find(&state, path.into_inner()).await?;
     may_reset_two_factor(&admin, &user)?;
-    let id = user.id;
-    state.write(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
+    let (id, actor, now) = (user.id, admin.actor(), state.clock.now_text());
+    state
+        .write(move |tx| {
+            two_factor::remove(tx, id)?;
+            Ok(crate::ops::audit::two_factor(tx, &now, &actor, id, false)?)
+        })
+        .await?;
     Ok(see_other(format!("{}/admin/users/{id}?done=two-factor-reset", state.config.base_path)))
 }
