@@ -13,6 +13,7 @@ mod admin_sessions;
 mod api_limits;
 mod architecture;
 mod articles;
+mod audit;
 mod automations;
 mod backups;
 mod binary;
