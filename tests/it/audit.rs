@@ -128,7 +128,8 @@ fn get_audit_log_filters_by_person_action_and_dates_and_pages() {
     }
     let by_other = app.ok("get-audit-log", json!({ "user_id": other }));
     assert_eq!(by_other.as_array().unwrap().len(), 100, "a page of 100");
-    assert!(by_other.as_array().unwrap().iter().all(|e| e["user_id"] == other.to_string()));
+    let other_id = other.to_string();
+    assert!(by_other.as_array().unwrap().iter().all(|e| e["user_id"] == other_id.as_str()), "{by_other}");
     let second = app.ok("get-audit-log", json!({ "user_id": other, "pagination": 2 }));
     assert_eq!(second.as_array().unwrap().len(), 5);
     let first_day = app.ok("get-audit-log", json!({ "date_start": "2024-03-01", "date_end": "2024-03-01" }));
