@@ -4,6 +4,7 @@
 
 use crate::admin::signed_in_client;
 use crate::admin_backoffice::csrf_of;
+use crate::binary::switchboard;
 use crate::support::TestApp;
 use serde_json::{json, Value};
 use switchboard::jobs;
@@ -162,4 +163,36 @@ fn the_log_refuses_changes_and_only_the_retention_prunes_it() {
     let left = app.ok("get-audit-log", json!({}));
     assert_eq!(left.as_array().unwrap().len(), 1, "{left}");
     assert_eq!(left[0]["action"], "user.create");
+}
+
+#[test]
+fn backups_are_recorded_with_who_took_them() {
+    let app = TestApp::spawn();
+    let admin = signed_in_client(&app);
+    let url = format!("{}/admin/backup", app.base);
+    let page = admin.get(&url).send().unwrap().text().unwrap();
+    let download = admin.post(&url).form(&[("csrf_token", csrf_of(&page))]).send().unwrap();
+    assert_eq!(download.status(), 200);
+    download.bytes().unwrap();
+    let downloaded = entry(&app, "backup.download");
+    assert_eq!((downloaded["user_id"].as_str(), downloaded["via"].as_str()), (Some("1"), Some("admin")));
+
+    app.ok("save-settings", json!({ "settings": { "backup-folder": "backups" } }));
+    let mut db = app.state.blocking_session();
+    jobs::run(&mut db, &app.state, jobs::find("backup").unwrap()).unwrap();
+    drop(db);
+    let scheduled = entry(&app, "backup.create");
+    assert_eq!((scheduled["actor"].as_str(), scheduled["via"].as_str()), (Some("system"), Some("system")));
+
+    let data_dir = app.state.config.data_dir.clone();
+    let archive = app.dir.path().join("by-hand.tar.gz");
+    let run = |args: &[&str]| {
+        let output = switchboard(app.dir.path()).arg("--data-dir").arg(&data_dir).args(args).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    run(&["backup", "--with-uploads", "--output", archive.to_str().unwrap()]);
+    let by_hand = entry(&app, "backup.create");
+    assert_eq!((by_hand["actor"].as_str(), by_hand["via"].as_str()), (Some("command line"), Some("cli")));
+    assert_eq!(by_hand["user_id"], Value::Null);
+    assert!(by_hand["details"]["file"].as_str().unwrap().ends_with("by-hand.tar.gz"), "{by_hand}");
 }
