@@ -147,137 +147,22 @@ install_file() {
     echo changed
 }
 
-write_config() {
-    cat <<EOF
-# Switchboard configuration (TOML), written once by install.sh: running
-# install.sh again never overwrites this file, so edit it freely.
-#
-# Unknown keys are errors, so a typo stops the server instead of being ignored.
-# Every key can also be set with an environment variable SWITCHBOARD_<KEY>
-# (e.g. SWITCHBOARD_LOG=debug), which wins over this file. Show the effective
-# configuration with:
-#   $bin_path --config $config_path config
-# Commented-out keys show their default value.
-
-# Address and port the HTTP server listens on. Keep it on 127.0.0.1 and put a
-# reverse proxy that terminates TLS in front of it.
-bind = "127.0.0.1:8080"
-
-# Directory holding switchboard.db, secret.key and uploads/: back it up. The
-# systemd unit may only write here; if you move it, allow the new directory with
-# \`systemctl edit switchboard\`: [Service] ReadWritePaths=/new/directory
-data_dir = "$data_dir"
-
-# URL prefix the whole app lives under, e.g. "/script" (empty for the root).
-#base_path = ""
-
-# Absolute URL clients reach the server at, used in links the API returns
-# (avatars, transcripts). Empty means http://<bind><base_path>.
-#public_url = "https://support.example.com"
-
-# Largest request body accepted, in bytes; larger ones get request-too-large.
-#max_body_bytes = 2097152
-
-# A user is online when their last activity is at most this many seconds old.
-#online_window_seconds = 60
-
-# A typing status set by set-typing expires after this many seconds.
-#typing_timeout_seconds = 10
-
-# How long a transcript download link stays valid, in seconds.
-#download_ttl_seconds = 3600
-
-# Pooled SQLite connections (4 MiB page cache each); two per core suit most machines.
-#db_pool_size = 4
-
-# Log filter in tracing syntax, e.g. "info" or "switchboard=debug".
-#log = "info"
-EOF
+# The config and the unit are the Debian package's (packaging/), with this
+# install's paths in place of the package's.
+from_package() {
+    local template=$repo/packaging/$1
+    [[ -f $template ]] || die "$template is missing; run install.sh from a Switchboard checkout"
+    sed -e "s|/usr/bin/switchboard|$bin_path|g" \
+        -e "s|/etc/switchboard/switchboard.toml|$config_path|g" \
+        -e "s|/var/lib/switchboard|$data_dir|g" "$template"
 }
 
-# Modelled on miniflux's packaging/systemd/miniflux.service. Every line says
-# why it is there; see systemd.exec(5) for the details.
+write_config() {
+    from_package switchboard.toml
+}
+
 write_unit() {
-    cat <<EOF
-# Switchboard, installed by install.sh. Prefer customising it with
-#   systemctl edit switchboard
-# (a drop-in that install.sh never touches) over editing this file; if you do
-# edit it, install.sh keeps your version and writes its own next to it as .new.
-
-[Unit]
-Description=Switchboard customer-support server
-# Listening needs the network stack; binding 127.0.0.1 needs nothing more.
-After=network.target
-
-[Service]
-# The server stays in the foreground and logs to stderr, which the journal keeps.
-Type=simple
-ExecStart=$bin_path --config $config_path serve
-# A dedicated user that owns nothing but the data directory.
-User=switchboard
-Group=switchboard
-# Come back after a crash; systemd's start limit stops a crash loop.
-Restart=on-failure
-RestartSec=5
-# SIGTERM lets in-flight requests finish and the database checkpoint.
-TimeoutStopSec=30
-
-# Neither setuid binaries nor file capabilities can raise privileges.
-NoNewPrivileges=true
-# The whole file system is read-only for the service ...
-ProtectSystem=strict
-# ... except the data directory, where the SQLite file and uploads live.
-ReadWritePaths=$data_dir
-# Users' home directories are invisible.
-ProtectHome=true
-# A private /tmp, so no other process can read or plant temporary files.
-PrivateTmp=true
-# No access to physical devices; only /dev/null, /dev/urandom and friends.
-PrivateDevices=true
-# No capabilities at all: the default port 8080 needs none. To listen on port
-# 80 directly, set CapabilityBoundingSet=CAP_NET_BIND_SERVICE and
-# AmbientCapabilities=CAP_NET_BIND_SERVICE in a drop-in.
-CapabilityBoundingSet=
-# IPv4 and IPv6 for HTTP and mail, Unix sockets for the journal; nothing else.
-RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
-# Only the system calls an ordinary service needs; others fail with EPERM.
-SystemCallFilter=@system-service
-SystemCallErrorNumber=EPERM
-# Native system calls only (no 32-bit compatibility entry points).
-SystemCallArchitectures=native
-# Files the service creates (database, uploads, secret key) are private to it.
-UMask=0077
-# The execution domain cannot be changed (a rarely used attack surface).
-LockPersonality=true
-# Memory cannot be both writable and executable; Switchboard has no JIT.
-MemoryDenyWriteExecute=true
-# No new namespaces, so no container tricks from inside the service.
-RestrictNamespaces=true
-# No realtime scheduling, which could starve the rest of the machine.
-RestrictRealtime=true
-# No setuid or setgid files can be created.
-RestrictSUIDSGID=true
-# /proc/sys, /sys and friends are read-only.
-ProtectKernelTunables=true
-# Kernel modules cannot be loaded.
-ProtectKernelModules=true
-# The kernel log buffer is unreadable.
-ProtectKernelLogs=true
-# The control-group hierarchy is read-only.
-ProtectControlGroups=true
-# The system clock cannot be changed.
-ProtectClock=true
-# The hostname cannot be changed.
-ProtectHostname=true
-# Other processes are invisible in /proc.
-ProtectProc=invisible
-# System V and POSIX IPC objects are removed when the service stops.
-RemoveIPC=true
-
-[Install]
-# Start at boot with the rest of the multi-user system.
-WantedBy=multi-user.target
-EOF
+    from_package debian/switchboard.service
 }
 
 cleanup=()
@@ -299,7 +184,7 @@ binary_changed=$(install_file "$binary" "$bin_path" 0755)
 
 say "preparing the data directory $data_dir"
 mkdir -p "$data_dir"
-chmod 0750 "$data_dir"
+chmod 0700 "$data_dir"
 if ((systemd)); then
     chown switchboard:switchboard "$data_dir"
 fi

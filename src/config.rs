@@ -102,6 +102,7 @@ impl Default for Config {
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    /// From [`Config::load`], `origin` names the file read (or that none was).
     #[error("invalid config ({origin}): {message}")]
     Invalid { origin: String, message: String },
 }
@@ -117,21 +118,33 @@ impl Config {
     /// Builds the configuration from every layer. `file` is read when given; the
     /// default `./switchboard.toml` is read only if it exists.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
-        let mut table = match file {
+        let default = Path::new("switchboard.toml");
+        let read = file.or(default.exists().then_some(default));
+        let mut table = match read {
             Some(path) => read_table(path)?,
-            None if Path::new("switchboard.toml").exists() => read_table(Path::new("switchboard.toml"))?,
             None => toml::Table::new(),
         };
-        apply_env(&mut table, std::env::vars())?;
-        let mut config: Config =
-            table.try_into().map_err(|e: toml::de::Error| invalid("switchboard.toml", e.message()))?;
+        // Every later error names what was read, so an admin with several
+        // configs knows which one to fix.
+        let origin = match read {
+            Some(path) => format!("config file {}", path.display()),
+            None => "no config file; defaults and SWITCHBOARD_* variables".to_string(),
+        };
+        let in_origin = |err: ConfigError| match err {
+            ConfigError::Invalid { origin: key, message } => {
+                ConfigError::Invalid { origin: origin.clone(), message: format!("{key}: {message}") }
+            }
+            other => other,
+        };
+        apply_env(&mut table, std::env::vars()).map_err(in_origin)?;
+        let mut config: Config = table.try_into().map_err(|e: toml::de::Error| invalid(&origin, e.message()))?;
         if let Some(bind) = &overrides.bind {
             config.bind = bind.clone();
         }
         if let Some(dir) = &overrides.data_dir {
             config.data_dir = dir.clone();
         }
-        config.validate()?;
+        config.validate().map_err(in_origin)?;
         Ok(config)
     }
 

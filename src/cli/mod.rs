@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `admin create`, `admin token`,
-//! `backup`, `restore` and `config`.
+//! `admin password`, `backup`, `restore` and `config`.
 
 mod backups;
 
@@ -79,6 +79,15 @@ enum AdminCommand {
         #[arg(long)]
         rotate: bool,
     },
+    /// Set a user's password (and end their signed-in sessions): for an admin
+    /// locked out with no working SMTP for a reset link.
+    Password {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 pub fn run() -> CliResult {
@@ -102,6 +111,9 @@ pub fn run() -> CliResult {
         Command::Admin(AdminCommand::Token { email, rotate }) => admin_token(config, &email, rotate),
         Command::Backup { output, with_uploads } => backups::backup(&config, &output, with_uploads),
         Command::Restore { input } => backups::restore(&config, &input),
+        Command::Admin(AdminCommand::Password { email, password_stdin }) => {
+            admin_password(config, &email, password_stdin)
+        }
     }
 }
 
@@ -155,9 +167,11 @@ pub fn serve(config: Config) -> CliResult {
     limit_malloc_arenas();
     raise_open_files_limit();
     let bind = config.bind.clone();
+    // Bound first: with the port taken, nothing is created and no credentials are
+    // printed for an admin that a server which never ran would then hold.
+    let listener = std::net::TcpListener::bind(&bind).map_err(|err| format!("cannot listen on {bind}: {err}"))?;
     let state = server::prepare(config, Clock::system())?;
     first_start(&state)?;
-    let listener = std::net::TcpListener::bind(&bind).map_err(|err| format!("cannot listen on {bind}: {err}"))?;
     tracing::info!(address = %bind, "switchboard is serving");
     let scheduler = crate::jobs::start(state.clone());
     actix_web::rt::System::new().block_on(server::spawn(state.clone(), listener)?)?;
@@ -188,28 +202,59 @@ fn first_start(state: &crate::state::AppState) -> CliResult {
 
 fn admin_create(config: Config, email: &str, password_stdin: bool) -> CliResult {
     let email = Email::parse(email).ok_or("--email is not an email address")?;
-    let (password, generated) = if password_stdin {
-        let mut input = String::new();
-        std::io::stdin().read_to_string(&mut input)?;
-        (input.trim_end_matches(['\r', '\n']).to_string(), false)
-    } else {
-        (crypto::random_password(), true)
-    };
-    if password.chars().count() < 8 {
-        return Err("the password must be at least 8 characters".into());
-    }
+    let password = new_password(password_stdin)?;
     let state = server::prepare(config, Clock::system())?;
     let mut conn = db::open(&state.config.database_path())?;
     let (_, token) =
         accounts::create_admin(&mut conn, &state.key, &state.clock.now_text(), email, &password).map_err(describe)?;
-    if generated {
-        eprintln!("password: {password}");
-    }
     println!("{token}");
     Ok(())
 }
 
+/// The password from standard input, or a generated one (printed on stderr, so
+/// stdout stays the one value a script reads).
+fn new_password(from_stdin: bool) -> Result<String, Box<dyn std::error::Error>> {
+    if !from_stdin {
+        let password = crypto::random_password();
+        eprintln!("password: {password}");
+        return Ok(password);
+    }
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    let password = input.trim_end_matches(['\r', '\n']).to_string();
+    if password.chars().count() < 8 {
+        return Err("the password must be at least 8 characters".into());
+    }
+    Ok(password)
+}
+
+/// Commands about existing people refuse a data directory that holds no
+/// database, rather than creating an empty one there (a mistyped `--data-dir`).
+fn existing_database(config: &Config) -> CliResult {
+    let path = config.database_path();
+    if path.is_file() {
+        return Ok(());
+    }
+    Err(format!(
+        "there is no Switchboard database at {} (is --data-dir or the config's data_dir right?)",
+        path.display()
+    )
+    .into())
+}
+
+fn admin_password(config: Config, email: &str, password_stdin: bool) -> CliResult {
+    existing_database(&config)?;
+    let password = new_password(password_stdin)?;
+    let state = server::prepare(config, Clock::system())?;
+    let mut conn = db::open(&state.config.database_path())?;
+    let hash = crypto::hash_password(&password);
+    accounts::set_password_by_email(&mut conn, email.trim(), hash).map_err(describe)?;
+    println!("the password of {} is changed and their sessions are ended", email.trim());
+    Ok(())
+}
+
 fn admin_token(config: Config, email: &str, rotate: bool) -> CliResult {
+    existing_database(&config)?;
     let state = server::prepare(config, Clock::system())?;
     let mut conn = db::open(&state.config.database_path())?;
     let token = accounts::token_for_email(&mut conn, &state.key, email.trim(), rotate).map_err(describe)?;

@@ -184,21 +184,24 @@ pub fn make_lead(tx: &Connection, now: &str, id: i64, actor: &Actor) -> OpsResul
 }
 
 /// Sets the password of user `id` (already hashed) and ends their sessions but
-/// `keep`: a change on the profile page, or a reset by link (`reset`).
+/// `keep`: a change on the profile page, a reset by link, or one at the command
+/// line (`switchboard admin password`); `how` says which, for the audit log.
 pub fn set_password(
     tx: &Connection,
     now: &str,
     id: i64,
     hash: String,
     keep: Option<&str>,
-    (actor, reset): (&Actor, bool),
+    (actor, how): (&Actor, &'static str),
 ) -> OpsResult<()> {
-    users::update(tx, id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })?;
+    if !users::update(tx, id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })? {
+        return Err(OpsError::NotFound(What::User));
+    }
     match keep {
         Some(keep) => sessions::revoke_all_except(tx, id, keep)?,
         None => sessions::revoke_all_of(tx, id)?,
     };
-    let details = serde_json::json!({ "password": if reset { "reset by link" } else { "changed" } });
+    let details = serde_json::json!({ "password": how });
     audit::record(tx, now, actor, "user.password", audit::user_target(id), details)?;
     Ok(())
 }
@@ -250,6 +253,15 @@ pub fn create_admin(
     let id = crate::db::write(conn, |tx| create(tx, key, now, admin))?;
     let user = users::find(conn, id)?.ok_or(OpsError::NotFound(What::User))?;
     Ok((id, key.api_token(&user.token_nonce)))
+}
+
+/// [`set_password`] for the user with `email` (`switchboard admin password`).
+pub fn set_password_by_email(conn: &mut Connection, email: &str, hash: String) -> OpsResult<()> {
+    let (user, _) = users::find_by_email(conn, email)?.ok_or(OpsError::NotFound(What::User))?;
+    let now = crate::clock::format(chrono::Utc::now());
+    crate::db::write(conn, |tx| {
+        set_password(tx, &now, user.id, hash, None, (&Actor::command_line(), "set at the command line"))
+    })
 }
 
 /// The API token of the user with `email`, replaced by a new one first if `rotate`.

@@ -5,30 +5,33 @@ use super::failure_response;
 use crate::db::downloads;
 use crate::error::{ApiError, Failure};
 use crate::state::AppState;
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_files::NamedFile;
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 
 /// SVG may carry script; this policy keeps an avatar opened on its own inert.
 const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
-pub async fn avatar(state: web::Data<AppState>, file: web::Path<String>) -> HttpResponse {
+pub async fn avatar(req: HttpRequest, state: web::Data<AppState>, file: web::Path<String>) -> HttpResponse {
     let name = file.into_inner();
     let valid =
         name.strip_suffix(".svg").is_some_and(|stem| !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_hexdigit()));
     if !valid {
         return failure_response(StatusCode::NOT_FOUND, Failure::NotFound);
     }
-    match std::fs::read(state.config.uploads_dir().join("avatars").join(&name)) {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type("image/svg+xml")
-            .insert_header((header::CONTENT_SECURITY_POLICY, SVG_POLICY))
-            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-            .body(bytes),
-        Err(_) => failure_response(StatusCode::NOT_FOUND, Failure::NotFound),
-    }
+    // Opened and read off the async workers, as every file served is.
+    let Ok(opened) = NamedFile::open_async(state.config.uploads_dir().join("avatars").join(&name)).await else {
+        return failure_response(StatusCode::NOT_FOUND, Failure::NotFound);
+    };
+    let mut response = opened.set_content_type("image/svg+xml".parse().expect("a valid MIME type")).into_response(&req);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(SVG_POLICY));
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=86400"));
+    response
 }
 
-pub async fn download(state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
+pub async fn download(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
     let (token, requested_name) = path.into_inner();
     let now = state.clock.now_text();
     let found = state.read(move |conn| Ok(downloads::find_live(conn, &token, &now)?)).await;
@@ -38,12 +41,15 @@ pub async fn download(state: web::Data<AppState>, path: web::Path<(String, Strin
         Err(ApiError::Failure(failure)) => return failure_response(StatusCode::INTERNAL_SERVER_ERROR, failure),
         Err(ApiError::Outcome(_)) => return failure_response(StatusCode::NOT_FOUND, Failure::NotFound),
     };
-    match std::fs::read(&download.path) {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type(download.content_type)
-            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", download.file_name)))
-            .insert_header((header::CACHE_CONTROL, "private, no-store"))
-            .body(bytes),
-        Err(_) => failure_response(StatusCode::NOT_FOUND, Failure::NotFound),
-    }
+    let Ok(opened) = NamedFile::open_async(&download.path).await else {
+        return failure_response(StatusCode::NOT_FOUND, Failure::NotFound);
+    };
+    let mime = download.content_type.parse().unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(download.file_name)],
+    };
+    let mut response = opened.set_content_type(mime).set_content_disposition(disposition).into_response(&req);
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+    response
 }

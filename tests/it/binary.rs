@@ -325,3 +325,123 @@ fn config_files_and_variables_are_layered_and_unknown_keys_are_errors() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("bnid"));
 }
+
+/// Runs the binary with `input` on stdin; answers (success, stdout, stderr).
+fn run_with_stdin(command: &mut Command, input: &str) -> (bool, String, String) {
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (output.status.success(), text(output.stdout), text(output.stderr))
+}
+
+#[test]
+fn admin_password_sets_a_new_password_and_ends_that_persons_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (created, token, stderr) = run_with_stdin(
+        switchboard(dir.path()).args([
+            "--data-dir",
+            data,
+            "admin",
+            "create",
+            "--email",
+            "boss@example.com",
+            "--password-stdin",
+        ]),
+        "the-old-password\n",
+    );
+    assert!(created, "{stderr}");
+    let token = token.trim().to_string();
+    let port = free_port();
+    let _server = start(dir.path(), port);
+    wait_until_serving(port);
+    let login = |password: &str| {
+        call(port, format!("token={token}&function=login&email=boss%40example.com&password={password}"))["response"]
+            .clone()
+    };
+    let cookie = login("the-old-password")[1].as_str().expect("signed in with the first password").to_string();
+
+    let (changed, said, stderr) = run_with_stdin(
+        switchboard(dir.path()).args([
+            "--data-dir",
+            data,
+            "admin",
+            "password",
+            "--email",
+            "boss@example.com",
+            "--password-stdin",
+        ]),
+        "the-new-password\n",
+    );
+    assert!(changed, "{stderr}");
+    assert!(said.contains("boss@example.com"), "{said}");
+    assert_eq!(login("the-old-password"), json!(false), "the old password still opens");
+    assert!(login("the-new-password")[1].is_string(), "the new password does not open");
+    let cookie = url::form_urlencoded::byte_serialize(cookie.as_bytes()).collect::<String>();
+    let with_old_session =
+        call(port, format!("token={token}&function=update-login&login_cookie={cookie}&first_name=X"));
+    assert_eq!(
+        with_old_session["response"], "invalid-argument",
+        "the session from before lives on: {with_old_session}"
+    );
+
+    let (unknown, _, stderr) = run_with_stdin(
+        switchboard(dir.path()).args([
+            "--data-dir",
+            data,
+            "admin",
+            "password",
+            "--email",
+            "nobody@example.com",
+            "--password-stdin",
+        ]),
+        "whatever-password\n",
+    );
+    assert!(!unknown && stderr.contains("no user has that email"), "{stderr}");
+}
+
+#[test]
+fn commands_about_existing_people_refuse_a_data_dir_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("typo");
+    for command in
+        [vec!["admin", "token", "--email", "a@example.com"], vec!["admin", "password", "--email", "a@example.com"]]
+    {
+        let output = switchboard(dir.path())
+            .args(["--data-dir", empty.to_str().unwrap()])
+            .args(&command)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{command:?} succeeded on an empty data dir");
+        assert!(stderr.contains("no Switchboard database at") && stderr.contains("typo"), "{command:?}: {stderr}");
+        assert!(!empty.exists(), "{command:?} created {}", empty.display());
+    }
+}
+
+#[test]
+fn with_the_port_taken_nothing_is_created_and_no_credentials_are_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output =
+        switchboard(dir.path()).args(["--data-dir", data.to_str().unwrap(), "--bind", &address]).output().unwrap();
+    assert!(!output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "", "printed with nothing served");
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("cannot listen on {address}")));
+    assert!(!data.exists(), "the data directory was created for a server that never ran");
+}
+
+#[test]
+fn a_config_error_names_the_file_that_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("staging.toml");
+    std::fs::write(&file, "base_path = \"script/\"\n").unwrap();
+    let output = switchboard(dir.path()).args(["--config", file.to_str().unwrap(), "config"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains(&file.display().to_string()) && stderr.contains("base_path"), "{stderr}");
+}

@@ -268,7 +268,7 @@ pub async fn reset_save(
                 return Ok(false);
             };
             let actor = crate::web::session::actor_of(&user, address);
-            accounts::set_password(tx, &now, user_id, password_hash, None, (&actor, true))?;
+            accounts::set_password(tx, &now, user_id, password_hash, None, (&actor, "reset by link"))?;
             Ok(true)
         })
         .await?;

@@ -343,7 +343,7 @@ pub async fn password_save(
     };
     let (id, keep, actor, now) = (admin.user.id, admin.session.clone(), admin.actor(), state.clock.now_text());
     let hash = state.hash_password(&new_password).await?;
-    state.write(move |tx| Ok(accounts::set_password(tx, &now, id, hash, Some(&keep), (&actor, false))?)).await?;
+    state.write(move |tx| Ok(accounts::set_password(tx, &now, id, hash, Some(&keep), (&actor, "changed"))?)).await?;
     Ok(see_other(format!("{}/admin/profile?done=password-changed", state.config.base_path)))
 }
 
