@@ -51,7 +51,13 @@ impl Actor {
 
     /// A person (or their token) reaching Switchboard through `via` from `address`.
     pub fn person(user_id: i64, name: &str, via: &'static str, address: Option<std::net::IpAddr>) -> Self {
-        Self { user_id: Some(user_id), name: name.to_string(), via, address: address.map(|a| a.to_string()) }
+        Self::claimed(Some(user_id), name, via, address)
+    }
+
+    /// Someone who gave `name` (an email typed at sign-in), `user_id` when it is
+    /// a person's.
+    pub fn claimed(user_id: Option<i64>, name: &str, via: &'static str, address: Option<std::net::IpAddr>) -> Self {
+        Self { user_id, name: name.to_string(), via, address: address.map(|a| a.to_string()) }
     }
 }
 

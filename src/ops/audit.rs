@@ -108,8 +108,7 @@ pub fn signed_in(tx: &Connection, now: &str, user_id: i64, address: &str) -> Ops
 /// when the email is someone's.
 pub fn sign_in_failed(tx: &Connection, now: &str, account: &str, address: &str, step: &str) -> OpsResult<()> {
     let user_id = users::find_by_email(tx, account)?.map(|(user, _)| user.id);
-    let mut actor = Actor::person(0, account, "admin", address_of(address));
-    actor.user_id = user_id;
+    let actor = Actor::claimed(user_id, account, "admin", address_of(address));
     Ok(record(tx, now, &actor, "sign-in.failed", None, json!({ "email": account, "step": step }))?)
 }
 

@@ -118,7 +118,7 @@ pub async fn audit_page(
         Err(why) => (Vec::new(), 0, Some(why)),
     };
     let path = format!("{}/admin/audit", state.config.base_path);
-    let mut response = render(&AuditPage {
+    render(&AuditPage {
         frame: Frame::new(&state, &admin, "audit", "Audit log"),
         previous: (page > 1).then(|| query.link(&path, Some(page - 1))),
         next: (page * PAGE_SIZE < total).then(|| query.link(&path, Some(page + 1))),
@@ -132,11 +132,7 @@ pub async fn audit_page(
         action: query.action,
         from: query.from,
         to: query.to,
-    })?;
-    if response.status().is_success() && total == 0 && query.page.is_some_and(|p| p > 1) {
-        *response.status_mut() = actix_web::http::StatusCode::NOT_FOUND;
-    }
-    Ok(response)
+    })
 }
 
 /// The entries the filter finds, as CSV.
