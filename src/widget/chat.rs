@@ -24,27 +24,42 @@ pub(super) const PAGE: i64 = 100;
 pub struct After {
     #[serde(default)]
     after: Option<String>,
+    /// `1` when the visitor has the chat open and sees it: only then are the
+    /// staff's messages marked read (a poll from a closed window reads nothing).
+    #[serde(default)]
+    read: Option<String>,
 }
 
 impl After {
     pub(super) fn id(&self) -> i64 {
         self.after.as_deref().and_then(|a| a.trim().parse().ok()).filter(|n: &i64| *n >= 0).unwrap_or(0)
     }
+
+    fn reading(&self) -> bool {
+        matches!(self.read.as_deref(), Some("1" | "true"))
+    }
 }
 
 pub async fn messages(req: HttpRequest, state: web::Data<AppState>, query: web::Query<After>) -> HttpResponse {
-    reply(&req, polled(&req, &state, query.id()).await)
+    reply(&req, polled(&req, &state, query.id(), query.reading()).await)
 }
 
-async fn polled(req: &HttpRequest, state: &AppState, after: i64) -> ApiResult<Value> {
+async fn polled(req: &HttpRequest, state: &AppState, after: i64, reading: bool) -> ApiResult<Value> {
     let me = visitor(req, state).await?;
     let shared = state.clone();
-    state.session(move |db| news(db, &shared, me.id, after)).await
+    state.session(move |db| news(db, &shared, me.id, after, reading)).await
 }
 
 /// What a visitor has not seen since message `after`: new messages (the staff's
-/// are then marked read), who on the staff side is typing, the conversation.
-pub(super) fn news(db: &mut crate::db::doorway::Db, state: &AppState, me: i64, after: i64) -> ApiResult<Value> {
+/// are then marked read when the visitor is `reading`), who on the staff side is
+/// typing, the conversation.
+pub(super) fn news(
+    db: &mut crate::db::doorway::Db,
+    state: &AppState,
+    me: i64,
+    after: i64,
+    reading: bool,
+) -> ApiResult<Value> {
     let conn = db.conn()?;
     let rows = messages::of_customer_after(conn, me, after, PAGE)?;
     let conversation = visitors::latest_conversation(conn, me)?;
@@ -61,7 +76,7 @@ pub(super) fn news(db: &mut crate::db::doorway::Db, state: &AppState, me: i64, a
         "available": visitors::available(conn, state)?,
     });
     let unread: Vec<i64> =
-        rows.iter().filter(|m| m.user_id != me && m.status_code != STATUS_READ).map(|m| m.id).collect();
+        rows.iter().filter(|m| reading && m.user_id != me && m.status_code != STATUS_READ).map(|m| m.id).collect();
     if !unread.is_empty() {
         db.write(move |tx| messages::mark_read(tx, &unread))?;
     }

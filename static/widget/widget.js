@@ -515,10 +515,12 @@
     }, seenPause);
   }
 
-  // Messages after `after` (reading them marks the agents' ones read), and the
-  // conversation, availability and typing as they are now.
+  // Messages after `after`, and the conversation, availability and typing as
+  // they are now. The agents' messages count as read only when the visitor has
+  // the window open on a visible page, whatever asked (a poll, a "seen" check).
   async function news(after) {
-    const answer = await server("GET", "/widget/messages?after=" + Math.max(0, after));
+    const reading = expanded && !document.hidden ? "&read=1" : "";
+    const answer = await server("GET", "/widget/messages?after=" + Math.max(0, after) + reading);
     (answer.messages || []).forEach((m) => receive(m, true));
     if (answer.conversation) setConversation(answer.conversation);
     setAvailable(answer.available);

@@ -29,7 +29,8 @@ fn the_help_center_home_lists_categories_and_escapes_what_admins_typed() {
     assert!(html.contains("href=\"/help/shipping-returns\""), "{html}");
     assert!(html.contains("name=\"viewport\""));
     let switcher = "<nav class=\"languages\" aria-label=\"Language\">\
-        <a href=\"/help\" aria-current=\"true\">en</a> <a href=\"/help?lang=es\">es</a> </nav>";
+        <a href=\"/help\" hreflang=\"en\" aria-current=\"true\">en</a> \
+        <a href=\"/help?lang=es\" hreflang=\"es\">es</a> </nav>";
     assert!(html.contains(switcher), "the default language, current, and a link to the Spanish articles: {html}");
 }
 

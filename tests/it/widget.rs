@@ -320,15 +320,7 @@ fn an_email_in_set_visitor_info_opens_a_customers_history_only_with_the_sites_pr
     assert_eq!(messages, json!([]), "no proof, no history");
     assert_eq!(logged(&stranger), Vec::<String>::new());
 
-    let secret = app
-        .state
-        .store
-        .blocking_session()
-        .conn()
-        .map(|c| switchboard::ops::visitors::identity_secret(c, &app.state))
-        .unwrap()
-        .unwrap();
-    let hash = switchboard::crypto::hmac_sha256_hex(secret.as_bytes(), &[b"carla@example.com"]);
+    let hash = app.identity_hash("carla@example.com");
     let real = Browser::start();
     open_chat(&real, &site.url("/"));
     let proven = real.eval_async(&format!(
@@ -416,8 +408,18 @@ fn after_the_agent_archives_the_conversation_the_visitor_rates_it() {
 
 #[test]
 fn a_reply_while_the_window_is_closed_shows_a_count_and_a_preview_and_opening_reads_it() {
+    closed_window_journey("");
+}
+
+/// As above when the widget polls: a poll from a closed window must not read.
+#[test]
+fn a_polling_widget_with_its_window_closed_leaves_replies_unread() {
+    closed_window_journey("<script>window.EventSource = undefined;</script>");
+}
+
+fn closed_window_journey(head: &str) {
     let app = staffed_app_without_prechat();
-    let site = site(&app, None, "");
+    let site = site(&app, None, head);
     let visitor = Browser::start();
     open_chat(&visitor, &site.url("/"));
     say(&visitor, "Hello there");

@@ -85,7 +85,13 @@ fn a_visitor_writes_the_agent_answers_and_the_visitor_reads_the_answer() {
     assert_eq!(inbox[0]["user_type"], "visitor");
     app.send(app.admin_id, conversation, "Yes, and <script>alert(1)</script> javascript:alert(1)");
 
-    let polled = visitor.get("/widget/messages?after=0");
+    let status =
+        || app.ok("get-conversation", json!({ "conversation_id": conversation }))["messages"][1]["status_code"].clone();
+    let closed = visitor.get("/widget/messages?after=0");
+    assert_eq!(closed["response"]["messages"].as_array().map(Vec::len), Some(2));
+    assert_ne!(status(), "2", "a poll from a closed window marked the agent's message read");
+
+    let polled = visitor.get("/widget/messages?after=0&read=1");
     let messages = polled["response"]["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[0]["html"], "Hello, is the <b>pro</b> plan monthly?");
@@ -93,9 +99,7 @@ fn a_visitor_writes_the_agent_answers_and_the_visitor_reads_the_answer() {
     let html = messages[1]["html"].as_str().unwrap();
     assert!(html.contains("&lt;script&gt;") && !html.contains("<script"), "{html}");
     assert!(!html.contains("href=\"javascript"), "{html}");
-    let read =
-        app.ok("get-conversation", json!({ "conversation_id": conversation }))["messages"][1]["status_code"].clone();
-    assert_eq!(read, "2", "the visitor's poll marks the agent's message read");
+    assert_eq!(status(), "2", "the visitor's reading poll marks the agent's message read");
 }
 
 #[test]
@@ -125,15 +129,7 @@ fn an_email_someone_has_merges_only_with_the_sites_proof() {
     assert_eq!(told["response"]["details"]["unverified_email"], "carla@example.com");
     assert!(stranger.texts().is_empty(), "no proof: carla's history stays hidden");
 
-    let secret = app
-        .state
-        .store
-        .blocking_session()
-        .conn()
-        .map(|c| switchboard::ops::visitors::identity_secret(c, &app.state))
-        .unwrap()
-        .unwrap();
-    let hash = switchboard::crypto::hmac_sha256_hex(secret.as_bytes(), &[b"carla@example.com"]);
+    let hash = app.identity_hash("carla@example.com");
     let wrong =
         stranger.post("/widget/info", json!({ "email": "carla@example.com", "identity": { "hash": "0".repeat(64) } }));
     assert_ne!(wrong["response"]["id"], json!(customer.to_string()), "a wrong proof merges nothing: {wrong}");

@@ -332,7 +332,7 @@ fn the_install_page_shows_the_snippet_the_secret_to_admins_and_a_live_preview() 
     sign_in(&admin, &app, "admin@example.com", "admin-password");
     admin.goto(&format!("{}/admin/widget", app.base));
     assert_eq!(admin.text("#snippet"), format!("<script src=\"{}/widget.js\" async></script>", app.base));
-    let secret = identity_secret(&app);
+    let secret = app.identity_secret();
     assert_eq!(admin.eval("return document.getElementById('identity-secret').value;"), json!(secret));
 
     // The preview is the real widget, same-origin under the admin pages' CSP.
@@ -367,15 +367,10 @@ fn the_install_page_shows_the_snippet_the_secret_to_admins_and_a_live_preview() 
     assert!(agent.source().contains("Only admins can open this page."));
 }
 
-fn identity_secret(app: &TestApp) -> String {
-    let session = app.state.store.blocking_session();
-    switchboard::ops::visitors::identity_secret(session.conn().unwrap(), &app.state).unwrap()
-}
-
 #[test]
 fn only_an_admins_genuine_form_makes_a_new_identity_secret() {
     let app = TestApp::spawn();
-    let secret = identity_secret(&app);
+    let secret = app.identity_secret();
     let anonymous = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     assert_eq!(anonymous.get(format!("{}/admin/widget", app.base)).send().unwrap().status(), 303, "sign-in first");
 
@@ -393,13 +388,13 @@ fn only_an_admins_genuine_form_makes_a_new_identity_secret() {
     let by_agent =
         agent.post(format!("{}/admin/widget/secret", app.base)).form(&[("csrf_token", csrf_of(&page))]).send().unwrap();
     assert_eq!(by_agent.status(), 403, "an agent's genuine form is refused");
-    assert_eq!(identity_secret(&app), secret, "nothing changed");
+    assert_eq!(app.identity_secret(), secret, "nothing changed");
 
     let page = admin.get(format!("{}/admin/widget", app.base)).send().unwrap().text().unwrap();
     let rotated =
         admin.post(format!("{}/admin/widget/secret", app.base)).form(&[("csrf_token", csrf_of(&page))]).send().unwrap();
     assert_eq!(rotated.status(), 303);
-    assert_ne!(identity_secret(&app), secret, "a new secret");
+    assert_ne!(app.identity_secret(), secret, "a new secret");
 }
 
 #[test]

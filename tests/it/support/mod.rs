@@ -35,6 +35,17 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// The widget's identity secret, as the admin area shows it to the site's owner.
+    pub fn identity_secret(&self) -> String {
+        let session = self.state.store.blocking_session();
+        switchboard::ops::visitors::identity_secret(session.conn().unwrap(), &self.state).unwrap()
+    }
+
+    /// What the site's backend computes to prove a visitor's `email` (or user ID).
+    pub fn identity_hash(&self, email: &str) -> String {
+        switchboard::crypto::hmac_sha256_hex(self.identity_secret().as_bytes(), &[email.as_bytes()])
+    }
+
     pub fn spawn() -> Self {
         Self::spawn_with(Clock::system(), |_| {})
     }
