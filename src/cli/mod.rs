@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Overrides};
 use crate::crypto;
 use crate::db::{self, users};
+use crate::domain::audit::Actor;
 use crate::domain::Email;
 use crate::ops::users as accounts;
 use crate::ops::OpsError;
@@ -191,8 +192,15 @@ fn first_start(state: &crate::state::AppState) -> CliResult {
     }
     let email = Email::parse("admin@switchboard.local").ok_or("built-in admin email is invalid")?;
     let password = crypto::random_password();
-    let (_, token) = accounts::create_admin(&mut conn, &state.key, &state.clock.now_text(), email.clone(), &password)
-        .map_err(describe)?;
+    let (_, token) = accounts::create_admin(
+        &mut conn,
+        &state.key,
+        &state.clock.now_text(),
+        email.clone(),
+        &password,
+        &Actor::system(),
+    )
+    .map_err(describe)?;
     println!("Switchboard created the first admin. These are shown only once:");
     println!("  email:     {}", email.as_str());
     println!("  password:  {password}");
@@ -205,8 +213,15 @@ fn admin_create(config: Config, email: &str, password_stdin: bool) -> CliResult 
     let password = new_password(password_stdin)?;
     let state = server::prepare(config, Clock::system())?;
     let mut conn = db::open(&state.config.database_path())?;
-    let (_, token) =
-        accounts::create_admin(&mut conn, &state.key, &state.clock.now_text(), email, &password).map_err(describe)?;
+    let (_, token) = accounts::create_admin(
+        &mut conn,
+        &state.key,
+        &state.clock.now_text(),
+        email,
+        &password,
+        &Actor::command_line(),
+    )
+    .map_err(describe)?;
     println!("{token}");
     Ok(())
 }

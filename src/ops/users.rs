@@ -239,18 +239,26 @@ pub fn bot(conn: &Connection, key: &SecretKey, now: &str) -> OpsResult<i64> {
 }
 
 /// Creates an admin with `password` and returns `(id, API token)`.
+/// Recorded in the audit log as made by `actor` (the command line, or the
+/// system at the first start).
 pub fn create_admin(
     conn: &mut Connection,
     key: &SecretKey,
     now: &str,
     email: Email,
     password: &str,
+    actor: &Actor,
 ) -> OpsResult<(i64, String)> {
     let mut admin = Account::new(UserType::Admin);
     admin.first_name = "Admin".into();
+    let details = serde_json::json!({ "user_type": UserType::Admin.as_str(), "email": email.as_str() });
     admin.email = Some(email);
     admin.password_hash = Some(crate::crypto::hash_password(password));
-    let id = crate::db::write(conn, |tx| create(tx, key, now, admin))?;
+    let id = crate::db::write(conn, |tx| {
+        let id = create(tx, key, now, admin)?;
+        audit::record(tx, now, actor, "user.create", audit::user_target(id), details)?;
+        Ok::<_, OpsError>(id)
+    })?;
     let user = users::find(conn, id)?.ok_or(OpsError::NotFound(What::User))?;
     Ok((id, key.api_token(&user.token_nonce)))
 }

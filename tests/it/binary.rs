@@ -300,6 +300,13 @@ fn admin_create_and_admin_token_print_working_tokens_and_rotate_replaces_them() 
         "{}",
         json!("no first-start admin when one exists")
     );
+    let created = call(port, format!("token={rotated}&function=get-audit-log&action=user.create"));
+    let created = &created["response"][0];
+    assert_eq!(
+        (&created["via"], &created["actor"], &created["details"]["email"]),
+        (&json!("cli"), &json!("command line"), &json!("boss@example.com")),
+        "the admin made at the command line is in the audit log: {created}"
+    );
     let duplicate = switchboard(dir.path())
         .args(["--data-dir", data, "admin", "create", "--email", "boss@example.com"])
         .output()
