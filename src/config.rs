@@ -46,6 +46,13 @@ pub struct Config {
     pub widget_conversations_per_hour: u32,
     /// New widget visitors per client address per hour.
     pub widget_visitors_per_hour: u32,
+    /// API calls allowed per admin token per minute (all of them at once, then a steady flow).
+    pub api_calls_per_minute_per_token: u32,
+    /// API calls allowed per client address per minute (all at once, then a steady flow).
+    pub api_calls_per_minute_per_address: u32,
+    /// API calls with a missing or wrong token allowed per client address per minute;
+    /// beyond it every call from that address is refused for a minute.
+    pub api_failed_auth_per_minute: u32,
     /// Files a widget visitor may upload per hour.
     pub widget_uploads_per_hour: u32,
     /// The largest upload body (a file and its form), whatever the `upload-max-size`
@@ -55,6 +62,8 @@ pub struct Config {
     pub db_pool_size: u32,
     /// Log filter in `tracing` syntax, e.g. `info` or `switchboard=debug`.
     pub log: String,
+    /// A bearer token that opens `/metrics` to scrapers beyond loopback (empty: loopback only).
+    pub metrics_token: String,
 }
 
 impl Default for Config {
@@ -77,10 +86,14 @@ impl Default for Config {
             widget_messages_per_minute: 20,
             widget_conversations_per_hour: 10,
             widget_visitors_per_hour: 60,
+            api_calls_per_minute_per_token: 6000,
+            api_calls_per_minute_per_address: 6000,
+            api_failed_auth_per_minute: 30,
             widget_uploads_per_hour: 20,
             max_upload_bytes: 25 * 1024 * 1024,
             db_pool_size: 4,
             log: "info".into(),
+            metrics_token: String::new(),
         }
     }
 }
@@ -173,11 +186,17 @@ impl Config {
             ("widget_messages_per_minute", self.widget_messages_per_minute),
             ("widget_conversations_per_hour", self.widget_conversations_per_hour),
             ("widget_visitors_per_hour", self.widget_visitors_per_hour),
+            ("api_calls_per_minute_per_token", self.api_calls_per_minute_per_token),
+            ("api_calls_per_minute_per_address", self.api_calls_per_minute_per_address),
+            ("api_failed_auth_per_minute", self.api_failed_auth_per_minute),
             ("widget_uploads_per_hour", self.widget_uploads_per_hour),
         ] {
             if per_minute < 2 {
                 return Err(invalid(key, "must be at least 2"));
             }
+        }
+        if !self.metrics_token.is_empty() && self.metrics_token.trim().len() < 16 {
+            return Err(invalid("metrics_token", "must be at least 16 characters (or empty: loopback only)"));
         }
         if self.db_pool_size == 0 {
             return Err(invalid("db_pool_size", "must be at least 1"));
@@ -202,10 +221,13 @@ impl Config {
         self.data_dir.join("uploads")
     }
 
-    /// The configuration as TOML, for `switchboard config`. No key holds a secret
-    /// yet; when one does, it is masked here.
+    /// The configuration as TOML, for `switchboard config`, secrets masked.
     pub fn to_masked_toml(&self) -> String {
-        toml::to_string(self).unwrap_or_default()
+        let mut shown = self.clone();
+        if !shown.metrics_token.is_empty() {
+            shown.metrics_token = "***".into();
+        }
+        toml::to_string(&shown).unwrap_or_default()
     }
 }
 

@@ -80,10 +80,50 @@ fn warn_if_open(data_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The data directory held open by this process: a server or a command using it
+/// holds it shared, `switchboard restore` exclusively, so a restore never swaps
+/// the database under a running server. The OS lock (`flock` on
+/// `switchboard.lock`) ends with the process, however it ends.
+#[derive(Debug)]
+pub struct Held {
+    _file: std::fs::File,
+}
+
+/// Holds `data_dir` shared with other servers and commands (see [`Held`]); `Ok(None)`
+/// when a restore holds it.
+pub fn hold_shared(data_dir: &Path) -> io::Result<Option<Held>> {
+    hold(data_dir, false)
+}
+
+/// Holds `data_dir` alone (see [`Held`]); `Ok(None)` while anything else holds it.
+pub fn hold_exclusive(data_dir: &Path) -> io::Result<Option<Held>> {
+    hold(data_dir, true)
+}
+
+/// One of the few `unsafe` calls in Switchboard (with `umask` below, `mallopt`
+/// and the open-files limit in `cli`): `flock` on a descriptor this function owns.
+#[allow(unsafe_code)]
+fn hold(data_dir: &Path, exclusive: bool) -> io::Result<Option<Held>> {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("switchboard.lock"))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let how = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
+        // SAFETY: the descriptor is open and owned by `file` for the whole call.
+        if unsafe { libc::flock(file.as_raw_fd(), how | libc::LOCK_NB) } != 0 {
+            let err = io::Error::last_os_error();
+            return if err.kind() == io::ErrorKind::WouldBlock { Ok(None) } else { Err(err) };
+        }
+    }
+    Ok(Some(Held { _file: file }))
+}
+
+/// Sets the process's umask to 0077 (see the module documentation); commands that
+/// write outside the data directory (backups) call it too.
 /// One of the few `unsafe` calls in Switchboard (with `mallopt` and the
 /// open-files limit in `cli`): a C call with no pointers.
 #[allow(unsafe_code)]
-fn restrict_umask() {
+pub fn restrict_umask() {
     #[cfg(unix)]
     // SAFETY: umask only sets the process's file-creation mask and cannot fail.
     unsafe {
@@ -109,5 +149,17 @@ mod tests {
         make_private(&file).unwrap();
         assert_eq!(mode(&file), 0o600);
         make_private(&dir.path().join("missing")).unwrap();
+    }
+
+    #[test]
+    fn an_exclusive_hold_waits_for_every_shared_one_to_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = hold_shared(dir.path()).unwrap().expect("nobody holds it yet");
+        let second = hold_shared(dir.path()).unwrap().expect("shared holds coexist");
+        assert!(hold_exclusive(dir.path()).unwrap().is_none(), "refused while a server holds it");
+        drop((first, second));
+        let alone = hold_exclusive(dir.path()).unwrap().expect("free once they are gone");
+        assert!(hold_shared(dir.path()).unwrap().is_none(), "a server cannot start during a restore");
+        drop(alone);
     }
 }

@@ -78,12 +78,17 @@ pub enum Failure {
     /// A body with more fields than the parser takes; answered as `request-too-large`.
     TooManyFields(usize),
     RateLimited,
+    /// Over an API rate limit (per token, per address, or failed authentication):
+    /// try again after this many seconds (also sent as `Retry-After`).
+    TooManyRequests(u64),
     MethodNotAllowed,
     NotFound,
     /// The chat widget's visitor credential is unknown or no longer valid.
     InvalidVisitor,
     /// The page embedding the chat widget is not on an allowed site.
     OriginNotAllowed,
+    /// A backup could not be written (the job's report and the admin download say why).
+    BackupFailed(String),
     /// An upload larger than the `upload-max-size` setting (MB).
     FileTooLarge(usize),
     /// An upload whose content is of a type `upload-allowed-types` does not name.
@@ -126,7 +131,7 @@ impl PipingFailure {
 
 impl Failure {
     /// Every code a failure can carry, for the README and the test that keeps them listed.
-    pub const CODES: [&'static str; 23] = [
+    pub const CODES: [&'static str; 25] = [
         "token-not-found",
         "invalid-token",
         "missing-function-name",
@@ -136,10 +141,12 @@ impl Failure {
         "malformed-body",
         "request-too-large",
         "rate-limited",
+        "too-many-requests",
         "method-not-allowed",
         "not-found",
         "invalid-visitor",
         "origin-not-allowed",
+        "backup-failed",
         "file-too-large",
         "file-type-not-allowed",
         "too-many-files",
@@ -167,10 +174,12 @@ impl Failure {
             Failure::MalformedBody(_) => "malformed-body",
             Failure::RequestTooLarge(_) | Failure::TooManyFields(_) => "request-too-large",
             Failure::RateLimited => "rate-limited",
+            Failure::TooManyRequests(_) => "too-many-requests",
             Failure::MethodNotAllowed => "method-not-allowed",
             Failure::NotFound => "not-found",
             Failure::InvalidVisitor => "invalid-visitor",
             Failure::OriginNotAllowed => "origin-not-allowed",
+            Failure::BackupFailed(_) => "backup-failed",
             Failure::FileTooLarge(_) => "file-too-large",
             Failure::FileTypeNotAllowed(_) => "file-type-not-allowed",
             Failure::TooManyFiles(_) => "too-many-files",
@@ -194,10 +203,14 @@ impl Failure {
             Failure::RequestTooLarge(limit) => format!("The request body is larger than the limit of {limit} bytes."),
             Failure::TooManyFields(limit) => format!("The request has more than {limit} arguments."),
             Failure::RateLimited => "Too many requests at once; try again in a moment.".into(),
+            Failure::TooManyRequests(seconds) => {
+                format!("Too many requests from this token or address; try again in {seconds} seconds.")
+            }
             Failure::MethodNotAllowed => "Call the API with POST.".into(),
             Failure::NotFound => "Nothing is served at this address.".into(),
             Failure::InvalidVisitor => "The visitor credential is not valid; start a new visitor session.".into(),
             Failure::OriginNotAllowed => "This site may not use the chat widget (widget-allowed-origins).".into(),
+            Failure::BackupFailed(why) => format!("The backup failed: {why}."),
             Failure::FileTooLarge(max_mb) => format!("The file is larger than the limit of {max_mb} MB."),
             Failure::FileTypeNotAllowed(extension) => {
                 format!("Files of this type ({extension}, judged by their content) may not be uploaded.")
@@ -302,10 +315,12 @@ mod tests {
             Failure::MalformedBody("x".into()),
             Failure::RequestTooLarge(1),
             Failure::RateLimited,
+            Failure::TooManyRequests(1),
             Failure::MethodNotAllowed,
             Failure::NotFound,
             Failure::InvalidVisitor,
             Failure::OriginNotAllowed,
+            Failure::BackupFailed("x".into()),
             Failure::FileTooLarge(1),
             Failure::FileTypeNotAllowed("x".into()),
             Failure::TooManyFiles(1),

@@ -4,6 +4,7 @@
 //! same server through [`server::spawn`] on a pre-bound listener.
 
 pub mod api;
+pub mod backup;
 pub mod bodies;
 pub mod cli;
 pub mod clock;
@@ -18,6 +19,7 @@ pub mod i18n;
 pub mod images;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod ops;
 pub mod outbox;
 pub mod passwords;

@@ -2,7 +2,7 @@
 //! store (creating and migrating it); [`spawn`] serves it on a listener the caller
 //! bound, so tests can use port 0.
 
-use crate::api::dispatch::{self, FunctionName};
+use crate::api::dispatch::{self, CallOutcome, FunctionName};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::SecretKey;
@@ -27,6 +27,10 @@ pub enum StartError {
     Writer { source: std::io::Error },
     #[error("cannot open the database pool: {0}")]
     Pool(#[from] r2d2::Error),
+    #[error("{path} is being restored (switchboard restore); start again when it is done")]
+    Restoring { path: String },
+    #[error("cannot keep a copy of the database before migrating it, at {path}: {source}")]
+    KeepBeforeMigrating { path: String, source: rusqlite::Error },
 }
 
 /// Creates the data directory (private to this user, see [`crate::data_dir`]),
@@ -35,8 +39,12 @@ pub enum StartError {
 pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let data_dir_error = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
     crate::data_dir::prepare(&config).map_err(data_dir_error)?;
+    let held = crate::data_dir::hold_shared(&config.data_dir)
+        .map_err(data_dir_error)?
+        .ok_or_else(|| StartError::Restoring { path: config.data_dir.display().to_string() })?;
     let key = SecretKey::load_or_create(&config.data_dir.join("secret.key")).map_err(data_dir_error)?;
     let mut conn = db::open(&config.database_path())?;
+    keep_before_migrating(&conn, &config)?;
     migrate::run(&mut conn)?;
     drop(conn);
     let pool = db::pool(&config.database_path(), config.db_pool_size)?;
@@ -47,11 +55,30 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartError> {
     let passwords = Arc::new(crate::passwords::Passwords::start(cores().div_ceil(2), 16));
     let store = Arc::new(db::doorway::Store::new(pool, writer, passwords));
     let traffic = Arc::new(crate::traffic::Traffic::new(&config));
-    let state = AppState::new(config, clock, key, store, traffic);
+    let state = AppState::new(config, clock, key, store, traffic, held);
     state
         .background
         .set_piping(crate::state::Piping { sync: crate::mail::sync::run, test: crate::mail::sync::test_connection });
     Ok(state)
+}
+
+/// Before a migration changes a database that holds data, a consistent copy of
+/// it is kept as `switchboard.db.before-<first migration>` (e.g. `before-0018`),
+/// so an upgrade can be undone with `switchboard restore`. A copy already there
+/// (an earlier try at the same upgrade) is kept as it is.
+fn keep_before_migrating(conn: &rusqlite::Connection, config: &Config) -> Result<(), StartError> {
+    let found = migrate::version(conn)?;
+    if found == 0 || found >= migrate::latest_version() {
+        return Ok(());
+    }
+    let copy = config.data_dir.join(format!("switchboard.db.before-{:04}", found + 1));
+    if copy.exists() {
+        return Ok(());
+    }
+    db::backup::copy_to(conn, &copy)
+        .map_err(|source| StartError::KeepBeforeMigrating { path: copy.display().to_string(), source })?;
+    tracing::info!(copy = %copy.display(), "kept a copy of the database before migrating it");
+    Ok(())
 }
 
 /// The cores Switchboard may use: one HTTP worker each.
@@ -83,6 +110,30 @@ fn rate_limited(req: &actix_web::dev::ServiceRequest) -> Option<actix_web::HttpR
             .content_type("text/plain; charset=utf-8")
             .body(format!("Too many requests from your address. Try again in {seconds} seconds.\n")),
     )
+}
+
+/// Counts a request in the metrics: API calls by function and envelope code,
+/// everything else by its route pattern (never its path, which holds IDs) and
+/// status class.
+fn count(
+    response: &actix_web::dev::ServiceResponse,
+    function: Option<&'static str>,
+    pattern: Option<String>,
+    seconds: f64,
+) {
+    let Some(state) = response.request().app_data::<web::Data<AppState>>() else { return };
+    let call = response.response().extensions().get::<CallOutcome>().map(|o| o.0);
+    let status = format!("{}xx", response.status().as_u16() / 100);
+    let (kind, name, outcome) = match (call, pattern) {
+        (Some(outcome), _) => ("api", function.unwrap_or("unknown").to_string(), outcome.to_string()),
+        (None, Some(pattern)) => {
+            let pattern = pattern.strip_prefix(state.config.base_path.as_str()).unwrap_or(&pattern).to_string();
+            let kind = if pattern.starts_with("/widget") { "widget" } else { "page" };
+            (kind, pattern, status)
+        }
+        (None, None) => ("page", "unmatched".to_string(), status),
+    };
+    state.metrics.request(kind, &name, &outcome, seconds);
 }
 
 /// The HTTP server over `state`, listening on `listener`. Await it (or run it on a
@@ -124,10 +175,12 @@ pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
                 let started = Instant::now();
                 let method = req.method().to_string();
                 let path = loggable_path(req.path());
+                let pattern = req.match_pattern();
                 let response = srv.call(req);
                 async move {
                     let response = response.await?;
                     let function = response.response().extensions().get::<FunctionName>().map(|f| f.0);
+                    count(&response, function, pattern, started.elapsed().as_secs_f64());
                     // Paths only: query strings and bodies may hold tokens and passwords.
                     tracing::info!(
                         method,

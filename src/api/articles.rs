@@ -6,7 +6,7 @@ use crate::db::articles::{self, ArticleRow, CategoryRow, Languages, NewArticle};
 use crate::db::search;
 use crate::domain::articles::{check_article, check_category, new_id, summary, unique_slug};
 use crate::error::{ApiResult, Failure, Outcome};
-use crate::ops::articles::default_language;
+use crate::ops::{self, articles::default_language};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -155,8 +155,8 @@ pub fn save_articles(call: &mut Call) -> ApiResult<Value> {
             }
         }
     }
-    let now = call.now();
-    call.write(move |tx| Ok(articles::replace_all(tx, &stored, &links, &now)?))?;
+    let (now, actor) = (call.now(), call.actor());
+    call.write(move |tx| Ok(ops::articles::replace_all(tx, &stored, &links, &now, &actor)?))?;
     Ok(json!(true))
 }
 
@@ -239,7 +239,8 @@ pub fn save_articles_categories(call: &mut Call) -> ApiResult<Value> {
             slug,
         });
     }
-    call.write(move |tx| Ok(articles::replace_categories(tx, &rows)?))?;
+    let (now, actor) = (call.now(), call.actor());
+    call.write(move |tx| Ok(ops::articles::replace_categories(tx, &rows, &now, &actor)?))?;
     Ok(json!(true))
 }
 

@@ -42,7 +42,8 @@ pub fn automations_save(call: &mut Call) -> ApiResult<Value> {
         let argument = if why.starts_with("translations") { "translations" } else { "automations" };
         Failure::invalid(argument, why)
     })?;
-    call.write(move |tx| Ok(store::replace_all(tx, &saved)?))?;
+    let (now, actor) = (call.now(), call.actor());
+    call.write(move |tx| Ok(crate::ops::automations::save(tx, &saved, &now, &actor)?))?;
     Ok(json!(true))
 }
 

@@ -7,7 +7,7 @@
 use super::args::Args;
 use super::{auth, Answer, Call};
 use crate::bodies::{self, Held, Part};
-use crate::error::{envelope, ApiResult, Failure};
+use crate::error::{envelope, ApiError, ApiResult, Failure};
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -15,6 +15,10 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 /// The called function's name, left on the response for the request log.
 #[derive(Clone, Copy)]
 pub struct FunctionName(pub &'static str);
+
+/// How the call ended (`ok`, or the envelope's code), left on the response for the metrics.
+#[derive(Clone, Copy)]
+pub struct CallOutcome(pub &'static str);
 
 pub async fn api_endpoint(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     let mut function = None;
@@ -33,21 +37,45 @@ async fn serve(
     state: &AppState,
     function: &mut Option<&'static str>,
 ) -> ApiResult<Answer> {
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client = state.traffic.client(req.peer_addr().map(|a| a.ip()), forwarded);
+    if let Some(client) = client {
+        state.traffic.admit_api(client).map_err(too_many)?;
+    }
     let (body, _held) = read_capped(req, payload, state).await?;
     let body = Body::read(req, body).await?;
     let head = body.head()?;
-    let token = head.text("token")?.filter(|t| !t.trim().is_empty()).ok_or(Failure::TokenNotFound)?;
+    let token = head.text("token")?.filter(|t| !t.trim().is_empty()).ok_or(Failure::TokenNotFound);
+    let token = token.map_err(|missing| failed_auth(state, client, missing))?;
     let name = head.text("function")?.filter(|f| !f.trim().is_empty()).ok_or(Failure::MissingFunctionName)?;
     let (name, handler) = super::find(name.trim()).ok_or_else(|| Failure::FunctionNotFound(truncate(&name, 64)))?;
     *function = Some(name);
     let call_state = state.clone();
     state
         .session(move |db| {
-            let caller = auth::authenticate_admin(db.conn()?, &call_state.key, &token)?;
+            let caller = auth::authenticate_admin(db.conn()?, &call_state.key, &token)
+                .map_err(|err| failed_auth(&call_state, client, err))?;
+            call_state.traffic.admit_token(caller.id).map_err(too_many)?;
             let args = body.into_args()?;
-            handler.answer(&mut Call { db, state: &call_state, caller, args })
+            handler.answer(&mut Call { db, state: &call_state, caller, args, client })
         })
         .await
+}
+
+/// The refusal for a call over an API rate limit.
+fn too_many(wait: std::time::Duration) -> Failure {
+    Failure::TooManyRequests(wait.as_secs() + 1)
+}
+
+/// Counts a failed authentication from `client`: the call answers `err`, or
+/// `too-many-requests` once that address has failed too often.
+fn failed_auth(state: &AppState, client: Option<std::net::IpAddr>, err: impl Into<ApiError>) -> ApiError {
+    let err = err.into();
+    let auth_failed = matches!(err, ApiError::Failure(Failure::InvalidToken | Failure::TokenNotFound));
+    match client.filter(|_| auth_failed).map(|client| state.traffic.failed_auth(client)) {
+        Some(Err(wait)) => too_many(wait).into(),
+        _ => err,
+    }
 }
 
 /// A body read but not yet built into arguments.
@@ -151,9 +179,18 @@ fn respond(headers: &HeaderMap, function: Option<&'static str>, result: &ApiResu
         .is_some_and(|accept| accept.contains("application/json"));
     let content_type = if wants_json { "application/json" } else { "text/plain; charset=utf-8" };
     let mut response = HttpResponse::Ok().content_type(content_type).body(envelope(result).to_string());
+    if let Err(ApiError::Failure(Failure::TooManyRequests(seconds))) = result {
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*seconds));
+    }
     if let Some(name) = function {
         response.extensions_mut().insert(FunctionName(name));
     }
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(ApiError::Outcome(outcome)) => outcome.code(),
+        Err(ApiError::Failure(failure)) => failure.code(),
+    };
+    response.extensions_mut().insert(CallOutcome(outcome));
     response
 }
 

@@ -12,6 +12,7 @@ use crate::db::sessions;
 use crate::db::users::{self, UserChanges, UserRow};
 use crate::domain::Email;
 use crate::error::{ApiResult, Failure, Outcome};
+use crate::ops::audit;
 use crate::outbox::events;
 use serde_json::{json, Value};
 
@@ -38,7 +39,13 @@ pub fn login(call: &mut Call) -> ApiResult<Value> {
         (_, _, Some(_), None) => return Err(Failure::MissingArgument("user_token").into()),
         _ => return Err(Failure::MissingArgument("email").into()),
     };
-    let Some(user) = user else { return Ok(json!(false)) };
+    let Some(user) = user else {
+        // Recorded as the token's failed sign-in for the email given (or user ID).
+        let (now, actor) = (call.now(), call.actor());
+        let tried = json!({ "email": call.args.text_max("email", 254)?, "user_id": user_id });
+        call.write(move |tx| Ok(audit::record(tx, &now, &actor, "sign-in.failed", None, tried)?))?;
+        return Ok(json!(false));
+    };
     let cookie = open_session(call, user.id, Some(&user))?;
     call.state.background.wake();
     Ok(json!([login_user_json(call, &user), cookie]))
@@ -60,12 +67,15 @@ fn login_user_json(call: &Call, user: &UserRow) -> Value {
 fn open_session(call: &mut Call, user_id: i64, login: Option<&UserRow>) -> ApiResult<String> {
     let session = crypto::random_hex(16);
     let cookie = call.state.key.sign(&format!("session:{session}"));
-    let (now, state, login) = (call.now(), call.state.clone(), login.cloned());
+    let (now, state, login, actor) = (call.now(), call.state.clone(), login.cloned(), call.actor());
     call.write(move |tx| {
         sessions::insert(tx, &session, user_id, &now)?;
         users::touch(tx, user_id, &now)?;
         match login {
-            Some(user) => Ok(events::login(tx, &state, &user)?),
+            Some(user) => {
+                audit::record(tx, &now, &actor, "sign-in", audit::user_target(user_id), json!({}))?;
+                Ok(events::login(tx, &state, &user)?)
+            }
             None => Ok(()),
         }
     })?;
@@ -89,8 +99,12 @@ fn session_of(call: &Call) -> ApiResult<Option<(String, i64)>> {
 /// Ends the session of `login_cookie` when given; with only the admin token there
 /// is no session to end. The client deletes the cookie, as the contract says.
 pub fn logout(call: &mut Call) -> ApiResult<Value> {
-    if let Some((session, _)) = session_of(call)? {
-        call.write(move |tx| Ok(sessions::revoke(tx, &session)?))?;
+    if let Some((session, user_id)) = session_of(call)? {
+        let (now, actor) = (call.now(), call.actor());
+        call.write(move |tx| {
+            sessions::revoke(tx, &session)?;
+            Ok(audit::record(tx, &now, &actor, "sign-out", audit::user_target(user_id), json!({}))?)
+        })?;
     }
     Ok(json!(true))
 }
@@ -121,7 +135,7 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         department: Some(department),
         ..UserChanges::default()
     };
-    let state = call.state.clone();
+    let (state, now, actor) = (call.state.clone(), call.now(), call.actor());
     call.write(move |tx| {
         if let Some(email) = &email {
             if users::email_taken(tx, email, Some(user_id))? {
@@ -130,6 +144,9 @@ pub fn update_login(call: &mut Call) -> ApiResult<Value> {
         }
         let before = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
         users::update(tx, user_id, &changes)?;
+        let after = users::find(tx, user_id)?.ok_or(Outcome::UserNotFound)?;
+        let changed = audit::user_changes(&before, &after);
+        audit::record(tx, &now, &actor, "user.update", audit::user_target(user_id), changed)?;
         if let Some((session, _)) = &old_session {
             sessions::revoke(tx, session)?;
         }

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub(crate) mod articles;
+mod audit;
 pub mod auth;
 pub(crate) mod automations;
 mod avatars;
@@ -45,9 +46,17 @@ pub struct Call<'a> {
     pub state: &'a AppState,
     pub caller: UserRow,
     pub args: Args,
+    /// The client's address (behind trusted proxies, the forwarded one).
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Call<'_> {
+    /// The caller, as the audit log names them.
+    pub fn actor(&self) -> crate::domain::audit::Actor {
+        let name = self.caller.email.clone().unwrap_or_else(|| format!("user {}", self.caller.id));
+        crate::domain::audit::Actor::person(self.caller.id, &name, "api", self.client)
+    }
+
     pub fn now(&self) -> String {
         self.state.clock.now_text()
     }
@@ -207,6 +216,8 @@ pub const FUNCTIONS: &[(&str, Handler)] = &[
     ("send-test-webhook", Builds(webhooks::send_test_webhook)),
     // Switchboard addition, not in the contract: a file to pass in `attachments`.
     ("upload", Builds(files::upload)),
+    // Switchboard addition, not in the contract: who changed what.
+    ("get-audit-log", Builds(audit::get_audit_log)),
 ];
 
 pub fn find(name: &str) -> Option<(&'static str, Handler)> {

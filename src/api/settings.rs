@@ -38,7 +38,7 @@ pub fn save_settings(call: &mut Call) -> ApiResult<Value> {
         call.args.json("external_settings")?,
         call.args.json("external_settings_translations")?,
     )?;
-    ops::settings::save(call.db, call.state, changes)?;
+    ops::settings::save(call.db, call.state, changes, call.actor())?;
     Ok(json!(true))
 }
 
@@ -192,7 +192,7 @@ pub fn import_settings(call: &mut Call) -> ApiResult<Value> {
     }
     let take = |key: &str| document.get(key).cloned().filter(|v| !v.is_null());
     let changes = changes_from(take("settings"), take("external_settings"), take("external_settings_translations"))?;
-    ops::settings::save(call.db, call.state, changes)?;
+    ops::settings::save(call.db, call.state, changes, call.actor())?;
     Ok(json!(true))
 }
 

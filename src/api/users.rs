@@ -9,7 +9,6 @@ use crate::domain::people::NAME_MAX;
 use crate::domain::{page_offset, After, Email, UserSort, UserType};
 use crate::error::{ApiResult, Failure, Outcome};
 use crate::ops::users::{self as accounts, Account};
-use crate::outbox::events;
 use serde_json::{json, Map, Value};
 
 fn details_json(details: &[Detail]) -> Value {
@@ -215,8 +214,8 @@ pub fn add_user(call: &mut Call) -> ApiResult<Value> {
         Some(password) => Some(call.hash_password(&password)?),
         None => None,
     };
-    let (now, state) = (call.now(), call.state.clone());
-    let id = call.write(move |tx| Ok(accounts::add(tx, &state, &now, account)?))?;
+    let (now, state, actor) = (call.now(), call.state.clone(), call.actor());
+    let id = call.write(move |tx| Ok(accounts::add(tx, &state, &now, account, &actor)?))?;
     call.state.background.wake();
     Ok(json!(id))
 }
@@ -236,12 +235,12 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
         password_hash: None,
         department: call.args.nullable_id("department")?,
     };
-    let (details, state) = (details_arg(call)?, call.state.clone());
+    let (details, state, actor) = (details_arg(call)?, call.state.clone(), call.actor());
     if let Some(password) = password_arg(call)? {
         changes.password_hash = Some(call.hash_password(&password)?);
     }
     call.write(move |tx| {
-        accounts::update(tx, &state, id, &changes, &details)?;
+        accounts::update(tx, &state, id, &changes, &details, Some(&actor))?;
         if changes.password_hash.is_some() {
             // A new password ends every session of that person, as the admin pages do.
             sessions::revoke_all_of(tx, id)?;
@@ -254,8 +253,8 @@ pub fn update_user(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let state = call.state.clone();
-    let deleted = call.write(move |tx| Ok(accounts::delete(tx, &state, id)?))?;
+    let (state, actor) = (call.state.clone(), call.actor());
+    let deleted = call.write(move |tx| Ok(accounts::delete(tx, &state, id, &actor)?))?;
     call.state.background.wake();
     if deleted {
         Ok(json!(true))
@@ -266,23 +265,15 @@ pub fn delete_user(call: &mut Call) -> ApiResult<Value> {
 
 pub fn delete_users(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("user_ids")?.ok_or(Failure::MissingArgument("user_ids"))?;
-    let state = call.state.clone();
-    call.write(move |tx| {
-        let mut deleted = Vec::with_capacity(ids.len());
-        for &id in &ids {
-            if users::delete(tx, id)? {
-                deleted.push(id);
-            }
-        }
-        Ok(events::users_deleted(tx, &state, &deleted)?)
-    })?;
+    let (state, actor) = (call.state.clone(), call.actor());
+    call.write(move |tx| Ok(accounts::delete_many(tx, &state, &ids, &actor)?))?;
     call.state.background.wake();
     Ok(json!(true))
 }
 
 pub fn delete_leads(call: &mut Call) -> ApiResult<Value> {
-    let state = call.state.clone();
-    call.write(move |tx| Ok(events::users_deleted(tx, &state, &users::delete_of_type(tx, UserType::Lead)?)?))?;
+    let (state, actor) = (call.state.clone(), call.actor());
+    call.write(move |tx| Ok(accounts::delete_leads(tx, &state, &actor)?))?;
     call.state.background.wake();
     Ok(json!(true))
 }
@@ -302,8 +293,8 @@ pub fn count_users(call: &mut Call) -> ApiResult<Value> {
 
 pub fn update_user_to_lead(call: &mut Call) -> ApiResult<Value> {
     let id = call.args.required_id("user_id")?;
-    let changes = UserChanges { user_type: Some(UserType::Lead), ..UserChanges::default() };
-    if call.write(move |tx| Ok(users::update(tx, id, &changes)?))? {
+    let (now, actor) = (call.now(), call.actor());
+    if call.write(move |tx| Ok(accounts::make_lead(tx, &now, id, &actor)?))? {
         Ok(json!(true))
     } else {
         Err(Outcome::UserNotFound.into())

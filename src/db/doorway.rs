@@ -100,6 +100,14 @@ impl Store {
     pub fn passwords(&self) -> &Passwords {
         &self.passwords
     }
+
+    /// The histograms the database keeps for `/metrics`: waits for a turn, and
+    /// the sizes of committed write batches.
+    pub fn histograms(
+        &self,
+    ) -> (prometheus_client::metrics::histogram::Histogram, prometheus_client::metrics::histogram::Histogram) {
+        (self.turns.waits(), self.writer.batch_sizes())
+    }
 }
 
 /// A blocking database session: a turn and a pooled connection, taken together

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0017_visitor_credentials", include_str!("../../migrations/0017_visitor_credentials.sql")),
     ("0018_files", include_str!("../../migrations/0018_files.sql")),
     ("0019_email_piping", include_str!("../../migrations/0019_email_piping.sql")),
+    ("0020_audit_log", include_str!("../../migrations/0020_audit_log.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -43,14 +44,26 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// The schema version of the database: how many migrations it has had.
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
 /// Brings the schema up to date; returns how many migrations ran.
 pub fn run(conn: &mut Connection) -> Result<usize, MigrateError> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    run_until(conn, latest_version())
+}
+
+/// Applies the migrations up to schema version `target` (tests make databases of
+/// an older schema with it); returns how many ran.
+pub fn run_until(conn: &mut Connection, target: i64) -> Result<usize, MigrateError> {
+    let found = version(conn)?;
     let supported = latest_version();
     if found > supported {
         return Err(MigrateError::NewerDatabase { found, supported });
     }
-    let pending = &MIGRATIONS[found as usize..];
+    let target = target.clamp(found, supported);
+    let pending = &MIGRATIONS[found as usize..target as usize];
     for (offset, (name, sql)) in pending.iter().enumerate() {
         let version = found + offset as i64 + 1;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -7,7 +7,9 @@
 //! `BEGIN IMMEDIATE` transaction for the CLI and the benchmark's seeding.
 
 pub mod articles;
+pub mod audit;
 pub mod automations;
+pub mod backup;
 pub mod blobs;
 pub mod bulk;
 pub mod cleanup;

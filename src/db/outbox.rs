@@ -95,3 +95,9 @@ pub fn counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
     let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect();
     rows
 }
+
+/// How many items wait for delivery, and when the oldest of them was queued.
+pub fn pending_summary(conn: &Connection) -> rusqlite::Result<(i64, Option<String>)> {
+    conn.prepare_cached("SELECT count(*), min(creation_time) FROM outbox WHERE state = 'pending'")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+}

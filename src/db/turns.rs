@@ -13,6 +13,7 @@
 //! lengthened the tail once sixteen threads waited (search-conversations' p95 at
 //! 1M messages: 20.7 ms, against 15-16 ms with the hand-over).
 
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,6 +21,8 @@ use std::thread::Thread;
 
 pub struct Turns {
     line: Mutex<Line>,
+    /// How long each turn was waited for, in seconds (for `/metrics`).
+    waits: Histogram,
 }
 
 /// Free turns, or threads waiting for one: never both.
@@ -46,13 +49,22 @@ impl Drop for Turn {
 
 impl Turns {
     pub fn new(at_once: usize) -> Self {
-        Self { line: Mutex::new(Line { free: at_once.max(1), waiting: VecDeque::new() }) }
+        // 10 µs to about 5 s.
+        let waits = Histogram::new(exponential_buckets(0.000_01, 4.0, 10));
+        Self { line: Mutex::new(Line { free: at_once.max(1), waiting: VecDeque::new() }), waits }
     }
 
     /// Waits for a turn and holds it until the [`Turn`] is dropped.
     pub fn take(self: &Arc<Self>) -> Turn {
+        let started = std::time::Instant::now();
         self.enter();
+        self.waits.observe(started.elapsed().as_secs_f64());
         Turn { turns: self.clone() }
+    }
+
+    /// The waits for turns, as a histogram the metrics share.
+    pub fn waits(&self) -> Histogram {
+        self.waits.clone()
     }
 
     fn line(&self) -> std::sync::MutexGuard<'_, Line> {

@@ -13,6 +13,7 @@
 //! caller cost a context switch per write, and on two cores those switches, not
 //! fsync, bounded write throughput.
 
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use rusqlite::Connection;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
@@ -32,6 +33,8 @@ type Outcome<T, E> = std::thread::Result<Result<T, E>>;
 
 pub struct Writer {
     queue: mpsc::Sender<Job>,
+    /// How many writes each committed batch held (for `/metrics`).
+    batch_sizes: Histogram,
 }
 
 /// An error for writes whose batch failed as a whole.
@@ -53,8 +56,16 @@ impl Writer {
         // pages fold into one copy (send-message at 100k messages: 2000 -> 2620/s).
         conn.execute_batch("PRAGMA wal_autocheckpoint = 8000;").map_err(std::io::Error::other)?;
         let (queue, jobs) = mpsc::channel();
-        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || run_batches(&conn, &jobs))?;
-        Ok(Self { queue })
+        // 1, 2, 4 … 256 writes: MAX_BATCH is the last bucket.
+        let batch_sizes = Histogram::new(exponential_buckets(1.0, 2.0, 9));
+        let sizes = batch_sizes.clone();
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || run_batches(&conn, &jobs, &sizes))?;
+        Ok(Self { queue, batch_sizes })
+    }
+
+    /// The sizes of committed batches, as a histogram the metrics share.
+    pub fn batch_sizes(&self) -> Histogram {
+        self.batch_sizes.clone()
     }
 
     /// Runs `work` in the current batch and returns once that batch is durable.
@@ -133,7 +144,7 @@ fn settle<T, E: From<rusqlite::Error>>(
 }
 
 /// The writer thread: one batch per turn, until every [`Writer`] handle is gone.
-fn run_batches(conn: &Connection, jobs: &mpsc::Receiver<Job>) {
+fn run_batches(conn: &Connection, jobs: &mpsc::Receiver<Job>, sizes: &Histogram) {
     while let Ok(first) = jobs.recv() {
         if let Err(err) = run(conn, "BEGIN IMMEDIATE") {
             tracing::error!(error = %err, "a write batch could not begin");
@@ -148,7 +159,10 @@ fn run_batches(conn: &Connection, jobs: &mpsc::Receiver<Job>) {
             }
         }
         let committed = match run(conn, "COMMIT") {
-            Ok(()) => true,
+            Ok(()) => {
+                sizes.observe(replies.len() as f64);
+                true
+            }
             Err(err) => {
                 tracing::error!(error = %err, writes = replies.len(), "a write batch could not be committed");
                 let _ = conn.execute_batch("ROLLBACK");

@@ -2,6 +2,7 @@
 //! the edge; past it, an `Email` is an email and a `UserType` is one of the six.
 
 pub mod articles;
+pub mod audit;
 pub mod automations;
 pub mod days;
 mod email;

@@ -7,6 +7,7 @@
 //! down happens once at the next start. Runs that did something are recorded in
 //! `job_runs`.
 
+pub mod backup;
 pub mod cleanup;
 
 pub mod mailer;
@@ -69,6 +70,7 @@ pub const JOBS: &[Job] = &[
         run: email_piping_job,
         idle: |report| report["active"] == false,
     },
+    Job { name: "backup", schedule_setting: Some("cron-backup"), run: backup::backup_job, idle: backup::idle },
 ];
 
 /// One synchronisation of the piped mailbox, by the email front door.
@@ -95,6 +97,7 @@ pub fn run(db: &mut Db, state: &AppState, job: &Job) -> ApiResult<Value> {
         Err(_) => (false, false, crate::error::envelope(&result).to_string()),
     };
     if !idle {
+        state.metrics.job_run(job.name, ok);
         let ended = state.clock.now_text();
         let name = job.name;
         db.write(move |tx| {

@@ -1,11 +1,12 @@
-//! Reading the saved automations and their translations, for the API and the
-//! admin area's editor.
+//! The saved automations and their translations, for the API and the admin
+//! area's editor: reading them, and saving them (recorded in the audit log).
 
 use super::{OpsError, OpsResult};
 use crate::db::automations::{self as store, AutomationRow};
-use crate::domain::automations::{Automation, Kind, Translation};
+use crate::domain::audit::Actor;
+use crate::domain::automations::{Automation, Kind, Saved, Translation};
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// Every saved automation, in its saved order.
 pub fn load(conn: &Connection) -> OpsResult<Vec<Automation>> {
@@ -41,4 +42,21 @@ pub fn parse_translations(rows: Vec<store::TranslationRow>, kind: Kind) -> OpsRe
             })
         })
         .collect()
+}
+
+/// Makes the saved automations exactly `saved` (automations-save, the admin
+/// editor and its delete), recorded with the IDs added, removed and kept.
+/// Call inside a write transaction.
+pub fn save(tx: &Connection, saved: &Saved, now: &str, actor: &Actor) -> OpsResult<()> {
+    let before: Vec<String> = load(tx)?.into_iter().map(|a| a.id).collect();
+    store::replace_all(tx, saved)?;
+    let after: Vec<&str> = saved.automations.iter().map(|a| a.id.as_str()).collect();
+    let details = json!({
+        "added": after.iter().filter(|id| !before.iter().any(|b| b == *id)).collect::<Vec<_>>(),
+        "removed": before.iter().filter(|id| !after.contains(&id.as_str())).collect::<Vec<_>>(),
+        "count": after.len(),
+        "translations": saved.translations.len(),
+    });
+    super::audit::record(tx, now, actor, "automations.save", None, details)?;
+    Ok(())
 }

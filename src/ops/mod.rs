@@ -9,6 +9,7 @@
 //! [`Db`](crate::db::doorway::Db) session make their own reads and writes.
 
 pub mod articles;
+pub mod audit;
 pub mod automation_runs;
 pub mod automations;
 pub mod conversations;

@@ -1,9 +1,10 @@
 //! Reading and saving settings. Every save goes through [`save`], which writes in
-//! one transaction and then tells the state's settings cache, so the next read
-//! sees the new values.
+//! one transaction (with its audit entry: what changed, secrets masked) and then
+//! tells the state's settings cache, so the next read sees the new values.
 
 use crate::db::doorway::Db;
 use crate::db::settings as store;
+use crate::domain::audit::Actor;
 use crate::domain::settings::{self, Setting};
 use crate::state::AppState;
 use rusqlite::Connection;
@@ -25,16 +26,29 @@ pub struct Changes {
 /// Stores settings checked by `domain::settings::validate`, keeping each secret
 /// that was sent as the mask or left empty (save-settings, import-settings and
 /// the admin settings page all save through this).
-fn store_validated(tx: &Connection, validated: &[(&'static Setting, Value)]) -> rusqlite::Result<()> {
+/// Answers each setting with its value before and after, for the audit log.
+fn store_validated(
+    tx: &Connection,
+    validated: &[(&'static Setting, Value)],
+) -> rusqlite::Result<Vec<(&'static Setting, Value, Value)>> {
+    let mut changed = Vec::new();
     for (setting, value) in validated {
-        let value = settings::keep_secrets(setting.kind, value.clone(), &current(tx, setting)?);
+        let before = current(tx, setting)?;
+        let value = settings::keep_secrets(setting.kind, value.clone(), &before);
         store::put(tx, setting.id, &value)?;
+        changed.push((*setting, before, value));
     }
-    Ok(())
+    Ok(changed)
 }
 
-fn apply(tx: &Connection, changes: &Changes) -> rusqlite::Result<()> {
-    store_validated(tx, &changes.settings)?;
+fn apply(tx: &Connection, changes: &Changes, actor: &Actor, now: &str) -> rusqlite::Result<()> {
+    let changed = store_validated(tx, &changes.settings)?;
+    let mut details = super::audit::settings_changes(&changed);
+    if !changes.external.is_empty() || !changes.translations.is_empty() {
+        let names: Vec<&str> = changes.external.iter().map(|(name, _)| name.as_str()).collect();
+        details["external_settings"] = serde_json::json!(names);
+    }
+    super::audit::record(tx, now, actor, "settings.save", None, details)?;
     for (name, value) in &changes.external {
         store::put_external(tx, name, value)?;
     }
@@ -46,8 +60,9 @@ fn apply(tx: &Connection, changes: &Changes) -> rusqlite::Result<()> {
 
 /// Saves `changes` (validated settings, external settings and their
 /// translations), all or nothing; settings not in it keep their values.
-pub fn save(db: &mut Db, state: &AppState, changes: Changes) -> super::OpsResult<()> {
-    db.write(move |tx| apply(tx, &changes))?;
+pub fn save(db: &mut Db, state: &AppState, changes: Changes, actor: Actor) -> super::OpsResult<()> {
+    let now = state.clock.now_text();
+    db.write(move |tx| apply(tx, &changes, &actor, &now))?;
     state.settings_changed();
     Ok(())
 }

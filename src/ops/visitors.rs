@@ -179,9 +179,12 @@ pub fn identity_secret(conn: &Connection, state: &AppState) -> rusqlite::Result<
 }
 
 /// Makes a new identity secret: the old one stops proving anything at once.
-pub fn rotate_identity_secret(tx: &Connection) -> rusqlite::Result<()> {
+/// Recorded in the audit log as a settings change (the secret itself never is).
+pub fn rotate_identity_secret(tx: &Connection, now: &str, actor: &crate::domain::audit::Actor) -> rusqlite::Result<()> {
     let generation = store::external(tx, IDENTITY_GENERATION)?.and_then(|v| v.as_i64()).unwrap_or(0);
-    store::put_external(tx, IDENTITY_GENERATION, &json!(generation + 1))
+    store::put_external(tx, IDENTITY_GENERATION, &json!(generation + 1))?;
+    let details = json!({ "widget-identity-secret": { "before": "********", "after": "******** (new)" } });
+    super::audit::record(tx, now, actor, "settings.save", None, details)
 }
 
 /// Applies `info` to visitor `id`; answers the user the credential opens after it
@@ -258,7 +261,7 @@ fn apply(tx: &Connection, state: &AppState, id: i64, info: &Info, now: &str) -> 
     if let Some(phone) = &info.phone {
         details.push(Detail { slug: "phone".into(), name: "Phone".into(), value: phone.clone() });
     }
-    accounts::update(tx, state, id, &changes, &details)?;
+    accounts::update(tx, state, id, &changes, &details, None)?;
     for slug in &info.unset {
         users::remove_detail(tx, id, slug)?;
     }

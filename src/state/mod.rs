@@ -33,6 +33,10 @@ pub struct AppState {
     settings: Arc<SettingsCache>,
     /// Live events for the chat widget's streams.
     pub hub: Arc<Hub>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// The data directory, held shared while this state lives (see [`crate::data_dir::Held`]).
+    _data_dir: Arc<crate::data_dir::Held>,
     /// The thread that makes thumbnails of uploaded images, one at a time.
     pub images: Arc<crate::workers::Workers>,
 }
@@ -58,10 +62,26 @@ impl AppState {
         key: SecretKey,
         store: Arc<Store>,
         traffic: Arc<crate::traffic::Traffic>,
+        held: crate::data_dir::Held,
     ) -> Self {
         let (config, background, settings) = (Arc::new(config), Arc::default(), Arc::default());
+        let _data_dir = Arc::new(held);
+        let (turn_waits, batch_sizes) = store.histograms();
+        let metrics = Arc::new(crate::metrics::Metrics::new(turn_waits, batch_sizes));
         let images = Arc::new(crate::workers::Workers::start("images", 1, 8));
-        Self { config, clock, key, background, store, traffic, settings, hub: Arc::default(), images }
+        Self {
+            config,
+            clock,
+            key,
+            background,
+            store,
+            traffic,
+            settings,
+            hub: Arc::default(),
+            metrics,
+            _data_dir,
+            images,
+        }
     }
 
     /// Runs `work` on a pooled connection during a turn, on the blocking pool.

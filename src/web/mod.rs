@@ -6,6 +6,7 @@ pub mod admin;
 pub mod assets;
 pub mod csrf;
 pub mod files;
+mod health;
 pub mod help;
 mod home;
 pub mod session;
@@ -17,6 +18,8 @@ use actix_web::{web, HttpResponse};
 pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/", web::get().to(home::home_page))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/metrics", web::get().to(health::metrics))
         .route("/static/{path:.*}", web::get().to(assets::static_file))
         .route("/uploads/avatars/{file}", web::get().to(files::avatar))
         .route("/downloads/{token}/{file}", web::get().to(files::download))

@@ -25,11 +25,18 @@ pub struct Admin {
     pub session: String,
     /// The CSRF token for this session's forms.
     pub csrf: String,
+    /// The client's address (behind trusted proxies, the forwarded one).
+    pub address: Option<std::net::IpAddr>,
 }
 
 impl Admin {
     pub fn is_admin(&self) -> bool {
         self.user.user_type == UserType::Admin
+    }
+
+    /// This person in the admin area, as the audit log names them.
+    pub fn actor(&self) -> crate::domain::audit::Actor {
+        actor_of(&self.user, self.address)
     }
 
     /// Admin-only pages and actions refuse agents.
@@ -56,6 +63,18 @@ impl Admin {
 /// so an agent with the admin area open stays online (the chat widget offers a
 /// chat while someone is), within the default 60 s online window.
 const TOUCH_SECONDS: u64 = 30;
+
+/// `user` acting in the admin area from `address`, as the audit log names them.
+pub fn actor_of(user: &UserRow, address: Option<std::net::IpAddr>) -> crate::domain::audit::Actor {
+    let name = user.email.clone().unwrap_or_else(|| format!("user {}", user.id));
+    crate::domain::audit::Actor::person(user.id, &name, "admin", address)
+}
+
+/// The client address of `req` (see [`crate::traffic`]).
+pub fn client_of(state: &AppState, req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    state.traffic.client(req.peer_addr().map(|a| a.ip()), forwarded)
+}
 
 /// The bounds of live admin sessions now.
 pub fn live(state: &AppState) -> sessions::Live {
@@ -100,6 +119,7 @@ impl FromRequest for Admin {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let next = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
         let session = state.as_ref().and_then(|state| session_of(state, req));
+        let address = state.as_ref().and_then(|state| client_of(state, req));
         Box::pin(async move {
             let login_required = super::admin::PageError::LoginRequired(next);
             let (Some(state), Some(session)) = (state, session) else { return Err(login_required) };
@@ -122,7 +142,7 @@ impl FromRequest for Admin {
                             })
                             .await?;
                     }
-                    Ok(Admin { csrf: csrf_for(&state, &session), user, session })
+                    Ok(Admin { csrf: csrf_for(&state, &session), user, session, address })
                 }
                 _ => Err(login_required),
             }

@@ -113,6 +113,8 @@ fn two_factor_turns_on_with_a_right_code_and_then_sign_in_asks_for_a_fresh_one()
     browser.submit(".two-factor-setup button[type=submit]");
     assert!(browser.text(".notice").starts_with("Two-factor sign-in is on."));
     assert!(browser.text(".two-factor-state").starts_with("On."));
+    let on = app.ok("get-audit-log", json!({ "action": "two-factor.enable" }));
+    assert_eq!((on[0]["user_id"].as_str(), on[0]["via"].as_str()), (Some("1"), Some("admin")), "audited: {on}");
 
     browser.submit(".signout button");
     app.advance(30);
@@ -128,6 +130,8 @@ fn two_factor_turns_on_with_a_right_code_and_then_sign_in_asks_for_a_fresh_one()
     browser.fill("#code", &code);
     browser.submit("form button[type=submit]");
     assert!(browser.exists(".signout"), "signed in with the code: {}", browser.url());
+    let failed = app.ok("get-audit-log", json!({ "action": "sign-in.failed" }));
+    assert_eq!((failed[0]["details"]["step"].as_str(), failed[0]["user_id"].as_str()), (Some("code"), Some("1")));
 
     browser.submit(".signout button");
     sign_in(&browser, &app, "admin@example.com", "admin-password");

@@ -9,11 +9,12 @@
 //! jobs                            when work happens, and delivering what is queued
 //! outbox                          queueing emails and webhooks
 //! contract                        the contract's JSON shapes of stored rows
-//! state                           what handlers reach: config, clock, key, the store
+//! state, backup                   what handlers reach: config, clock, key, the store;
+//!                                 backups of the data directory and restoring them
 //! db                              all SQL, and the uploaded files' bytes
 //! domain                          validated types
-//! leaves                          error, config, clock, crypto, i18n, passwords, traffic, data_dir, workers, images,
-//!                                 bodies
+//! leaves                          error, config, clock, crypto, i18n, passwords, traffic, data_dir, metrics, workers,
+//!                                 images, bodies
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,11 +24,11 @@ use std::path::{Path, PathBuf};
 /// (leaves may name other leaves, as long as no cycle forms).
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" | "workers"
-        | "images" | "bodies" => 0,
+        "error" | "config" | "clock" | "crypto" | "i18n" | "passwords" | "traffic" | "data_dir" | "metrics"
+        | "workers" | "images" | "bodies" => 0,
         "domain" => 1,
         "db" => 2,
-        "state" => 3,
+        "state" | "backup" => 3,
         "contract" => 4,
         "outbox" => 5,
         "jobs" => 6,

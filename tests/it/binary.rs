@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+pub const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 
 /// Kills the server if a test fails before stopping it.
 pub struct Running(pub Child);
@@ -26,7 +26,7 @@ pub fn free_port() -> u16 {
 /// The binary, run from `dir` with none of the developer's `SWITCHBOARD_*`
 /// variables, so only what the test passes (and no stray `./switchboard.toml`)
 /// configures it.
-fn switchboard(dir: &Path) -> Command {
+pub fn switchboard(dir: &Path) -> Command {
     let mut command = Command::new(BIN);
     command.current_dir(dir);
     for (name, _) in std::env::vars_os() {
@@ -299,6 +299,13 @@ fn admin_create_and_admin_token_print_working_tokens_and_rotate_replaces_them() 
         "1",
         "{}",
         json!("no first-start admin when one exists")
+    );
+    let created = call(port, format!("token={rotated}&function=get-audit-log&action=user.create"));
+    let created = &created["response"][0];
+    assert_eq!(
+        (&created["via"], &created["actor"], &created["details"]["email"]),
+        (&json!("cli"), &json!("command line"), &json!("boss@example.com")),
+        "the admin made at the command line is in the audit log: {created}"
     );
     let duplicate = switchboard(dir.path())
         .args(["--data-dir", data, "admin", "create", "--email", "boss@example.com"])

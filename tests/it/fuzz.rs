@@ -76,9 +76,20 @@ const DANGEROUS: [&[u8]; 9] = [
     b"\"NEAR(a b) OR *:",
 ];
 
+/// An app whose API limits are out of the way: these tests send thousands of calls
+/// a minute from one address with one token (and many without one), to check
+/// answers, not the limits (`api_limits.rs` checks those).
+fn unlimited_api() -> TestApp {
+    TestApp::spawn_with(switchboard::clock::Clock::system(), |config| {
+        config.api_calls_per_minute_per_token = 100_000_000;
+        config.api_calls_per_minute_per_address = 100_000_000;
+        config.api_failed_auth_per_minute = 100_000_000;
+    })
+}
+
 #[test]
 fn every_argument_of_every_function_takes_dangerous_values_without_failing_the_server() {
-    let app = TestApp::spawn();
+    let app = unlimited_api();
     let user = app.add_user("Fuzz", Some("fuzz@example.com"), "user");
     let conversation = app.new_conversation(user);
     let message = app.send(user, conversation, "a message to find");
@@ -175,7 +186,7 @@ fn api_body(functions: Vec<&'static str>, names: Vec<String>) -> impl Strategy<V
 
 #[test]
 fn arbitrary_arguments_to_every_function_never_fail_the_server() {
-    let app = TestApp::spawn();
+    let app = unlimited_api();
     let user = app.add_user("Fuzz", Some("fuzz@example.com"), "user");
     let conversation = app.new_conversation(user);
     app.send(user, conversation, "a message to find");
@@ -213,7 +224,7 @@ fn arbitrary_arguments_to_every_function_never_fail_the_server() {
 
 #[test]
 fn arbitrary_bodies_of_every_kind_are_answered_with_an_envelope() {
-    let app = TestApp::spawn();
+    let app = unlimited_api();
     let content_types = prop::sample::select(vec![
         "application/x-www-form-urlencoded",
         "application/json",

@@ -105,7 +105,9 @@ fn a_job_runs_when_its_schedule_fires_and_a_missed_run_happens_once() {
     let ran = || -> Vec<&str> {
         let mut db = app.state.blocking_session();
         let ran = jobs::run_due(&mut db, &app.state).unwrap();
-        ran.into_iter().map(|(name, _)| name).filter(|n| *n != "outbox").collect()
+        // The outbox, and the backup job without a backup-folder, are checked at
+        // every tick and do nothing here.
+        ran.into_iter().map(|(name, _)| name).filter(|n| !matches!(*n, "outbox" | "backup")).collect()
     };
     assert_eq!(ran(), ["clean-data", "presence", "maintenance"], "jobs that never ran run at once");
     assert!(ran().is_empty(), "nothing is due again at the same time");

@@ -126,8 +126,15 @@ pub fn seed(state: &AppState, plan: &Plan) -> Result<Fixture, Box<dyn std::error
     let now = state.clock.now_text();
     let mut conn = switchboard::db::open(&state.config.database_path())?;
     let email = Email::parse("bench@example.com").ok_or("bench email")?;
-    let (_, token) = switchboard::ops::users::create_admin(&mut conn, &state.key, &now, email, "bench-password")
-        .map_err(|e| format!("{e:?}"))?;
+    let (_, token) = switchboard::ops::users::create_admin(
+        &mut conn,
+        &state.key,
+        &now,
+        email,
+        "bench-password",
+        &switchboard::domain::audit::Actor::system(),
+    )
+    .map_err(|e| format!("{e:?}"))?;
     let mut rng = StdRng::seed_from_u64(42);
     bulk::begin(&conn)?;
     let mut agent_ids = Vec::with_capacity(AGENTS);

@@ -147,4 +147,10 @@ pub const SCHEMA: &[Setting] = &[
     Setting { id: "cron-maintenance", section: "cron", kind: Kind::Cron, default: "\"0 30 3 * * *\"" },
     // A poll of the mailbox; new mail also comes at once where the server offers IMAP IDLE.
     Setting { id: "cron-email-piping", section: "cron", kind: Kind::Cron, default: "\"0 * * * * *\"" },
+    Setting { id: "cron-backup", section: "cron", kind: Kind::Cron, default: "\"0 0 2 * * *\"" },
+    // Scheduled backups: off until a folder is set (a relative one is inside the data directory).
+    Setting { id: "backup-folder", section: "backup", kind: Kind::Text(1024), default: "\"\"" },
+    Setting { id: "backup-keep", section: "backup", kind: Kind::Number(1, 1000), default: "7" },
+    // How long the audit log keeps its entries; the daily maintenance job prunes older ones.
+    Setting { id: "audit-retention-days", section: "audit", kind: Kind::Number(1, 3650), default: "365" },
 ];

@@ -28,6 +28,9 @@ pub struct Settings {
     pub help_center_title: String,
     pub help_center_description: String,
     pub cron: Cron,
+    pub backup: Backup,
+    /// Days the audit log keeps its entries.
+    pub audit_retention_days: i64,
     pub widget: Widget,
     /// When the chat is staffed, in [`Settings::office_timezone`].
     pub office_hours: OfficeHours,
@@ -157,6 +160,15 @@ pub struct Cron {
     pub presence: String,
     pub maintenance: String,
     pub email_piping: String,
+    pub backup: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backup {
+    /// Where scheduled backups go; empty: no scheduled backups.
+    pub folder: String,
+    /// How many scheduled backups are kept; older ones are deleted.
+    pub keep: usize,
 }
 
 impl Cron {
@@ -167,6 +179,7 @@ impl Cron {
             "cron-presence" => Some(&self.presence),
             "cron-maintenance" => Some(&self.maintenance),
             "cron-email-piping" => Some(&self.email_piping),
+            "cron-backup" => Some(&self.backup),
             _ => None,
         }
     }
@@ -302,7 +315,13 @@ impl Settings {
                 presence: v.text("cron-presence"),
                 maintenance: v.text("cron-maintenance"),
                 email_piping: v.text("cron-email-piping"),
+                backup: v.text("cron-backup"),
             },
+            backup: Backup {
+                folder: v.text("backup-folder"),
+                keep: v.value("backup-keep").as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(7),
+            },
+            audit_retention_days: v.value("audit-retention-days").as_i64().unwrap_or(365),
             widget: Widget {
                 prechat: v.flag("widget-prechat"),
                 prechat_name: v.text("widget-prechat-name"),

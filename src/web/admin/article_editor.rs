@@ -225,7 +225,7 @@ async fn save(
         categories: form.all("category").into_iter().map(str::to_string).collect(),
     };
     let sent_language = form.get("language").map(str::to_string);
-    let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
+    let (shared, now, actor) = (state.get_ref().clone(), state.clock.now_text(), admin.actor());
     let (title, content, link, categories) =
         (draft.title.clone(), draft.content.clone(), draft.link.clone(), draft.categories.clone());
     let saved = state
@@ -260,10 +260,8 @@ async fn save(
                 let mut taken = articles::slugs_taken(tx, &language, &id)?;
                 let slug = unique_slug(&checked.title, &mut taken);
                 let version = NewArticle::from_checked(id.clone(), language.clone(), checked, slug);
-                articles::save_version(tx, &version, &now)?;
-                if language.is_empty() {
-                    articles::set_categories(tx, &id, &categories)?;
-                }
+                let categories = language.is_empty().then_some(categories.as_slice());
+                crate::ops::articles::save_version(tx, &version, categories, &now, &actor)?;
                 Ok::<_, crate::error::ApiError>(())
             })?;
             Ok(done)

@@ -132,10 +132,11 @@ pub async fn delete_page(
 pub async fn delete(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    Posted { admin: _, form }: Posted<Fields>,
+    Posted { admin, form }: Posted<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let language = crate::i18n::normalize_code(form.text("language"));
+    let (now, actor) = (state.clock.now_text(), admin.actor());
     let target = id.clone();
     // Some(true): a translation went; Some(false): the whole article; None: nothing.
     let shared = state.get_ref().clone();
@@ -143,9 +144,10 @@ pub async fn delete(
         .session(move |db| {
             let conn = db.conn()?;
             let default = default_language(conn, &shared)?;
-            db.write(move |tx| match language.filter(|l| *l != default) {
-                Some(code) => Ok(articles::delete_translation(tx, &target, &code)?.then_some(true)),
-                None => Ok(articles::delete(tx, &target)?.then_some(false)),
+            db.write(move |tx| {
+                let translation = language.filter(|l| *l != default);
+                let deleted = crate::ops::articles::delete(tx, &target, translation.as_deref(), &now, &actor)?;
+                Ok(deleted.then_some(translation.is_some()))
             })
         })
         .await?;

@@ -233,6 +233,7 @@ async fn save(
     let is_new = id.is_none();
     let mut draft = Draft::from_form(kind, id.as_deref().unwrap_or_default(), &form);
     let sent = draft.clone();
+    let (now, actor) = (state.clock.now_text(), admin.actor());
     let outcome = state
         .write(move |tx| {
             let mut draft = sent;
@@ -267,7 +268,7 @@ async fn save(
                 Ok(checked) => checked,
                 Err(why) => return Ok(Outcome::Refused(why)),
             };
-            store::replace_all(tx, &checked)?;
+            crate::ops::automations::save(tx, &checked, &now, &actor)?;
             Ok::<_, ApiError>(Outcome::Saved(draft.id))
         })
         .await?;

@@ -6,7 +6,6 @@ use super::confirm::ConfirmPage;
 use super::form::{Done, Fields};
 use super::guard::AdminPost;
 use super::{render, see_other, Frame, PageError};
-use crate::db::automations as store;
 use crate::domain::automations::{parse_saved, saved_json, Kind};
 use crate::error::ApiError;
 use crate::ops::automations::{load, load_translations};
@@ -130,9 +129,10 @@ pub async fn delete_page(
 pub async fn delete(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    AdminPost { admin: _, form: _ }: AdminPost<Fields>,
+    AdminPost { admin, form: _ }: AdminPost<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
+    let (now, actor) = (state.clock.now_text(), admin.actor());
     let deleted = state
         .write(move |tx| {
             let mut automations = load(tx)?;
@@ -148,7 +148,7 @@ pub async fn delete(
                 tracing::error!(reason = %why, "saved automations no longer check");
                 ApiError::from(crate::error::Failure::InternalError)
             })?;
-            store::replace_all(tx, &checked)?;
+            crate::ops::automations::save(tx, &checked, &now, &actor)?;
             Ok::<_, ApiError>(true)
         })
         .await?;

@@ -131,13 +131,14 @@ pub async fn save(
 ) -> Result<HttpResponse, PageError> {
     let (rows, new_row) = rows_of(&form);
     let (sent_rows, sent_new) = (rows.clone(), new_row.clone());
+    let (now, actor) = (state.clock.now_text(), admin.actor());
     let outcome = state
         .session(move |db| {
             let conn = db.conn()?;
             let stored = articles::categories(conn)?;
             match checked(&sent_rows, &sent_new, &stored) {
                 Ok(categories) => {
-                    db.write(move |tx| articles::replace_categories(tx, &categories))?;
+                    db.write(move |tx| crate::ops::articles::replace_categories(tx, &categories, &now, &actor))?;
                     Ok(Ok(()))
                 }
                 Err(why) => Ok(Err(why)),
@@ -190,12 +191,13 @@ pub async fn delete_page(
 pub async fn delete(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    Posted { admin: _, form: _ }: Posted<Fields>,
+    Posted { admin, form: _ }: Posted<Fields>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     if !valid_id(&id) {
         return Err(PageError::NotFound);
     }
+    let (now, actor) = (state.clock.now_text(), admin.actor());
     let deleted = state
         .write(move |tx| {
             let stored = articles::categories(tx)?;
@@ -204,7 +206,7 @@ pub async fn delete(
             if keep.len() == before {
                 return Ok(false);
             }
-            articles::replace_categories(tx, &keep)?;
+            crate::ops::articles::replace_categories(tx, &keep, &now, &actor)?;
             Ok::<_, crate::error::ApiError>(true)
         })
         .await?;

@@ -88,7 +88,8 @@ pub async fn rotate_page(admin: Admin, state: web::Data<AppState>) -> Result<Htt
     })
 }
 
-pub async fn rotate(state: web::Data<AppState>, _: AdminPost<Fields>) -> Result<HttpResponse, PageError> {
-    state.write(move |tx| Ok(visitors::rotate_identity_secret(tx)?)).await?;
+pub async fn rotate(state: web::Data<AppState>, posted: AdminPost<Fields>) -> Result<HttpResponse, PageError> {
+    let (now, actor) = (state.clock.now_text(), posted.admin.actor());
+    state.write(move |tx| Ok(visitors::rotate_identity_secret(tx, &now, &actor)?)).await?;
     Ok(see_other(format!("{}/admin/widget?done=secret-rotated", state.config.base_path)))
 }

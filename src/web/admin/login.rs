@@ -136,29 +136,38 @@ pub(super) fn locked_message(minutes: i64) -> String {
     format!("Too many failed sign-ins. Sign-in is locked; try again in {minutes} {unit}.")
 }
 
-/// Counts a wrong password or code against the account and the address.
-pub(super) async fn record_failure(state: &AppState, account: String, address: String) -> ApiResult<()> {
+/// Counts a wrong password or code (at `step`) against the account and the
+/// address, and records it in the audit log.
+pub(super) async fn record_failure(
+    state: &AppState,
+    account: String,
+    address: String,
+    step: &'static str,
+) -> ApiResult<()> {
     let now = state.clock.now_text();
     state
         .write(move |tx| {
             login_failures::record(tx, "account", &account, &now)?;
-            Ok(login_failures::record(tx, "address", &address, &now)?)
+            login_failures::record(tx, "address", &address, &now)?;
+            Ok(crate::ops::audit::sign_in_failed(tx, &now, &account, &address, step)?)
         })
         .await
 }
 
-/// Opens an admin session for `user_id` (inside the caller's transaction) and answers its ID.
+/// Opens an admin session for `user_id` signing in from `address` (inside the
+/// caller's transaction, with its audit entry) and answers its ID.
 pub(super) fn open_session(
     tx: &Connection,
     user_id: i64,
     account: &str,
     now: &str,
-    user_agent: &str,
-) -> rusqlite::Result<String> {
+    (user_agent, address): (&str, &str),
+) -> ApiResult<String> {
     let session = random_hex(24);
     login_failures::clear(tx, "account", account)?;
     sessions::insert_admin(tx, &session, user_id, now, user_agent)?;
     users::touch(tx, user_id, now)?;
+    crate::ops::audit::signed_in(tx, now, user_id, address)?;
     Ok(session)
 }
 
@@ -206,11 +215,12 @@ async fn attempt(
             Ok(Attempt::NeedsCode(pending))
         }
         Some((user_id, _, false)) if genuine => {
-            let session = state.write(move |tx| Ok(open_session(tx, user_id, &account, &now, &user_agent)?)).await?;
+            let session =
+                state.write(move |tx| open_session(tx, user_id, &account, &now, (&user_agent, &address))).await?;
             Ok(Attempt::SignedIn(session))
         }
         _ => {
-            record_failure(state, account, address).await?;
+            record_failure(state, account, address, "password").await?;
             Ok(Attempt::Wrong)
         }
     }
@@ -257,8 +267,13 @@ pub async fn logout(
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, PageError> {
     admin.check_csrf(&form.csrf_token)?;
-    let session = admin.session.clone();
-    state.write(move |tx| Ok(sessions::revoke(tx, &session)?)).await?;
+    let (session, actor, now) = (admin.session.clone(), admin.actor(), state.clock.now_text());
+    state
+        .write(move |tx| {
+            sessions::revoke(tx, &session)?;
+            Ok(crate::ops::audit::signed_out(tx, &now, &actor)?)
+        })
+        .await?;
     let mut response = see_other(format!("{}/admin/login", state.config.base_path));
     let _ = response.add_cookie(&session::removal(&state));
     Ok(response)

@@ -127,7 +127,7 @@ async fn check_code(
         Ok(found) => found,
     };
     let step = secret.and_then(|secret| crate::domain::two_factor::matching_step(&secret, &code, now));
-    let (opener, now_text) = (account.clone(), crate::clock::format(now));
+    let (opener, now_text, from) = (account.clone(), crate::clock::format(now), address.clone());
     let opened = state
         .write(move |tx| {
             let Some(step) = step else { return Ok(None) };
@@ -135,13 +135,13 @@ async fn check_code(
                 return Ok(None);
             }
             sessions::remove_pending_of(tx, user_id)?;
-            Ok(open_session(tx, user_id, &opener, &now_text, &user_agent).map(Some)?)
+            Ok(Some(open_session(tx, user_id, &opener, &now_text, (&user_agent, &from))?))
         })
         .await?;
     match opened {
         Some(session) => Ok(Outcome::SignedIn(session)),
         None => {
-            record_failure(state, account, address).await?;
+            record_failure(state, account, address, "code").await?;
             Ok(Outcome::Wrong)
         }
     }

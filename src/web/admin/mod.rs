@@ -6,9 +6,11 @@
 mod article_editor;
 mod articles;
 mod assignees;
+mod audit;
 mod automation_editor;
 mod automation_form;
 mod automations;
+mod backup;
 mod categories;
 mod confirm;
 mod conversation;
@@ -86,6 +88,10 @@ fn backoffice_routes(config: &mut web::ServiceConfig) {
         .route("/admin/reports", web::get().to(reports::reports_page))
         .route("/admin/jobs", web::get().to(jobs::jobs_page))
         .route("/admin/jobs/run", web::post().to(jobs::run_due))
+        .route("/admin/backup", web::get().to(backup::confirm_page))
+        .route("/admin/backup", web::post().to(backup::download))
+        .route("/admin/audit", web::get().to(audit::audit_page))
+        .route("/admin/audit.csv", web::get().to(audit::audit_csv))
         .route("/admin/widget", web::get().to(install::install_page))
         .route("/admin/widget/secret", web::get().to(install::rotate_page))
         .route("/admin/widget/secret", web::post().to(install::rotate));

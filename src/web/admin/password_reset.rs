@@ -7,9 +7,10 @@
 
 use super::{render, see_other, PageError};
 use crate::crypto::random_hex;
-use crate::db::users::{self, UserChanges};
-use crate::db::{password_resets, sessions};
+use crate::db::password_resets;
+use crate::db::users;
 use crate::domain::people;
+use crate::ops::users as accounts;
 use crate::outbox::email::{self, OutgoingEmail};
 use crate::state::AppState;
 use crate::web::csrf;
@@ -256,18 +257,19 @@ pub async fn reset_save(
         Err(why) => return reset_form(&req, &state, token, true, Some(format!("The password {why}."))),
     };
     let (now, hash) = (state.clock.now_text(), state.key.tag(HASH_PURPOSE, token.as_bytes()));
-    let changes = UserChanges { password_hash: Some(state.hash_password(&password).await?), ..UserChanges::default() };
+    let password_hash = state.hash_password(&password).await?;
+    let address = crate::web::session::client_of(&state, &req);
     let changed = state
         .write(move |tx| {
             let Some(user_id) = password_resets::consume(tx, &hash, &now)? else {
                 return Ok(false);
             };
             // Only agents and admins reset here; someone who stopped being one meanwhile cannot.
-            if !users::find(tx, user_id)?.is_some_and(|u| u.user_type.is_agent()) {
+            let Some(user) = users::find(tx, user_id)?.filter(|u| u.user_type.is_agent()) else {
                 return Ok(false);
-            }
-            users::update(tx, user_id, &changes)?;
-            sessions::revoke_all_of(tx, user_id)?;
+            };
+            let actor = crate::web::session::actor_of(&user, address);
+            accounts::set_password(tx, &now, user_id, password_hash, None, (&actor, "reset by link"))?;
             Ok(true)
         })
         .await?;

@@ -244,7 +244,7 @@ pub(super) async fn check_password(
     if state.verify_password(&password, hash.as_deref()).await? {
         return Ok(PasswordCheck::Right);
     }
-    record_failure(state, account, address).await?;
+    record_failure(state, account, address, "current password").await?;
     Ok(PasswordCheck::Wrong)
 }
 
@@ -290,14 +290,14 @@ pub async fn profile_save(
     else {
         return page(&state, &admin, shown, errors, None).await;
     };
-    let (shared, id) = (state.get_ref().clone(), admin.user.id);
+    let (shared, id, actor) = (state.get_ref().clone(), admin.user.id, admin.actor());
     let changes = UserChanges {
         first_name: Some(first_name),
         last_name: Some(last_name),
         email: Some(Some(email.into_string())),
         ..UserChanges::default()
     };
-    let saved = state.write(move |tx| Ok(accounts::update(tx, &shared, id, &changes, &[])?)).await;
+    let saved = state.write(move |tx| Ok(accounts::update(tx, &shared, id, &changes, &[], Some(&actor))?)).await;
     match saved {
         Ok(()) => {
             state.background.wake();
@@ -341,16 +341,9 @@ pub async fn password_save(
     let (Ok(new_password), None) = (new_password, &errors.current_password) else {
         return page(&state, &admin, shown_of(&admin), errors, None).await;
     };
-    let (id, keep) = (admin.user.id, admin.session.clone());
-    let changes =
-        UserChanges { password_hash: Some(state.hash_password(&new_password).await?), ..UserChanges::default() };
-    state
-        .write(move |tx| {
-            users::update(tx, id, &changes)?;
-            sessions::revoke_all_except(tx, id, &keep)?;
-            Ok(())
-        })
-        .await?;
+    let (id, keep, actor, now) = (admin.user.id, admin.session.clone(), admin.actor(), state.clock.now_text());
+    let hash = state.hash_password(&new_password).await?;
+    state.write(move |tx| Ok(accounts::set_password(tx, &now, id, hash, Some(&keep), (&actor, "changed"))?)).await?;
     Ok(see_other(format!("{}/admin/profile?done=password-changed", state.config.base_path)))
 }
 

@@ -105,8 +105,13 @@ pub async fn two_factor_enable(
         let error = "That code is not right. Check that your app's clock is correct and enter the code it shows now.";
         return setup_page(&state, &admin, &secret, Some(error.into()));
     };
-    let id = admin.user.id;
-    state.write(move |tx| Ok(two_factor::enable(tx, id, step)?)).await?;
+    let (id, actor, now) = (admin.user.id, admin.actor(), state.clock.now_text());
+    state
+        .write(move |tx| {
+            two_factor::enable(tx, id, step)?;
+            Ok(crate::ops::audit::two_factor(tx, &now, &actor, id, true)?)
+        })
+        .await?;
     Ok(to_profile(&state, "two-factor-on"))
 }
 
@@ -146,7 +151,12 @@ pub async fn two_factor_disable(
     if !matches!(check, PasswordCheck::Right) {
         return off_page(&state, &admin, check.problem().map(|p| format!("Password: {p}.")));
     }
-    let id = admin.user.id;
-    state.write(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
+    let (id, actor, now) = (admin.user.id, admin.actor(), state.clock.now_text());
+    state
+        .write(move |tx| {
+            two_factor::remove(tx, id)?;
+            Ok(crate::ops::audit::two_factor(tx, &now, &actor, id, false)?)
+        })
+        .await?;
     Ok(to_profile(&state, "two-factor-off"))
 }

@@ -124,9 +124,9 @@ pub async fn save_section(
     if !errors.is_empty() {
         return refused(&page(&admin, &state, Some(Refused { section, sent, errors })).await?);
     }
-    let shared = state.get_ref().clone();
+    let (shared, actor) = (state.get_ref().clone(), admin.actor());
     let changes = ops::settings::Changes { settings: checked, ..Default::default() };
-    state.session(move |db| Ok(ops::settings::save(db, &shared, changes)?)).await?;
+    state.session(move |db| Ok(ops::settings::save(db, &shared, changes, actor)?)).await?;
     Ok(back(&state, "saved", &section))
 }
 

@@ -22,6 +22,14 @@ pub fn section(id: &str) -> (&'static str, &'static str) {
             "Scheduled jobs",
             "When each job runs: six fields, sec min hour day month weekday (UTC), e.g. 0 0 * * * * for every hour.",
         ),
+        "backup" => (
+            "Backups",
+            "Scheduled backups of the database, secret.key and uploads/ (a .tar.gz each), at the time the \
+             backup job's schedule says. A failed backup emails the admins.",
+        ),
+        "audit" => {
+            ("Audit log", "Who changed what, kept for this long (the daily maintenance job prunes older entries).")
+        }
         _ => ("Other", ""),
     }
 }
@@ -117,6 +125,13 @@ pub fn of(id: &'static str) -> (&'static str, &'static str) {
             "Support address",
             "Customers write here; replies come back to its +token form. Empty: the sender address.",
         ),
+        "cron-backup" => ("Backup", "Writes a backup to the backup folder (when one is set); daily at 02:00 by default."),
+        "backup-folder" => (
+            "Backup folder",
+            "Where scheduled backups are written; relative to the data directory unless absolute. Empty: none.",
+        ),
+        "backup-keep" => ("Backups kept", "The oldest scheduled backups beyond this many are deleted."),
+        "audit-retention-days" => ("Days the audit log keeps", "Entries older than this many days are deleted."),
         other => (other, ""),
     }
 }

@@ -61,14 +61,14 @@ pub async fn user_delete(
     if !may_delete(&admin, &user) {
         return Err(PageError::Forbidden);
     }
-    let (shared, id, was) = (state.get_ref().clone(), user.id, user.user_type);
+    let (shared, id, was, actor) = (state.get_ref().clone(), user.id, user.user_type, admin.actor());
     let deleted = state
         .write(move |tx| {
             // Checked again in the transaction: the type may have changed since it was read.
             if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
                 return Ok(false);
             }
-            Ok(accounts::delete(tx, &shared, id)?)
+            Ok(accounts::delete(tx, &shared, id, &actor)?)
         })
         .await?;
     if !deleted {
@@ -124,7 +124,8 @@ pub async fn token_rotate(
     let user = find(&state, path.into_inner()).await?;
     may_rotate(&admin, &user)?;
     let (key, id, keep) = (state.key.clone(), user.id, admin.session.clone());
-    let rotated = state.write(move |tx| Ok(accounts::rotate_token(tx, &key, id, Some(&keep))?)).await;
+    let (now, actor) = (state.clock.now_text(), admin.actor());
+    let rotated = state.write(move |tx| Ok(accounts::rotate_token(tx, &key, id, Some(&keep), (&now, &actor))?)).await;
     match rotated {
         Ok(_) => Ok(see_other(format!("{}/admin/users/{id}?done=token-rotated", state.config.base_path))),
         Err(crate::error::ApiError::Outcome(Outcome::UserNotFound)) => Err(PageError::NotFound),
@@ -170,7 +171,12 @@ pub async fn two_factor_off(
 ) -> Result<HttpResponse, PageError> {
     let user = find(&state, path.into_inner()).await?;
     may_reset_two_factor(&admin, &user)?;
-    let id = user.id;
-    state.write(move |tx| Ok(two_factor::remove(tx, id)?)).await?;
+    let (id, actor, now) = (user.id, admin.actor(), state.clock.now_text());
+    state
+        .write(move |tx| {
+            two_factor::remove(tx, id)?;
+            Ok(crate::ops::audit::two_factor(tx, &now, &actor, id, false)?)
+        })
+        .await?;
     Ok(see_other(format!("{}/admin/users/{id}?done=two-factor-reset", state.config.base_path)))
 }

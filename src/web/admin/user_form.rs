@@ -258,8 +258,9 @@ pub async fn user_create(
         Some(password) => Some(state.hash_password(&password).await?),
         None => None,
     };
-    let (shared, now) = (state.get_ref().clone(), state.clock.now_text());
-    let saved = duplicate_as_saved(state.write(move |tx| Ok(accounts::add(tx, &shared, &now, account)?)).await)?;
+    let (shared, now, actor) = (state.get_ref().clone(), state.clock.now_text(), admin.actor());
+    let saved =
+        duplicate_as_saved(state.write(move |tx| Ok(accounts::add(tx, &shared, &now, account, &actor)?)).await)?;
     match saved {
         Saved::Done(id) => {
             state.background.wake();
@@ -316,6 +317,7 @@ pub async fn user_save(
         return Err(PageError::Forbidden);
     }
     let (shared, id, keep, was) = (state.get_ref().clone(), user.id, admin.session.clone(), user.user_type);
+    let actor = admin.actor();
     let password_hash = match valid.password {
         Some(password) => Some(state.hash_password(&password).await?),
         None => None,
@@ -336,7 +338,7 @@ pub async fn user_save(
                 if users::find(tx, id)?.map(|u| u.user_type) != Some(was) {
                     return Err(Outcome::InvalidUserType.into());
                 }
-                accounts::update(tx, &shared, id, &changes, &[])?;
+                accounts::update(tx, &shared, id, &changes, &[], Some(&actor))?;
                 if changes.password_hash.is_some() {
                     // A new password ends the person's sessions (but not the one saving it).
                     sessions::revoke_all_except(tx, id, &keep)?;

@@ -83,9 +83,15 @@ impl TestApp {
         let state = switchboard::server::prepare(config, clock.clone()).unwrap();
         let mut conn = switchboard::db::open(&state.config.database_path()).unwrap();
         let email = Email::parse("admin@example.com").unwrap();
-        let (admin_id, token) =
-            switchboard::ops::users::create_admin(&mut conn, &state.key, &clock.now_text(), email, "admin-password")
-                .unwrap();
+        let (admin_id, token) = switchboard::ops::users::create_admin(
+            &mut conn,
+            &state.key,
+            &clock.now_text(),
+            email,
+            "admin-password",
+            &switchboard::domain::audit::Actor::system(),
+        )
+        .unwrap();
         let scheduler = scheduler.then(|| switchboard::jobs::start(state.clone()));
         let shared_state = state.clone();
         let (tx, rx) = std::sync::mpsc::channel();

@@ -8,6 +8,10 @@
 //! Anonymous paths are rate limited per client address (GCRA, from `governor`):
 //! sign-in and password-reset posts, and the public help center. A limited
 //! request is answered 429 at once, before it reaches the database.
+//!
+//! The API has limits of its own, over a sliding minute (see [`api`]).
+
+pub mod api;
 
 use governor::{DefaultKeyedRateLimiter, Quota};
 use ipnet::IpNet;
@@ -81,6 +85,7 @@ pub struct Traffic {
     visitor_conversations: DefaultKeyedRateLimiter<i64>,
     visitor_uploads: DefaultKeyedRateLimiter<i64>,
     new_visitors: DefaultKeyedRateLimiter<IpAddr>,
+    api: api::ApiLimits,
 }
 
 /// What a widget visitor does that has a limit of its own.
@@ -120,8 +125,26 @@ impl Traffic {
             )),
             visitor_conversations: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_conversations_per_hour)),
             new_visitors: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_visitors_per_hour)),
+            api: api::ApiLimits::new(config),
             visitor_uploads: DefaultKeyedRateLimiter::keyed(per_hour(config.widget_uploads_per_hour)),
         }
+    }
+
+    /// Counts an API call from `client`; `Err` says how long to wait (the address
+    /// is shut out, or over its allowance).
+    pub fn admit_api(&self, client: IpAddr) -> Result<(), Duration> {
+        self.api.admit_address(canonical(client), std::time::Instant::now())
+    }
+
+    /// Counts an API call made with the token of user `user`.
+    pub fn admit_token(&self, user: i64) -> Result<(), Duration> {
+        self.api.admit_token(user, std::time::Instant::now())
+    }
+
+    /// Counts an API call from `client` that failed authentication; `Err` (how
+    /// long to wait) when that was one too many: the address is shut out.
+    pub fn failed_auth(&self, client: IpAddr) -> Result<(), Duration> {
+        self.api.failed_auth(canonical(client), std::time::Instant::now())
     }
 
     /// The client's address: `peer`, or behind trusted proxies the nearest
@@ -174,6 +197,7 @@ impl Traffic {
     /// Forgets addresses whose limits have fully recovered; the scheduler calls
     /// this now and then so a scan from many addresses leaves no memory behind.
     pub fn forget_quiet(&self) {
+        self.api.forget_quiet(std::time::Instant::now());
         for limiter in [&self.sign_in, &self.public_pages, &self.widget, &self.address_messages, &self.new_visitors] {
             limiter.retain_recent();
             limiter.shrink_to_fit();

@@ -1,10 +1,13 @@
 //! The command line: `serve` (the default), `migrate`, `admin create`, `admin token`,
-//! `admin password` and `config`.
+//! `admin password`, `backup`, `restore` and `config`.
+
+mod backups;
 
 use crate::clock::Clock;
 use crate::config::{Config, Overrides};
 use crate::crypto;
 use crate::db::{self, users};
+use crate::domain::audit::Actor;
 use crate::domain::Email;
 use crate::ops::users as accounts;
 use crate::ops::OpsError;
@@ -42,6 +45,22 @@ enum Command {
     Admin(AdminCommand),
     /// Print the effective configuration.
     Config,
+    /// Write a consistent backup while the server runs.
+    Backup {
+        /// Where to write it.
+        #[arg(long)]
+        output: PathBuf,
+        /// Write a .tar.gz archive with the database, secret.key and uploads/
+        /// (without it: the database alone, as a SQLite file).
+        #[arg(long)]
+        with_uploads: bool,
+    },
+    /// Restore a backup (the server must be stopped); keeps what it replaces.
+    Restore {
+        /// A backup written by `switchboard backup` or the backup job.
+        #[arg(long)]
+        input: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -91,6 +110,8 @@ pub fn run() -> CliResult {
         }
         Command::Admin(AdminCommand::Create { email, password_stdin }) => admin_create(config, &email, password_stdin),
         Command::Admin(AdminCommand::Token { email, rotate }) => admin_token(config, &email, rotate),
+        Command::Backup { output, with_uploads } => backups::backup(&config, &output, with_uploads),
+        Command::Restore { input } => backups::restore(&config, &input),
         Command::Admin(AdminCommand::Password { email, password_stdin }) => {
             admin_password(config, &email, password_stdin)
         }
@@ -173,8 +194,15 @@ fn first_start(state: &crate::state::AppState) -> CliResult {
     }
     let email = Email::parse("admin@switchboard.local").ok_or("built-in admin email is invalid")?;
     let password = crypto::random_password();
-    let (_, token) = accounts::create_admin(&mut conn, &state.key, &state.clock.now_text(), email.clone(), &password)
-        .map_err(describe)?;
+    let (_, token) = accounts::create_admin(
+        &mut conn,
+        &state.key,
+        &state.clock.now_text(),
+        email.clone(),
+        &password,
+        &Actor::system(),
+    )
+    .map_err(describe)?;
     println!("Switchboard created the first admin. These are shown only once:");
     println!("  email:     {}", email.as_str());
     println!("  password:  {password}");
@@ -187,8 +215,15 @@ fn admin_create(config: Config, email: &str, password_stdin: bool) -> CliResult 
     let password = new_password(password_stdin)?;
     let state = server::prepare(config, Clock::system())?;
     let mut conn = db::open(&state.config.database_path())?;
-    let (_, token) =
-        accounts::create_admin(&mut conn, &state.key, &state.clock.now_text(), email, &password).map_err(describe)?;
+    let (_, token) = accounts::create_admin(
+        &mut conn,
+        &state.key,
+        &state.clock.now_text(),
+        email,
+        &password,
+        &Actor::command_line(),
+    )
+    .map_err(describe)?;
     println!("{token}");
     Ok(())
 }
