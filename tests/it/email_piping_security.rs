@@ -52,6 +52,9 @@ fn the_mailbox_password_is_never_shown_and_saving_the_mask_back_keeps_it() {
     assert_eq!(shown["email-piping-password"], "********", "{shown}");
     let exported = app.ok("get-settings", json!({}));
     assert!(!exported.to_string().contains(crate::support::imap::PASSWORD), "no answer holds the password");
+    let audit = app.ok("get-audit-log", json!({}));
+    assert!(audit.to_string().contains("email-piping"), "the change is in the audit log: {audit}");
+    assert!(!audit.to_string().contains(crate::support::imap::PASSWORD), "masked there too: {audit}");
 
     // An admin's form sends back what it read: the mask keeps the password.
     app.ok("save-settings", json!({ "settings": { "email-piping": shown } }));

@@ -65,8 +65,10 @@ pub fn run(dir: &Path, emails: usize) -> Result<Report, Failure> {
     let state = switchboard::server::prepare(Config { data_dir: data.clone(), ..Config::default() }, Clock::system())?;
     let mut conn = switchboard::db::open(&state.config.database_path())?;
     let admin = Email::parse("bench@example.com").ok_or("bench email")?;
+    let now = state.clock.now_text();
+    let system = switchboard::domain::audit::Actor::system();
     let (_, token) =
-        switchboard::ops::users::create_admin(&mut conn, &state.key, &state.clock.now_text(), admin, "bench-password")
+        switchboard::ops::users::create_admin(&mut conn, &state.key, &now, admin, "bench-password", &system)
             .map_err(|e| format!("{e:?}"))?;
     drop((conn, state));
     let (server, base) = start_server(&data)?;
