@@ -96,7 +96,9 @@ pub fn run(db: &mut Db, state: &AppState, job: &Job) -> ApiResult<Value> {
         Ok(report) => (true, (job.idle)(report), report.to_string()),
         Err(_) => (false, false, crate::error::envelope(&result).to_string()),
     };
-    if !idle {
+    if idle {
+        state.background.ran_idle(job.name, started);
+    } else {
         state.metrics.job_run(job.name, ok);
         let ended = state.clock.now_text();
         let name = job.name;
@@ -108,18 +110,27 @@ pub fn run(db: &mut Db, state: &AppState, job: &Job) -> ApiResult<Value> {
     result
 }
 
-/// Runs every job whose schedule fired since its last run (or that never ran).
-/// Answers the runs that were not idle.
-pub fn run_due(db: &mut Db, state: &AppState) -> ApiResult<Vec<(&'static str, ApiResult<Value>)>> {
+/// The jobs whose schedule fired since their last run, recorded or idle (or that
+/// never ran); the outbox is always due.
+pub fn due(conn: &rusqlite::Connection, state: &AppState) -> ApiResult<Vec<&'static Job>> {
     let now = state.clock.now();
-    let mut ran = Vec::new();
+    let mut due = Vec::new();
     for job in JOBS {
-        if is_due(db.conn()?, state, job, now)? {
-            let result = run(db, state, job);
-            // An idle run (email piping while it is off) did nothing worth naming.
-            if !result.as_ref().is_ok_and(|report| (job.idle)(report)) {
-                ran.push((job.name, result));
-            }
+        if is_due(conn, state, job, now)? {
+            due.push(job);
+        }
+    }
+    Ok(due)
+}
+
+/// Runs every job that is [`due`]. Answers the runs that were not idle.
+pub fn run_due(db: &mut Db, state: &AppState) -> ApiResult<Vec<(&'static str, ApiResult<Value>)>> {
+    let mut ran = Vec::new();
+    for job in due(db.conn()?, state)? {
+        let result = run(db, state, job);
+        // An idle run (email piping while it is off) did nothing worth naming.
+        if !result.as_ref().is_ok_and(|report| (job.idle)(report)) {
+            ran.push((job.name, result));
         }
     }
     Ok(ran)
@@ -130,7 +141,11 @@ fn is_due(conn: &rusqlite::Connection, state: &AppState, job: &Job, now: DateTim
     let settings = state.settings(conn)?;
     let expression = settings.cron.by_setting(setting).unwrap_or_default();
     let Ok(schedule) = cron::Schedule::from_str(expression) else { return Ok(false) };
-    let Some(last) = runs::last_start(conn, job.name)? else { return Ok(true) };
+    // The later of the last recorded run and the last idle one (kept in memory).
+    let recorded = runs::last_start(conn, job.name)?;
+    let Some(last) = recorded.into_iter().chain(state.background.last_idle_start(job.name)).max() else {
+        return Ok(true);
+    };
     let Ok(last) = NaiveDateTime::parse_from_str(&last, crate::clock::FORMAT) else { return Ok(true) };
     Ok(schedule.after(&last.and_utc()).next().is_some_and(|next| next <= now))
 }

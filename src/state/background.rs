@@ -15,6 +15,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub struct Background {
     doorbell: Mutex<Option<SyncSender<()>>>,
     locks: Mutex<HashMap<&'static str, Arc<Mutex<()>>>>,
+    /// When each job last ran idle: such runs are not recorded, and the
+    /// scheduler would otherwise find the job due again at every tick.
+    idle_starts: Mutex<HashMap<&'static str, String>>,
     piping: OnceLock<Piping>,
 }
 
@@ -48,6 +51,16 @@ impl Background {
 
     pub fn piping(&self) -> Option<Piping> {
         self.piping.get().copied()
+    }
+
+    /// Notes that job `name`, started at `at`, had nothing to do.
+    pub fn ran_idle(&self, name: &'static str, at: String) {
+        self.idle_starts.lock().unwrap_or_else(|e| e.into_inner()).insert(name, at);
+    }
+
+    /// When job `name` last began a run that had nothing to do, since the start.
+    pub fn last_idle_start(&self, name: &str) -> Option<String> {
+        self.idle_starts.lock().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
     }
 
     /// The lock of the job called `name`.

@@ -111,6 +111,8 @@ fn a_job_runs_when_its_schedule_fires_and_a_missed_run_happens_once() {
     };
     assert_eq!(ran(), ["clean-data", "presence", "maintenance"], "jobs that never ran run at once");
     assert!(ran().is_empty(), "nothing is due again at the same time");
+    let due: Vec<&str> = jobs::due(&app.db(), &app.state).unwrap().iter().map(|job| job.name).collect();
+    assert_eq!(due, ["outbox"], "idle runs (email piping off, no backup folder) are not due at every tick");
     app.advance(60);
     assert_eq!(ran(), ["presence"], "presence runs every minute");
     app.advance(5 * HOUR);
