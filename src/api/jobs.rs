@@ -27,17 +27,24 @@ pub fn clean_data(call: &mut Call) -> ApiResult<Value> {
 /// page), and a failure is answered with its `email-piping-…` code.
 pub fn email_piping(call: &mut Call) -> ApiResult<Value> {
     let force = call.args.bool_or("force", false)?;
+    // The contract answers `true`; `report=true` (a Switchboard addition) answers
+    // what the run did instead, for scripts that want it without get-job-runs.
+    let report = call.args.bool_or("report", false)?;
     let conn = call.db.conn()?;
     if !call.state.settings(conn)?.email_piping.active {
         return Err(Failure::EmailPiping(PipingFailure::NotConfigured, "email-piping-active is off".into()).into());
     }
     let recent = runs::last_start(conn, "email-piping")?.is_some_and(|last| last > call.state.clock.ago_text(60));
     if recent && !force {
-        return Ok(json!(true));
+        return Ok(if report {
+            json!({ "skipped": "the last synchronisation began less than a minute ago" })
+        } else {
+            json!(true)
+        });
     }
     let job = jobs::find("email-piping").ok_or(Failure::InternalError)?;
-    jobs::run(call.db, call.state, job)?;
-    Ok(json!(true))
+    let done = jobs::run(call.db, call.state, job)?;
+    Ok(if report { done } else { json!(true) })
 }
 
 /// Switchboard addition: connects to the piped mailbox with the saved settings,

@@ -175,7 +175,7 @@ fn auto_replies_bounces_bulk_mail_and_our_own_mail_create_nothing_and_are_marked
     imap.append(&mail("MAILER-DAEMON@mx.test", "dsn@mx.test", "Undelivered Mail", "", "It bounced."));
     imap.append(&mail("help@acme.test", "loop@acme.test", "Re: x", "", "Our own mail, come back."));
 
-    sync(&app);
+    let answered = app.ok("email-piping", json!({ "force": true, "report": true }));
 
     assert!(email_conversations(&app).is_empty(), "no conversation from a machine's mail");
     let users: i64 =
@@ -184,6 +184,10 @@ fn auto_replies_bounces_bulk_mail_and_our_own_mail_create_nothing_and_are_marked
     assert_eq!(imap.unseen_and_total("INBOX"), (0, 4), "set-aside mail is done with too");
     let report = &app.ok("get-job-runs", json!({}))[0]["report"];
     assert_eq!(report["set_aside"], 4, "{report}");
+    assert_eq!((&answered["fetched"], &answered["set_aside"]), (&json!(4), &json!(4)), "report=true: {answered}");
+    assert_eq!(&answered, report, "the answer is the run's report");
+    let again = app.ok("email-piping", json!({ "report": true }));
+    assert!(again["skipped"].is_string(), "within the minute and without force nothing runs: {again}");
 }
 
 #[test]
