@@ -14,9 +14,14 @@ use crate::error::{ApiResult, Failure, PipingFailure};
 use crate::ops::inbound_email::{self, Batch, Received, Taken};
 use crate::state::AppState;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 /// Emails fetched and stored together: one transaction, one round of marking.
 const BATCH: usize = 50;
+/// The most raw mail one batch holds in memory (parsed, it takes a few times
+/// that): fifty 10 MiB emails would otherwise be half a gigabyte at once. A
+/// single email up to [`MAX_BYTES`] always makes a batch of its own.
+const BATCH_BYTES: u64 = 16 * 1024 * 1024;
 /// The largest email taken; a larger one is set aside, its sender's mail client
 /// having sent something no agent can read in a chat anyway.
 pub const MAX_BYTES: u32 = 10 * 1024 * 1024;
@@ -79,8 +84,10 @@ fn synchronise(db: &mut Db, state: &AppState, session: &mut Session, piping: &Em
     let mut uids: Vec<u32> = found.into_iter().filter(|uid| last_uid.is_none_or(|last| *uid > last)).collect();
     uids.sort_unstable();
     let mut total = Taken::default();
-    for chunk in uids.chunks(BATCH) {
-        let emails = db.outside(|| fetch(session, chunk))?;
+    let sizes = db.outside(|| sizes_of(session, &uids))?;
+    for chunk in batches(&uids, &sizes) {
+        let chunk = chunk.as_slice();
+        let emails = db.outside(|| fetch(session, chunk, &sizes))?;
         let batch = Batch { mailbox: mailbox.clone(), uid_validity, emails };
         let taken = inbound_email::take(db, state, batch)?;
         total.messages += taken.messages;
@@ -117,11 +124,38 @@ fn uid_set(uids: &[u32]) -> String {
 
 /// The emails at `uids`, in order, parsed: sizes first, so a too-large one is
 /// fetched by its header only. Nothing is marked seen (`BODY.PEEK`).
-fn fetch(session: &mut Session, uids: &[u32]) -> Result<Vec<(u32, Received)>, Failure> {
-    let sizes =
-        session.uid_fetch(uid_set(uids), "(UID RFC822.SIZE)").map_err(|err| step_failed("fetching mail", &err))?;
+/// Each new email's size, as the server tells it (`RFC822.SIZE`), by UID.
+fn sizes_of(session: &mut Session, uids: &[u32]) -> Result<HashMap<u32, u32>, Failure> {
+    let mut sizes = HashMap::with_capacity(uids.len());
+    for chunk in uids.chunks(BATCH * 20) {
+        let fetched =
+            session.uid_fetch(uid_set(chunk), "(UID RFC822.SIZE)").map_err(|err| step_failed("fetching mail", &err))?;
+        sizes.extend(fetched.iter().filter_map(|f| Some((f.uid?, f.size?))));
+    }
+    Ok(sizes)
+}
+
+/// `uids` in order, cut into batches of at most [`BATCH`] emails and
+/// [`BATCH_BYTES`] of mail (an email set aside as too large counts as its header).
+fn batches(uids: &[u32], sizes: &HashMap<u32, u32>) -> Vec<Vec<u32>> {
+    let mut batches: Vec<Vec<u32>> = Vec::new();
+    let mut bytes = 0u64;
+    for &uid in uids {
+        let size = sizes.get(&uid).copied().filter(|size| *size <= MAX_BYTES).unwrap_or(64 * 1024);
+        let full = batches.last().is_none_or(|b| b.len() >= BATCH || bytes + u64::from(size) > BATCH_BYTES);
+        if full {
+            batches.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += u64::from(size);
+        batches.last_mut().expect("a batch was just pushed").push(uid);
+    }
+    batches
+}
+
+fn fetch(session: &mut Session, uids: &[u32], sizes: &HashMap<u32, u32>) -> Result<Vec<(u32, Received)>, Failure> {
     let large: Vec<u32> =
-        sizes.iter().filter(|f| f.size.is_some_and(|size| size > MAX_BYTES)).filter_map(|f| f.uid).collect();
+        uids.iter().copied().filter(|uid| sizes.get(uid).is_some_and(|size| *size > MAX_BYTES)).collect();
     let small: Vec<u32> = uids.iter().copied().filter(|uid| !large.contains(uid)).collect();
     let mut parsed = Vec::with_capacity(uids.len());
     if !small.is_empty() {
@@ -150,4 +184,24 @@ fn done(session: &mut Session, uids: &[u32], piping: &EmailPiping) -> Result<(),
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_hold_at_most_fifty_emails_and_sixteen_mib_and_a_large_email_alone_if_need_be() {
+        const MIB: u32 = 1024 * 1024;
+        let uids: Vec<u32> = (1..=120).collect();
+        let small: HashMap<u32, u32> = uids.iter().map(|&uid| (uid, 2_000)).collect();
+        let lengths: Vec<usize> = batches(&uids, &small).iter().map(Vec::len).collect();
+        assert_eq!(lengths, [50, 50, 20]);
+
+        let mut mixed: HashMap<u32, u32> = (1..=6).map(|uid| (uid, 6 * MIB)).collect();
+        mixed.insert(7, 11 * MIB); // set aside: only its header is fetched
+        mixed.insert(8, 10 * MIB);
+        let cut = batches(&(1..=8).collect::<Vec<_>>(), &mixed);
+        assert_eq!(cut, [vec![1, 2], vec![3, 4], vec![5, 6, 7], vec![8]]);
+    }
 }
