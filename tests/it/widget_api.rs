@@ -281,3 +281,25 @@ fn the_start_answers_the_look_the_texts_in_the_visitors_language_and_records_the
     assert_eq!(detail("current_url"), Some(json!("https://shop.example/pricing")));
     assert_eq!(detail("visits"), Some(json!("1")));
 }
+
+#[test]
+fn widget_js_is_served_gzipped_to_browsers_that_accept_it_within_its_size_budget() {
+    let app = TestApp::spawn();
+    let client = reqwest::blocking::Client::new();
+    let url = format!("{}/widget.js", app.base);
+    let plain = client.get(&url).send().unwrap();
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    let plain = plain.bytes().unwrap();
+    for accepted in ["gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*"] {
+        let gzipped = client.get(&url).header("Accept-Encoding", accepted).send().unwrap();
+        assert_eq!(gzipped.headers()["content-encoding"], "gzip", "Accept-Encoding: {accepted}");
+        assert_eq!(gzipped.headers()["vary"], "Accept-Encoding");
+        let bytes = gzipped.bytes().unwrap();
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unpacked).unwrap();
+        assert_eq!(unpacked, plain, "the gzipped script is the script");
+        assert!(bytes.len() <= 30 * 1024, "widget.js is {} bytes gzipped, over the 30 KB budget", bytes.len());
+    }
+    let refused = client.get(&url).header("Accept-Encoding", "gzip;q=0, identity").send().unwrap();
+    assert_eq!(refused.headers().get("content-encoding"), None, "q=0 refuses gzip");
+}

@@ -151,47 +151,11 @@ fn start_dovecot(root: &Path) -> Result<(Dovecot, u16), Failure> {
     Ok((dovecot, port))
 }
 
-/// Loopback only, no SSL, one user from a file, maildir under `root/mail`.
+/// The tests' Dovecot configuration (`tests/it/support/dovecot.conf`), with
+/// Dovecot's default fsync, as a real mail server runs.
 fn configuration(root: &Path, port: u16) -> String {
-    let root = root.display();
-    format!(
-        "base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_internal_user = dovecot
-default_internal_group = dovecot
-default_login_user = dovenull
-first_valid_uid = 1
-mail_location = maildir:{root}/mail/%u
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN {root}/users
-}}
-userdb {{
-  driver = static
-  args = uid=dovecot gid=dovecot home={root}/mail/%u
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-service stats {{
-  chroot =
-}}
-"
-    )
+    include_str!("../../../tests/it/support/dovecot.conf")
+        .replace("@ROOT@", &root.display().to_string())
+        .replace("@PORT@", &port.to_string())
+        .replace("@FSYNC@", "optimized")
 }

@@ -131,49 +131,12 @@ impl Dovecot {
     }
 }
 
-/// A configuration that touches nothing outside `root`: no SSL (loopback only),
-/// plaintext login allowed, one user from a file, maildir under `root/mail`.
+/// The configuration shared with the benchmark (`dovecot.conf`): nothing outside
+/// `root`, no SSL (loopback only), plaintext login, one user from a file, maildir
+/// under `root/mail`; no fsync, which tests do not need.
 fn configuration(root: &Path, port: u16) -> String {
-    let root = root.display();
-    format!(
-        "base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_internal_user = dovecot
-default_internal_group = dovecot
-default_login_user = dovenull
-first_valid_uid = 1
-mail_fsync = never
-mail_location = maildir:{root}/mail/%u
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN {root}/users
-}}
-userdb {{
-  driver = static
-  args = uid=dovecot gid=dovecot home={root}/mail/%u
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-service stats {{
-  chroot =
-}}
-"
-    )
+    include_str!("dovecot.conf")
+        .replace("@ROOT@", &root.display().to_string())
+        .replace("@PORT@", &port.to_string())
+        .replace("@FSYNC@", "never")
 }
