@@ -38,6 +38,9 @@ pub struct Config {
     pub sign_in_per_minute: u32,
     /// Help-center requests allowed per client address per minute (half at once).
     pub public_pages_per_minute: u32,
+    /// Requests for uploaded files and thumbnails per client address per minute
+    /// (half at once): the admin area and the widget show images by the dozen.
+    pub files_per_minute: u32,
     /// Chat-widget requests allowed per client address per minute (half at once).
     pub widget_requests_per_minute: u32,
     /// Messages a widget visitor may send per minute (and three times as many per address).
@@ -82,6 +85,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             sign_in_per_minute: 20,
             public_pages_per_minute: 300,
+            files_per_minute: 1200,
             widget_requests_per_minute: 600,
             widget_messages_per_minute: 20,
             widget_conversations_per_hour: 10,
@@ -182,6 +186,7 @@ impl Config {
         for (key, per_minute) in [
             ("sign_in_per_minute", self.sign_in_per_minute),
             ("public_pages_per_minute", self.public_pages_per_minute),
+            ("files_per_minute", self.files_per_minute),
             ("widget_requests_per_minute", self.widget_requests_per_minute),
             ("widget_messages_per_minute", self.widget_messages_per_minute),
             ("widget_conversations_per_hour", self.widget_conversations_per_hour),

@@ -25,8 +25,11 @@ pub enum Class {
     /// Posts that check a password or send an email: sign-in, two-factor codes,
     /// password-reset requests.
     SignIn,
-    /// Pages anyone may read: the help center, and uploaded files.
+    /// Pages anyone may read: the help center.
     PublicPage,
+    /// Uploaded files and their thumbnails: a conversation with many images
+    /// asks for many at once, and a whole office shares one address.
+    Files,
     /// The chat widget's visitor API and its script.
     Widget,
 }
@@ -63,8 +66,11 @@ impl Class {
         {
             return Some(Class::SignIn);
         }
-        if path == "/help" || path.starts_with("/help/") || path.starts_with("/files/") {
+        if path == "/help" || path.starts_with("/help/") {
             return Some(Class::PublicPage);
+        }
+        if path.starts_with("/files/") {
+            return Some(Class::Files);
         }
         if path == "/widget.js" || path.starts_with("/widget/") {
             return Some(Class::Widget);
@@ -79,6 +85,7 @@ pub struct Traffic {
     proxies: Vec<IpNet>,
     sign_in: DefaultKeyedRateLimiter<IpAddr>,
     public_pages: DefaultKeyedRateLimiter<IpAddr>,
+    files: DefaultKeyedRateLimiter<IpAddr>,
     widget: DefaultKeyedRateLimiter<IpAddr>,
     visitor_messages: DefaultKeyedRateLimiter<i64>,
     address_messages: DefaultKeyedRateLimiter<IpAddr>,
@@ -118,6 +125,7 @@ impl Traffic {
             proxies: config.trusted_proxies.iter().filter_map(|p| crate::config::parse_net(p)).collect(),
             sign_in: DefaultKeyedRateLimiter::keyed(quota(config.sign_in_per_minute)),
             public_pages: DefaultKeyedRateLimiter::keyed(quota(config.public_pages_per_minute)),
+            files: DefaultKeyedRateLimiter::keyed(quota(config.files_per_minute)),
             widget: DefaultKeyedRateLimiter::keyed(quota(config.widget_requests_per_minute)),
             visitor_messages: DefaultKeyedRateLimiter::keyed(quota(config.widget_messages_per_minute)),
             address_messages: DefaultKeyedRateLimiter::keyed(quota(
@@ -176,6 +184,7 @@ impl Traffic {
         let limiter = match class {
             Class::SignIn => &self.sign_in,
             Class::PublicPage => &self.public_pages,
+            Class::Files => &self.files,
             Class::Widget => &self.widget,
         };
         check(limiter, &canonical(client))
@@ -198,7 +207,9 @@ impl Traffic {
     /// this now and then so a scan from many addresses leaves no memory behind.
     pub fn forget_quiet(&self) {
         self.api.forget_quiet(std::time::Instant::now());
-        for limiter in [&self.sign_in, &self.public_pages, &self.widget, &self.address_messages, &self.new_visitors] {
+        let by_address =
+            [&self.sign_in, &self.public_pages, &self.files, &self.widget, &self.address_messages, &self.new_visitors];
+        for limiter in by_address {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

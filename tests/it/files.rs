@@ -221,3 +221,21 @@ fn an_agents_reply_with_a_file_reaches_the_customers_email_with_the_file_attache
     assert_eq!(attached[0].contents(), invoice.as_slice());
     assert!(received[0].text().contains(&link), "and its link is in the text");
 }
+
+#[test]
+fn files_have_a_rate_limit_per_address_of_their_own() {
+    let app = TestApp::spawn_with(switchboard::clock::Clock::system(), |config| {
+        config.trusted_proxies = vec!["127.0.0.1".into()];
+        config.public_pages_per_minute = 2;
+        config.files_per_minute = 6;
+    });
+    let (_, url) = uploaded(&app, "shot.png", png(4, 4));
+    let client = reqwest::blocking::Client::new();
+    let get =
+        |path: &str, from: &str| client.get(path).header("X-Forwarded-For", from).send().unwrap().status().as_u16();
+    let statuses: Vec<u16> = (0..4).map(|_| get(&url, "198.51.100.7")).collect();
+    assert_eq!(statuses, [200, 200, 200, 429], "three at once (files_per_minute 6), then wait");
+    assert_eq!(get(&url, "198.51.100.8"), 200, "another address is not limited");
+    let help = format!("{}/help", app.base);
+    assert_eq!(get(&help, "198.51.100.7"), 200, "files do not use up the help center's allowance");
+}
