@@ -253,7 +253,7 @@ fn direct_message_with_a_subject_also_emails_each_user_that_has_an_email() {
 
     app.ok(
         "direct-message",
-        json!({ "user_ids": [ann, nemo], "subject": "News for {recipient_name}", "message": "Hello {recipient_name} <3" }),
+        json!({ "user_ids": [ann, nemo], "subject": "News for {recipient_name}", "message": "Hello {recipient_name} <3 (#{conversation_id})" }),
     );
     app.ok("direct-message", json!({ "user_ids": [ann], "message": "chat only" }));
 
@@ -265,8 +265,13 @@ fn direct_message_with_a_subject_also_emails_each_user_that_has_an_email() {
     let email = &smtp.received()[0];
     assert_eq!(email.to, ["ann@example.com"]);
     assert_eq!(email.subject(), "News for Ann Test");
-    assert!(email.text().contains("Hello Ann Test <3"));
-    assert!(email.html().contains("Hello Ann Test &lt;3"));
+    let conversation = app.ok("get-user-conversations", json!({ "user_id": ann })).as_array().unwrap().last().unwrap()
+        ["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(email.text().contains(&format!("Hello Ann Test <3 (#{conversation})")), "{}", email.text());
+    assert!(email.html().contains(&format!("Hello Ann Test &lt;3 (#{conversation})")), "{}", email.html());
 }
 
 #[test]
