@@ -99,7 +99,7 @@ pub fn delete_message(call: &mut Call) -> ApiResult<Value> {
 
 pub fn update_messages_status(call: &mut Call) -> ApiResult<Value> {
     let ids = call.args.id_list("message_ids")?.ok_or(Failure::MissingArgument("message_ids"))?;
-    call.write(move |tx| Ok(messages::mark_read(tx, &ids)?))?;
+    ops::reading::messages(call.db, call.state, ids)?;
     Ok(json!(true))
 }
 

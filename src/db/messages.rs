@@ -184,6 +184,32 @@ pub fn mark_customer_messages_read(conn: &Connection, conversation_id: i64) -> r
     .execute([conversation_id])
 }
 
+/// For the conversations that `ids` belong to: the conversation, its customer and
+/// the newest of `ids` in it.
+pub fn read_marks(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT m.conversation_id, c.user_id, max(m.id) FROM messages m JOIN conversations c ON c.id = m.conversation_id
+          WHERE m.id IN ({}) GROUP BY m.conversation_id",
+        placeholders(0, ids.len())
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(ids), |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    rows.collect()
+}
+
+/// The newest message ID of conversation `id` and its customer, if it has messages.
+pub fn read_mark_of_conversation(conn: &Connection, id: i64) -> rusqlite::Result<Option<(i64, i64, i64)>> {
+    conn.prepare_cached(
+        "SELECT c.id, c.user_id, max(m.id) FROM conversations c JOIN messages m ON m.conversation_id = c.id
+          WHERE c.id = ?1 GROUP BY c.id",
+    )?
+    .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+    .optional()
+}
+
 /// The newest message ID, 0 when there are none.
 pub fn last_id(conn: &Connection) -> rusqlite::Result<i64> {
     conn.prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?.query_row([], |row| row.get(0))

@@ -25,6 +25,7 @@ pub mod messages;
 pub mod notes;
 pub mod notifications;
 pub mod presence;
+pub mod reading;
 pub mod reports;
 pub mod settings;
 pub mod users;

@@ -18,6 +18,8 @@ pub enum Live {
     Typing { conversation_id: i64, name: String, typing: bool },
     /// One of their conversations changed status.
     Status { conversation_id: i64, status_code: i64 },
+    /// The staff read their messages in a conversation, up to `message_id`.
+    Seen { conversation_id: i64, message_id: i64 },
 }
 
 /// Events queued per listener before the slowest one starts missing them (it

@@ -93,6 +93,10 @@ impl Stream {
                     "status",
                     json!({ "conversation_id": conversation_id.to_string(), "status_code": status_code.to_string() }),
                 ),
+                Ok(Ok(Live::Seen { conversation_id, message_id })) => self.push(
+                    "seen",
+                    json!({ "conversation_id": conversation_id.to_string(), "message_id": message_id.to_string() }),
+                ),
                 Ok(Err(RecvError::Closed)) => return None,
                 Err(_) => {
                     self.catch_up().await;

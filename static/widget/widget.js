@@ -484,14 +484,22 @@
     checkSeen(false);
   }
 
+  // The agents read the visitor's messages up to `id` (pushed by the stream).
+  function seenUpTo(id) {
+    messages.forEach((m) => {
+      if (mine(m) && +m.id <= id) m.status_code = "2";
+    });
+    showSeen();
+  }
+
   function lastMine() {
     for (let i = messages.length - 1; i >= 0; i--) if (mine(messages[i])) return messages[i];
     return null;
   }
 
-  // The agents' side marks the visitor's messages read without telling the
-  // stream, so while the window is open and the latest one is unseen, it is read
-  // again now and then (less and less often).
+  // The stream says when the agents read the visitor's messages; without one (or
+  // should that word be missed), while the window is open and the latest one is
+  // unseen, it is read again now and then (less and less often).
   let seenTimer = 0;
   let seenPause = 4000;
   const unseen = () => {
@@ -756,6 +764,7 @@
     listen("message", (m) => receive(m, true));
     listen("typing", (d) => (d.typing ? showTyping(d.name) : hideTyping()));
     listen("status", (d) => setConversation({ id: d.conversation_id, status_code: d.status_code }));
+    listen("seen", (d) => seenUpTo(+d.message_id));
     listen("availability", (d) => setAvailable(!!d.available));
   }
 

@@ -542,3 +542,20 @@ fn a_visitor_the_server_forgot_starts_afresh_and_the_message_still_goes() {
     assert_eq!(inbox.as_array().unwrap().len(), 1, "{inbox}");
     assert_eq!(inbox[0]["message"], "After the clean-up");
 }
+
+#[test]
+fn seen_comes_over_the_stream_without_reading_the_messages_again() {
+    let app = staffed_app_without_prechat();
+    let site = site(&app, None, "");
+    let visitor = Browser::start();
+    open_chat(&visitor, &site.url("/"));
+    say(&visitor, "Did you get my order?");
+    let rereads = || {
+        visitor.eval(
+            "return performance.getEntriesByType('resource').filter(e => e.name.includes('/widget/messages?after=')).length;",
+        )
+    };
+    let before = rereads();
+    seen_by_the_agents(&app, &visitor);
+    assert_eq!(rereads(), before, "the widget read its messages again to learn they were seen");
+}

@@ -157,17 +157,22 @@ impl Stream {
 
     /// The next `message` event: its ID and data.
     fn next_message(&mut self) -> (String, Value) {
+        self.next("message")
+    }
+
+    /// The next event called `wanted`: the stream's last ID and the event's data.
+    fn next(&mut self, wanted: &str) -> (String, Value) {
         let deadline = Instant::now() + Duration::from_secs(10);
         let (mut id, mut event) = (String::new(), String::new());
         loop {
-            assert!(Instant::now() < deadline, "no message event");
+            assert!(Instant::now() < deadline, "no {wanted} event");
             let line = self.0.next().unwrap().unwrap();
             if let Some(rest) = line.strip_prefix("id: ") {
                 id = rest.to_string();
             } else if let Some(rest) = line.strip_prefix("event: ") {
                 event = rest.to_string();
             } else if let Some(rest) = line.strip_prefix("data: ") {
-                if event == "message" {
+                if event == wanted {
                     return (id, serde_json::from_str(rest).unwrap());
                 }
             }
@@ -302,4 +307,23 @@ fn widget_js_is_served_gzipped_to_browsers_that_accept_it_within_its_size_budget
     }
     let refused = client.get(&url).header("Accept-Encoding", "gzip;q=0, identity").send().unwrap();
     assert_eq!(refused.headers().get("content-encoding"), None, "q=0 refuses gzip");
+}
+
+#[test]
+fn the_stream_says_when_the_staff_have_read_the_visitors_messages() {
+    let app = TestApp::spawn();
+    let visitor = Visitor::start(&app);
+    let conversation = visitor.say("Is my order late?");
+    let mut stream = Stream::open(&app, &visitor.credential, None);
+    let (_, first) = stream.next_message();
+    let waiting = Instant::now();
+    app.ok("update-messages-status", json!({ "message_ids": [first["id"]] }));
+    let (_, seen) = stream.next("seen");
+    assert!(waiting.elapsed() < Duration::from_secs(2), "pushed, not found by the 15 s check");
+    assert_eq!(seen, json!({ "conversation_id": conversation.to_string(), "message_id": first["id"] }));
+
+    visitor.say("And my invoice?");
+    let (_, second) = stream.next_message();
+    app.ok("update-messages-status", json!({ "message_ids": [second["id"]] }));
+    assert_eq!(stream.next("seen").1["message_id"], second["id"], "each read is told");
 }

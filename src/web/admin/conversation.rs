@@ -120,19 +120,11 @@ pub fn saved_reply(conn: &Connection, state: &AppState, index: usize) -> ApiResu
     Ok(saved_replies(state.settings(conn)?.as_ref()).into_iter().find(|r| r.index == index).map(|r| r.text))
 }
 
-/// Marks the customer's unread messages read, writing only when there are some.
-fn mark_read(db: &mut Db, id: i64) -> ApiResult<()> {
-    if !messages::unread_counts(db.conn()?, &[id])?.is_empty() {
-        db.write(move |tx| messages::mark_customer_messages_read(tx, id))?;
-    }
-    Ok(())
-}
-
 fn load(db: &mut Db, state: &AppState, id: i64) -> ApiResult<Option<Loaded>> {
     if !conversations::exists(db.conn()?, id)? {
         return Ok(None);
     }
-    mark_read(db, id)?;
+    crate::ops::reading::customer_messages(db, state, id)?;
     let conn = db.conn()?;
     let settings = state.settings(conn)?;
     let Some(conversation) = conversations::find(conn, id)? else { return Ok(None) };
@@ -269,7 +261,7 @@ pub async fn conversation_messages(
             if !conversations::exists(db.conn()?, id)? {
                 return Ok(None);
             }
-            mark_read(db, id)?;
+            crate::ops::reading::customer_messages(db, &shared, id)?;
             let rows = messages::of_conversation_after(db.conn()?, id, &After::Id(after))?;
             Ok(Some(message_views(db.conn()?, &shared, &rows)?))
         })
