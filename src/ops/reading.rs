@@ -1,6 +1,7 @@
-//! The staff reading what customers wrote: marking messages read, from the admin
-//! area's conversation page and from `update-messages-status`, and telling the
-//! customer's open widget at once, so it shows "Seen" without asking again.
+//! Reading: the staff reading what customers wrote (the admin area's conversation
+//! page, `update-messages-status`), which the customer's open widget is told at
+//! once, so it shows "Seen" without asking again; and a visitor reading the
+//! staff's messages in the widget.
 
 use super::OpsResult;
 use crate::db::doorway::Db;
@@ -25,6 +26,15 @@ pub fn messages(db: &mut Db, state: &AppState, ids: Vec<i64>) -> OpsResult<()> {
     let marks = messages::read_marks(db.conn()?, &ids)?;
     db.write(move |tx| messages::mark_read(tx, &ids))?;
     announce(state, marks.into_iter());
+    Ok(())
+}
+
+/// Marks the staff's messages `ids` read by the visitor reading them in the
+/// widget. Nobody is told: the admin area reads unread counts afresh.
+pub fn by_visitor(db: &mut Db, ids: Vec<i64>) -> OpsResult<()> {
+    if !ids.is_empty() {
+        db.write(move |tx| messages::mark_read(tx, &ids))?;
+    }
     Ok(())
 }
 

@@ -77,9 +77,7 @@ pub(super) fn news(
     });
     let unread: Vec<i64> =
         rows.iter().filter(|m| reading && m.user_id != me && m.status_code != STATUS_READ).map(|m| m.id).collect();
-    if !unread.is_empty() {
-        db.write(move |tx| messages::mark_read(tx, &unread))?;
-    }
+    crate::ops::reading::by_visitor(db, unread)?;
     Ok(answer)
 }
 
