@@ -185,14 +185,15 @@ pub fn mark_customer_messages_read(conn: &Connection, conversation_id: i64) -> r
 }
 
 /// For the conversations that `ids` belong to: the conversation, its customer and
-/// the newest of `ids` in it.
+/// the newest of `ids` in it from the customer's side (staff messages among `ids`
+/// say nothing about what the customer wrote).
 pub fn read_marks(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, i64, i64)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
         "SELECT m.conversation_id, c.user_id, max(m.id) FROM messages m JOIN conversations c ON c.id = m.conversation_id
-          WHERE m.id IN ({}) GROUP BY m.conversation_id",
+          WHERE m.id IN ({}) AND {FROM_CUSTOMER} GROUP BY m.conversation_id",
         placeholders(0, ids.len())
     );
     let mut stmt = conn.prepare(&sql)?;

@@ -15,7 +15,9 @@ struct WidgetFiles;
 
 pub async fn widget_js(req: HttpRequest) -> HttpResponse {
     let Some(file) = WidgetFiles::get("widget.js") else { return HttpResponse::NotFound().finish() };
-    let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]));
+    let gzipped = accepts_gzip(&req);
+    // Each encoding is its own representation, with its own tag.
+    let etag = format!("\"{}{}\"", hex::encode(&file.metadata.sha256_hash()[..16]), if gzipped { "-gz" } else { "" });
     if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
     }
@@ -26,7 +28,7 @@ pub async fn widget_js(req: HttpRequest) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .insert_header((header::VARY, "Accept-Encoding"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
-    if !accepts_gzip(&req) {
+    if !gzipped {
         return response.body(file.data.into_owned());
     }
     static GZIPPED: OnceLock<Vec<u8>> = OnceLock::new();

@@ -342,6 +342,15 @@ fn run_with_stdin(command: &mut Command, input: &str) -> (bool, String, String) 
     (output.status.success(), text(output.stdout), text(output.stderr))
 }
 
+/// `switchboard admin password --email EMAIL --password-stdin` over `dir`.
+fn set_password(dir: &Path, email: &str, input: &str) -> (bool, String, String) {
+    let data = dir.to_str().unwrap();
+    run_with_stdin(
+        switchboard(dir).args(["--data-dir", data, "admin", "password", "--email", email, "--password-stdin"]),
+        input,
+    )
+}
+
 #[test]
 fn admin_password_sets_a_new_password_and_ends_that_persons_sessions() {
     let dir = tempfile::tempdir().unwrap();
@@ -369,18 +378,7 @@ fn admin_password_sets_a_new_password_and_ends_that_persons_sessions() {
     };
     let cookie = login("the-old-password")[1].as_str().expect("signed in with the first password").to_string();
 
-    let (changed, said, stderr) = run_with_stdin(
-        switchboard(dir.path()).args([
-            "--data-dir",
-            data,
-            "admin",
-            "password",
-            "--email",
-            "boss@example.com",
-            "--password-stdin",
-        ]),
-        "the-new-password\n",
-    );
+    let (changed, said, stderr) = set_password(dir.path(), "boss@example.com", "the-new-password\n");
     assert!(changed, "{stderr}");
     assert!(said.contains("boss@example.com"), "{said}");
     assert_eq!(login("the-old-password"), json!(false), "the old password still opens");
@@ -393,18 +391,7 @@ fn admin_password_sets_a_new_password_and_ends_that_persons_sessions() {
         "the session from before lives on: {with_old_session}"
     );
 
-    let (unknown, _, stderr) = run_with_stdin(
-        switchboard(dir.path()).args([
-            "--data-dir",
-            data,
-            "admin",
-            "password",
-            "--email",
-            "nobody@example.com",
-            "--password-stdin",
-        ]),
-        "whatever-password\n",
-    );
+    let (unknown, _, stderr) = set_password(dir.path(), "nobody@example.com", "whatever-password\n");
     assert!(!unknown && stderr.contains("no user has that email"), "{stderr}");
 }
 

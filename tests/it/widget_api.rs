@@ -294,11 +294,13 @@ fn widget_js_is_served_gzipped_to_browsers_that_accept_it_within_its_size_budget
     let url = format!("{}/widget.js", app.base);
     let plain = client.get(&url).send().unwrap();
     assert_eq!(plain.headers().get("content-encoding"), None);
+    let plain_tag = plain.headers()["etag"].clone();
     let plain = plain.bytes().unwrap();
     for accepted in ["gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*"] {
         let gzipped = client.get(&url).header("Accept-Encoding", accepted).send().unwrap();
         assert_eq!(gzipped.headers()["content-encoding"], "gzip", "Accept-Encoding: {accepted}");
         assert_eq!(gzipped.headers()["vary"], "Accept-Encoding");
+        assert_ne!(gzipped.headers()["etag"], plain_tag, "each encoding has its own tag");
         let bytes = gzipped.bytes().unwrap();
         let mut unpacked = Vec::new();
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unpacked).unwrap();
@@ -324,6 +326,12 @@ fn the_stream_says_when_the_staff_have_read_the_visitors_messages() {
 
     visitor.say("And my invoice?");
     let (_, second) = stream.next_message();
-    app.ok("update-messages-status", json!({ "message_ids": [second["id"]] }));
-    assert_eq!(stream.next("seen").1["message_id"], second["id"], "each read is told");
+    app.send(app.admin_id, conversation, "Let me look.");
+    let (_, reply) = stream.next_message();
+    app.ok("update-messages-status", json!({ "message_ids": [second["id"], reply["id"]] }));
+    assert_eq!(
+        stream.next("seen").1["message_id"],
+        second["id"],
+        "each read is told, up to the visitor's own message (not the agent's reply read with it)"
+    );
 }
